@@ -1,0 +1,47 @@
+/**
+ * Errors a person can act on. Everything that k8smon expects to go wrong is one
+ * of these; anything else reaching the CLI's top level is a bug in k8smon.
+ * Only src/cli/main.ts turns them into exit codes.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  /** Something failed while doing the job (I/O, a tool failed). */
+  failure: 1,
+  /** The input (profile, flags, preset name) is invalid: nothing was written. */
+  invalidInput: 2,
+  /** A bug in k8smon itself. */
+  internal: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** One problem with the input, addressed by a dotted path such as `remoteWrite[0].url`. */
+export interface InputProblem {
+  path: string;
+  message: string;
+}
+
+export class K8smonError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode = ExitCode.failure) {
+    super(message);
+    this.name = 'K8smonError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** The input is invalid. Carries every problem found, so the user can fix them all at once. */
+export class InvalidInputError extends K8smonError {
+  readonly problems: readonly InputProblem[];
+  constructor(headline: string, problems: readonly InputProblem[]) {
+    super(formatProblems(headline, problems), ExitCode.invalidInput);
+    this.name = 'InvalidInputError';
+    this.problems = problems;
+  }
+}
+
+export function formatProblems(headline: string, problems: readonly InputProblem[]): string {
+  if (problems.length === 0) return headline;
+  const lines = problems.map((p) => `  ${p.path || '(profile)'}: ${p.message}`);
+  return `${headline}\n${lines.join('\n')}`;
+}

@@ -1,0 +1,139 @@
+/**
+ * The model: a plain, typed description of what to deploy, independent of
+ * templates and of the agent kind. profile → model → render.
+ *
+ * Scrape configs are kept in Prometheus' own YAML shape (snake_case field names),
+ * because that is what every agent kind consumes and what promtool checks.
+ */
+
+/** Where a job runs: on every node's agent (DaemonSet) or once (cluster-scope Deployment). */
+export type AgentScope = 'node' | 'cluster';
+
+export type KubernetesSdRole = 'node' | 'pod' | 'service' | 'endpoints' | 'endpointslice' | 'ingress';
+
+export interface KubernetesSdConfig {
+  role: KubernetesSdRole;
+  namespaces?: { names: string[] };
+  selectors?: { role: KubernetesSdRole; label?: string; field?: string }[];
+  attach_metadata?: { node?: boolean };
+}
+
+export interface RelabelConfig {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  modulus?: number;
+  target_label?: string;
+  replacement?: string;
+  action?: 'replace' | 'keep' | 'drop' | 'keepequal' | 'dropequal' | 'hashmod' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'lowercase' | 'uppercase';
+}
+
+export interface TlsConfig {
+  ca_file?: string;
+  server_name?: string;
+  insecure_skip_verify?: boolean;
+}
+
+export interface ScrapeConfig {
+  job_name: string;
+  scheme?: 'http' | 'https';
+  metrics_path?: string;
+  params?: Record<string, string[]>;
+  honor_labels?: boolean;
+  authorization?: { type?: string; credentials_file?: string };
+  tls_config?: TlsConfig;
+  kubernetes_sd_configs: KubernetesSdConfig[];
+  relabel_configs: RelabelConfig[];
+  metric_relabel_configs?: RelabelConfig[];
+}
+
+/** One RBAC rule, as in a (Cluster)Role. */
+export interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  nonResourceURLs?: string[];
+}
+
+export interface ScrapeJob {
+  scope: AgentScope;
+  config: ScrapeConfig;
+  /**
+   * What the agent must be allowed to do to *scrape* the targets (the kubelet's
+   * nodes/metrics, the apiserver's /metrics). What it needs to *discover* them is
+   * derived from config.kubernetes_sd_configs, so it cannot drift.
+   */
+  scrapeAccess: PolicyRule[];
+}
+
+/** RBAC for one agent: cluster-wide rules, and rules confined to namespaces. */
+export interface RbacGrant {
+  clusterRules: PolicyRule[];
+  namespacedRules: { namespace: string; rules: PolicyRule[] }[];
+}
+
+/** A file the agent reads a credential from: a key of a Secret, mounted. */
+export interface CredentialFile {
+  secretName: string;
+  key: string;
+  /** Absolute path inside the agent container. */
+  path: string;
+}
+
+export interface RemoteWriteTarget {
+  name: string;
+  url: string;
+  basicAuth?: { username: string; passwordFile: CredentialFile };
+  bearerTokenFile?: CredentialFile;
+  headers?: Record<string, string>;
+  tls?: { insecureSkipVerify?: boolean; serverName?: string; caFile?: CredentialFile };
+}
+
+export interface ResourceValues {
+  cpu?: string;
+  memory?: string;
+}
+export interface Resources {
+  requests?: ResourceValues;
+  limits?: ResourceValues;
+}
+
+export interface AgentModel {
+  scope: AgentScope;
+  /** Name of the workload, its ServiceAccount, RBAC and ConfigMap. */
+  name: string;
+  jobs: ScrapeJob[];
+  rbac: RbacGrant;
+  resources: Resources;
+}
+
+export interface ContainerImage {
+  registry: string;
+  repository: string;
+  tag: string;
+}
+
+export interface LocalPrometheusModel {
+  name: string;
+  port: number;
+  retention: string;
+  retentionSize: string;
+  storage: { kind: 'emptyDir' | 'persistentVolumeClaim'; size: string; storageClassName?: string };
+  resources: Resources;
+}
+
+export interface Model {
+  namespace: string;
+  clusterName: string;
+  agentKind: 'grafana-agent';
+  scrapeInterval: string;
+  scrapeTimeout: string;
+  agents: AgentModel[];
+  remoteWrite: RemoteWriteTarget[];
+  /** The Secret k8smon renders with credentials it was given; absent when there are none. */
+  credentialsSecret?: { name: string; data: Record<string, string> };
+  /** Every Secret (rendered or pre-existing) the agents mount, with the keys they read. */
+  mountedSecrets: { secretName: string; keys: string[]; mountPath: string }[];
+  localPrometheus?: LocalPrometheusModel;
+  images: { agent: ContainerImage; prometheus: ContainerImage };
+}

@@ -1,0 +1,238 @@
+/**
+ * Validation of a merged profile: the JSON Schema first (every error at once),
+ * then cross-field rules that a schema cannot say. Pure functions returning
+ * problems; the caller decides what to do with them.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import type { InputProblem } from '../errors.js';
+import { didYouMean } from '../util/text.js';
+import { durationMs } from '../util/duration.js';
+import { formatPath, isPlainObject, type PathSegment } from './merge.js';
+import { profileSchema } from './schema.js';
+import type { Profile, RemoteWriteProfile } from './types.js';
+
+export interface RuleResult {
+  errors: InputProblem[];
+  warnings: InputProblem[];
+}
+
+type SchemaNode = Record<string, unknown>;
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(profileSchema);
+  return compiled;
+}
+
+/** Validates against the JSON Schema; each problem names its path and the fix. */
+export function validateSchema(doc: unknown): InputProblem[] {
+  const validate = schemaValidator();
+  if (validate(doc)) return [];
+  const problems: InputProblem[] = [];
+  const seen = new Set<string>();
+  for (const err of validate.errors ?? []) {
+    const problem = describeAjvError(err);
+    if (problem === null) continue;
+    const key = `${problem.path}\0${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function pointerToSegments(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/** The schema node an ajv error refers to (for descriptions and allowed keys). */
+function schemaNodeAt(schemaPath: string): SchemaNode | undefined {
+  const parts = schemaPath.replace(/^#\//, '').split('/');
+  parts.pop(); // the keyword itself
+  let node: unknown = profileSchema;
+  for (const part of parts) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return isPlainObject(node) ? node : undefined;
+}
+
+function describeAjvError(err: ErrorObject): InputProblem | null {
+  const segments = pointerToSegments(err.instancePath);
+  const path = formatPath(segments);
+  const node = schemaNodeAt(err.schemaPath);
+  const hint = typeof node?.description === 'string' ? node.description : undefined;
+  const params = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case 'required':
+      return { path: formatPath([...segments, String(params.missingProperty)]), message: 'is required' };
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      const allowed = Object.keys((node?.properties as SchemaNode | undefined) ?? {});
+      return {
+        path: formatPath([...segments, extra]),
+        message: `unknown field${didYouMean(extra, allowed)}; allowed here: ${allowed.join(', ')}`,
+      };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
+      const got = err.data;
+      const gotText = typeof got === 'string' ? `"${got}"${didYouMean(got, allowed)}` : describeValue(got);
+      return { path, message: `must be one of: ${allowed.join(', ')} (got ${gotText})` };
+    }
+    case 'type':
+      return { path, message: `must be ${article(String(params.type))} (got ${describeValue(err.data)})` };
+    case 'pattern':
+      return { path, message: `must be ${hint ?? `a string matching ${String(params.pattern)}`}` };
+    case 'minLength':
+      return { path, message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters` };
+    case 'maxLength':
+      return { path, message: `must be at most ${String(params.limit)} characters${hint ? `: ${hint}` : ''}` };
+    case 'minItems':
+      if (path === 'remoteWrite') {
+        return { path, message: 'lists no destination; add one ({url: https://…}) or remove remoteWrite to get the in-cluster Prometheus' };
+      }
+      return { path, message: `must have at least ${String(params.limit)} item(s)` };
+    case 'minimum':
+    case 'maximum':
+      return { path, message: `must be ${String(params.comparison)} ${String(params.limit)}` };
+    case 'minProperties':
+    case 'maxProperties':
+      return { path, message: `must set exactly one of: ${Object.keys((node?.properties as SchemaNode | undefined) ?? {}).join(', ')}` };
+    case 'propertyNames':
+      return null; // reported by the nested pattern error
+    default:
+      return { path, message: err.message ?? `fails ${err.keyword}` };
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** The JSON types the schema allows at a path (used to convert --set values). */
+export function schemaTypesAt(path: readonly PathSegment[]): string[] {
+  let node: SchemaNode | undefined = profileSchema as unknown as SchemaNode;
+  for (const seg of path) {
+    if (node === undefined) return [];
+    if (typeof seg === 'number') {
+      node = isPlainObject(node.items) ? node.items : undefined;
+    } else {
+      const props: SchemaNode | undefined = isPlainObject(node.properties) ? node.properties : undefined;
+      const next: unknown = props?.[seg] ?? node.additionalProperties;
+      node = isPlainObject(next) ? next : undefined;
+    }
+  }
+  if (node === undefined) return [];
+  if (typeof node.type === 'string') return [node.type];
+  if (Array.isArray(node.enum)) return [...new Set(node.enum.map((v) => typeof v))];
+  return [];
+}
+
+/** HTTP headers Prometheus' remote_write refuses to take from `headers`. */
+const RESERVED_HEADERS = ['authorization', 'content-encoding', 'content-type', 'user-agent', 'x-prometheus-remote-write-version'];
+
+/** Rules across fields. Runs only on a profile that passed the schema. */
+export function crossFieldRules(profile: Profile): RuleResult {
+  const errors: InputProblem[] = [];
+  const warnings: InputProblem[] = [];
+
+  const interval = durationMs(profile.agent.scrapeInterval);
+  const timeout = durationMs(profile.agent.scrapeTimeout);
+  if (interval !== null && timeout !== null && timeout > interval) {
+    errors.push({
+      path: 'agent.scrapeTimeout',
+      message: `${profile.agent.scrapeTimeout} is longer than agent.scrapeInterval (${profile.agent.scrapeInterval}); set it to at most the interval`,
+    });
+  }
+  if (interval === 0) errors.push({ path: 'agent.scrapeInterval', message: 'must be longer than 0s' });
+  if (timeout === 0) errors.push({ path: 'agent.scrapeTimeout', message: 'must be longer than 0s' });
+
+  if (profile.kubelet.access === 'proxy') {
+    warnings.push({
+      path: 'kubelet.access',
+      message:
+        'proxy mode grants the node agent "get nodes/proxy", which also reaches every kubelet API through the apiserver (exec, logs, pod listing). Use direct mode unless pods cannot reach nodes on :10250',
+    });
+  }
+
+  const names = new Map<string, number>();
+  (profile.remoteWrite ?? []).forEach((rw, i) => {
+    remoteWriteRules(rw, `remoteWrite[${i}]`, errors, warnings);
+    if (rw.name !== undefined) {
+      const first = names.get(rw.name);
+      if (first !== undefined) {
+        errors.push({ path: `remoteWrite[${i}].name`, message: `"${rw.name}" is already the name of remoteWrite[${first}]; names must be unique` });
+      } else names.set(rw.name, i);
+    }
+  });
+  return { errors, warnings };
+}
+
+function remoteWriteRules(rw: RemoteWriteProfile, at: string, errors: InputProblem[], warnings: InputProblem[]): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(rw.url);
+  } catch {
+    // The URL is not echoed: it may carry credentials.
+    errors.push({ path: `${at}.url`, message: 'is not a valid URL; expected http://host[:port]/path or https://host[:port]/path' });
+  }
+  if (url !== undefined) {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      errors.push({ path: `${at}.url`, message: `must use http or https (got ${url.protocol.replace(/:$/, '')})` });
+    } else if (url.hostname === '') {
+      errors.push({ path: `${at}.url`, message: 'has no host' });
+    }
+    if (url.username !== '' || url.password !== '') {
+      errors.push({
+        path: `${at}.url`,
+        message: 'carries credentials (user:password@); move them to basicAuth with passwordFrom, so they land in a Secret instead of the agent config',
+      });
+    }
+  }
+  const basic = rw.basicAuth;
+  if (basic !== undefined) {
+    if (basic.password === undefined && basic.passwordFrom === undefined) {
+      errors.push({ path: `${at}.basicAuth`, message: 'needs password or passwordFrom ({env: VAR} or {secret: {name, key}})' });
+    }
+    if (basic.password !== undefined && basic.passwordFrom !== undefined) {
+      errors.push({ path: `${at}.basicAuth`, message: 'sets both password and passwordFrom; keep one' });
+    }
+    if (basic.password !== undefined) {
+      warnings.push({ path: `${at}.basicAuth.password`, message: 'the password is kept in the profile file; prefer passwordFrom: {env: VAR} or {secret: {name, key}}' });
+    }
+  }
+  if (rw.bearerToken !== undefined && rw.bearerTokenFrom !== undefined) {
+    errors.push({ path: at, message: 'sets both bearerToken and bearerTokenFrom; keep one' });
+  }
+  const hasBearer = rw.bearerToken !== undefined || rw.bearerTokenFrom !== undefined;
+  if (hasBearer && basic !== undefined) {
+    errors.push({ path: at, message: 'sets both basicAuth and a bearer token; a destination takes one kind of authentication' });
+  }
+  if (rw.bearerToken !== undefined) {
+    warnings.push({ path: `${at}.bearerToken`, message: 'the token is kept in the profile file; prefer bearerTokenFrom: {env: VAR} or {secret: {name, key}}' });
+  }
+  for (const header of Object.keys(rw.headers ?? {})) {
+    if (RESERVED_HEADERS.includes(header.toLowerCase())) {
+      errors.push({
+        path: `${at}.headers.${header}`,
+        message: 'is set by the agent itself and cannot be overridden; for credentials use basicAuth or bearerTokenFrom',
+      });
+    }
+  }
+  if (rw.tls?.insecureSkipVerify === true) {
+    warnings.push({ path: `${at}.tls.insecureSkipVerify`, message: 'the destination certificate is not verified; provide tls.ca instead where you can' });
+  }
+}
