@@ -3,8 +3,9 @@
  * ajv validates against it, `k8smon schema` prints it, and schema/k8smon.schema.json
  * is generated from it (a test fails when the committed copy is stale).
  *
- * `description` doubles as the hint printed when a `pattern` does not match, so
- * write it as the fix a user needs.
+ * On a field with a `pattern`, `description` is the hint printed when the value
+ * does not match ("must be <description>"), so write it as the fix a user needs;
+ * what the field means goes in `title`.
  */
 
 const duration = {
@@ -106,7 +107,7 @@ export const profileSchema = {
         },
       },
     },
-    namespace: { ...kubernetesName, description: `the namespace everything is deployed into; ${kubernetesName.description}` },
+    namespace: { ...kubernetesName, title: 'the namespace everything is deployed into' },
     agent: {
       type: 'object',
       additionalProperties: false,
@@ -146,7 +147,7 @@ export const profileSchema = {
         required: ['url'],
         properties: {
           url: { type: 'string', minLength: 1, description: 'the remote_write endpoint, an http:// or https:// URL' },
-          name: { ...kubernetesName, description: `a name for this destination in agent metrics; ${kubernetesName.description}` },
+          name: { ...kubernetesName, title: 'a name for this destination, shown in agent metrics' },
           basicAuth: {
             type: 'object',
             additionalProperties: false,
@@ -163,7 +164,7 @@ export const profileSchema = {
             type: 'object',
             description: 'extra HTTP headers, such as X-Scope-OrgID; they live in the agent ConfigMap, so no secrets here',
             propertyNames: { pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', description: 'an HTTP header name' },
-            additionalProperties: { type: 'string' },
+            additionalProperties: { type: 'string', pattern: '^[^\\r\\n\\u0000]*$', description: 'a header value on one line (no CR, LF or NUL)' },
           },
           tls: {
             type: 'object',

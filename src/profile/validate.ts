@@ -31,7 +31,7 @@ export function validateSchema(doc: unknown): InputProblem[] {
   const problems: InputProblem[] = [];
   const seen = new Set<string>();
   for (const err of validate.errors ?? []) {
-    const problem = describeAjvError(err);
+    const problem = describeAjvError(err, valueAt(doc, pointerToSegments(err.instancePath)));
     if (problem === null) continue;
     const key = `${problem.path}\0${problem.message}`;
     if (seen.has(key)) continue;
@@ -48,6 +48,15 @@ function pointerToSegments(pointer: string): PathSegment[] {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function valueAt(doc: unknown, segments: readonly PathSegment[]): unknown {
+  let node: unknown = doc;
+  for (const seg of segments) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
 }
 
 function describeValue(value: unknown): string {
@@ -69,7 +78,7 @@ function schemaNodeAt(schemaPath: string): SchemaNode | undefined {
   return isPlainObject(node) ? node : undefined;
 }
 
-function describeAjvError(err: ErrorObject): InputProblem | null {
+function describeAjvError(err: ErrorObject, value: unknown): InputProblem | null {
   const segments = pointerToSegments(err.instancePath);
   const path = formatPath(segments);
   const node = schemaNodeAt(err.schemaPath);
@@ -88,12 +97,12 @@ function describeAjvError(err: ErrorObject): InputProblem | null {
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
-      const got = err.data;
+      const got = value;
       const gotText = typeof got === 'string' ? `"${got}"${didYouMean(got, allowed)}` : describeValue(got);
       return { path, message: `must be one of: ${allowed.join(', ')} (got ${gotText})` };
     }
     case 'type':
-      return { path, message: `must be ${article(String(params.type))} (got ${describeValue(err.data)})` };
+      return { path, message: `must be ${article(String(params.type))} (got ${describeValue(value)})` };
     case 'pattern':
       return { path, message: `must be ${hint ?? `a string matching ${String(params.pattern)}`}` };
     case 'minLength':

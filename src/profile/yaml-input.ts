@@ -1,14 +1,16 @@
 /** Reading YAML that a person wrote: errors name the file, line and column. */
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { InvalidInputError, type InputProblem } from '../errors.js';
 import { isPlainObject, type PlainObject } from './merge.js';
 
 export function parseYamlDocument(text: string, source: string): PlainObject {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, lineCounter });
   if (doc.errors.length > 0) {
     const problems: InputProblem[] = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const where = pos ? `${source}:${pos.line}:${pos.col}` : source;
+      // Only the position and the parser's message: the offending line may hold a secret.
+      const pos = lineCounter.linePos(e.pos[0]);
+      const where = `${source}:${pos.line}:${pos.col}`;
       return { path: where, message: e.message.split('\n')[0] ?? e.message };
     });
     throw new InvalidInputError(`${source} is not valid YAML.`, problems);

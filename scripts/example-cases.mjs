@@ -1,0 +1,20 @@
+// The cases examples/ holds: every built-in preset as it renders with no other
+// input, plus a profile with a real remote_write destination.
+import { readdirSync } from 'node:fs';
+
+const presetDir = new URL('../presets/', import.meta.url).pathname;
+const profileDir = new URL('../examples/profiles/', import.meta.url).pathname;
+export const renderedDir = new URL('../examples/rendered/', import.meta.url).pathname;
+
+export function exampleCases() {
+  const presets = readdirSync(presetDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => f.slice(0, -5))
+    .map((name) => ({ name, sources: { preset: name, sets: [] }, env: {} }));
+  const profiles = readdirSync(profileDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -5), sources: { file: `${profileDir}${f}`, sets: [] }, env: {} }));
+  return [...presets, ...profiles];
+}

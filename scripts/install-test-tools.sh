@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the real tools the test suite checks output with, when missing:
+#   promtool                      (Debian: prometheus)
+#   prometheus-blackbox-exporter  (Debian: prometheus-blackbox-exporter)
+#   kubectl                       (Debian: kubernetes-client; `kubectl kustomize` works offline)
+# A tool that cannot be installed is an error: the suite never skips a check.
+set -euo pipefail
+
+declare -A package_for=(
+  [promtool]=prometheus
+  [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
+  [kubectl]=kubernetes-client
+)
+
+missing=()
+for tool in "${!package_for[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${package_for[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing test tools: ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+  apt_get=(apt-get)
+elif command -v sudo >/dev/null 2>&1; then
+  apt_get=(sudo apt-get)
+else
+  echo "error: missing ${missing[*]} and not root; install them with apt-get (Debian/Ubuntu)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${apt_get[@]}" update -qq
+"${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+for tool in "${!package_for[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool still missing after installing ${package_for[$tool]}" >&2; exit 1; }
+done

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Regenerates schema/k8smon.schema.json and examples/rendered/: one directory per case, as `k8smon render --output-dir`
+// writes it. Run `npm run regen` after a change that alters output; the suite
+// fails while examples/rendered/ is stale (test/golden.test.ts).
+import { mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { exampleCases, renderedDir } from './example-cases.mjs';
+import { renderBundle, toDirectoryFiles, profileSchema } from '../dist/index.js';
+
+const root = renderedDir;
+rmSync(root, { recursive: true, force: true });
+for (const c of exampleCases()) {
+  const bundle = renderBundle(c.sources, c.env);
+  const dir = join(root, c.name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, content] of toDirectoryFiles(bundle.objects, bundle.model.namespace)) writeFileSync(join(dir, file), content);
+}
+console.log(`wrote ${readdirSync(root).length} examples to examples/rendered/`);
+
+const schemaFile = new URL('../schema/k8smon.schema.json', import.meta.url).pathname;
+mkdirSync(new URL('../schema/', import.meta.url).pathname, { recursive: true });
+writeFileSync(schemaFile, `${JSON.stringify(profileSchema, null, 2)}\n`);
+console.log('wrote schema/k8smon.schema.json');

@@ -1,0 +1,6 @@
+// The CLI tests run the built binary; build it first so they never test a stale dist/.
+import { execFileSync } from 'node:child_process';
+
+export default function setup(): void {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}

@@ -1,0 +1,35 @@
+/** Every rendered object validates against the Kubernetes OpenAPI schemas (npm kubernetes-models). */
+import { describe, expect, it } from 'vitest';
+import type { KubernetesObject } from '../src/render/templates.js';
+import { renderBundle } from '../src/render/bundle.js';
+import { renderVariants } from './support/render.js';
+
+interface Validatable {
+  validate(): void;
+}
+type ModelClass = new (data: unknown) => Validatable;
+
+async function modelFor(obj: KubernetesObject): Promise<ModelClass> {
+  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+  const modulePath = group === '' ? `kubernetes-models/${version}/${obj.kind}` : `kubernetes-models/${group}/${version}/${obj.kind}`;
+  const mod = (await import(modulePath)) as Record<string, ModelClass>;
+  const cls = mod[obj.kind];
+  if (cls === undefined) throw new Error(`kubernetes-models has no ${obj.apiVersion} ${obj.kind}`);
+  return cls;
+}
+
+describe.each(renderVariants())('kubernetes-models schema validation: $name', ({ preset, sets, env }) => {
+  const { objects } = renderBundle({ preset, sets }, env);
+  it.each(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o] as const))('%s is valid', async (_name, obj) => {
+    const Model = await modelFor(obj);
+    expect(() => new Model(obj).validate()).not.toThrow();
+  });
+});
+
+describe('the validator itself', () => {
+  it('rejects a malformed object (so the checks above can fail)', async () => {
+    const bad = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'one', selector: {}, template: {} } };
+    const Model = await modelFor(bad as unknown as KubernetesObject);
+    expect(() => new Model(bad).validate()).toThrow();
+  });
+});

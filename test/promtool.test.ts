@@ -1,0 +1,55 @@
+/** Every preset's agent scrape configs pass the real `promtool check config` (Debian package prometheus). */
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { renderBundle } from '../src/render/bundle.js';
+import { newSandbox, promtoolCheckConfig, promtoolConfig, referencedFiles } from './support/promtool.js';
+import { agentConfigAsRead, findObject, renderVariants } from './support/render.js';
+
+const AGENTS = ['k8smon-agent-node', 'k8smon-agent-cluster'];
+
+describe.each(renderVariants())('promtool check config: $name', ({ preset, sets, env }) => {
+  const { objects } = renderBundle({ preset, sets }, env);
+
+  it.each(AGENTS)('%s config passes promtool', (agent) => {
+    const config = promtoolConfig(agentConfigAsRead(objects, agent), newSandbox());
+    const result = promtoolCheckConfig(config);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.ok).toBe(true);
+  });
+
+  it.each(AGENTS)('%s reads only files its pod mounts', (agent) => {
+    const workload = objects.find((o) => (o.kind === 'DaemonSet' || o.kind === 'Deployment') && o.metadata.name === agent)!;
+    const pod = (workload.spec as any).template.spec;
+    const mounts: { name: string; mountPath: string }[] = pod.containers[0].volumeMounts;
+    for (const file of referencedFiles(agentConfigAsRead(objects, agent).metrics)) {
+      if (file.startsWith('/var/run/secrets/kubernetes.io/serviceaccount/')) {
+        expect(pod.automountServiceAccountToken).toBe(true);
+        continue;
+      }
+      const mount = mounts.find((m) => file.startsWith(`${m.mountPath}/`));
+      expect(mount, `${file} is not under any volumeMount`).toBeDefined();
+      const volume = pod.volumes.find((v: { name: string }) => v.name === mount!.name);
+      const key = file.slice(mount!.mountPath.length + 1);
+      expect(volume.secret.items.map((i: { path: string }) => i.path)).toContain(key);
+      if (volume.secret.secretName === 'k8smon-remote-write') {
+        expect(Object.keys(findObject(objects, 'Secret', 'k8smon-remote-write').data as object)).toContain(key);
+      }
+    }
+  });
+});
+
+describe('the promtool check itself', () => {
+  it('fails on a broken scrape config (so the checks above can fail)', () => {
+    const result = promtoolCheckConfig({ scrape_configs: [{ job_name: 'x', relabel_configs: [{ action: 'replace', regex: '(' }] }] });
+    expect(result.ok).toBe(false);
+  });
+});
+
+describe('promtool check config: in-cluster Prometheus', () => {
+  it('its prometheus.yml passes promtool', () => {
+    const { objects } = renderBundle({ preset: 'k3s' }, {});
+    const text = (findObject(objects, 'ConfigMap', 'k8smon-prometheus').data as Record<string, string>)['prometheus.yml']!;
+    const result = promtoolCheckConfig(parseYaml(text));
+    expect(result.output).toContain('SUCCESS');
+  });
+});
