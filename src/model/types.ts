@@ -89,14 +89,9 @@ export interface RemoteWriteTarget {
   tls?: { insecureSkipVerify?: boolean; serverName?: string; caFile?: CredentialFile };
 }
 
-export interface ResourceValues {
-  cpu?: string;
-  memory?: string;
-}
-export interface Resources {
-  requests?: ResourceValues;
-  limits?: ResourceValues;
-}
+/** Container resources pass through from the profile unchanged. */
+export type { ResourceValues, Resources } from '../profile/types.js';
+import type { Resources } from '../profile/types.js';
 
 export interface AgentModel {
   scope: AgentScope;
