@@ -37,16 +37,26 @@ describe.each(PRESETS)('render of preset %s', (preset) => {
     for (const o of objects) expect(allowed).toContain(o.apiVersion);
   });
 
-  it('scrapes kubelets node-locally and the apiserver once', () => {
+  it('scrapes node-local jobs from the DaemonSet and cluster-wide jobs once, from the Deployment', () => {
     const node = agentConfigAsRead(objects, 'k8smon-agent-node').metrics.configs[0]!;
     const cluster = agentConfigAsRead(objects, 'k8smon-agent-cluster').metrics.configs[0]!;
     expect(node.host_filter).toBe(true);
-    expect(node.scrape_configs.map((c) => c.job_name)).toEqual(['kubelet', 'kubelet-cadvisor']);
     expect(cluster.host_filter).toBe(false);
-    expect(cluster.scrape_configs.map((c) => c.job_name)).toEqual(['apiserver']);
+    const nodeJobs = node.scrape_configs.map((c) => c.job_name);
+    const clusterJobs = cluster.scrape_configs.map((c) => c.job_name);
+    expect(nodeJobs).toEqual(expect.arrayContaining(['kubelet', 'kubelet-cadvisor', 'kubernetes-pods']));
+    expect(clusterJobs).toEqual(expect.arrayContaining(['apiserver', 'kube-state-metrics', 'kubernetes-services', 'kubernetes-ingresses', 'kubernetes-service-endpoints']));
+    for (const cluserOnly of ['apiserver', 'kube-state-metrics', 'kubernetes-services', 'kubernetes-ingresses', 'kubernetes-service-endpoints', 'coredns']) {
+      expect(nodeJobs).not.toContain(cluserOnly);
+    }
+    for (const nodeOnly of ['kubelet', 'kubelet-cadvisor', 'kubernetes-pods', 'node-exporter', 'kube-proxy', 'etcd']) {
+      expect(clusterJobs).not.toContain(nodeOnly);
+    }
     for (const sc of node.scrape_configs) {
-      // After -config.expand-env the agent on node-a discovers only Node node-a.
-      expect(sc.kubernetes_sd_configs).toEqual([{ role: 'node', selectors: [{ role: 'node', field: 'metadata.name=node-a' }] }]);
+      for (const sd of (sc.kubernetes_sd_configs ?? []) as { role: string; selectors?: unknown[] }[]) {
+        // After -config.expand-env the agent on node-a discovers only Node node-a.
+        if (sd.role === 'node') expect(sd.selectors).toEqual([{ role: 'node', field: 'metadata.name=node-a' }]);
+      }
     }
   });
 
@@ -87,16 +97,26 @@ describe('RBAC is derived from the jobs', () => {
     const { objects } = renderPreset('kubeadm');
     expect(rulesOf(objects, 'ClusterRole', 'k8smon-agent-node-monitoring')).toEqual([
       { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['list', 'watch'] },
+      { nonResourceURLs: ['/metrics'], verbs: ['get'] },
     ]);
     // The apiserver is discovered in namespace default only: a Role there, not cluster-wide rights.
-    expect(rulesOf(objects, 'ClusterRole', 'k8smon-agent-cluster-monitoring')).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
     expect(rulesOf(objects, 'Role', 'k8smon-agent-cluster-monitoring', 'default')).toEqual([
       { apiGroups: [''], resources: ['pods', 'services'], verbs: ['list', 'watch'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
     ]);
     const binding = findObject(objects, 'RoleBinding', 'k8smon-agent-cluster-monitoring', 'default');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'k8smon-agent-cluster', namespace: 'monitoring' }]);
+  });
+
+  it('gives the cluster agent only the apiserver\'s rights when nothing else is enabled', () => {
+    const off = ['kubeStateMetrics', 'nodeExporter', 'blackboxExporter', 'annotatedPods', 'annotatedServices', 'coreDns'].map((c) => `components.${c}.enabled=false`);
+    const { objects } = renderPreset('eks', off);
+    expect(rulesOf(objects, 'ClusterRole', 'k8smon-agent-cluster-monitoring')).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+    expect(rulesOf(objects, 'ClusterRole', 'k8smon-agent-node-monitoring')).toEqual([
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+    ]);
   });
 
   it('never uses a wildcard', () => {
@@ -112,10 +132,9 @@ describe('RBAC is derived from the jobs', () => {
 
   it('names cluster-scoped objects after the namespace, so two installs do not collide', () => {
     const { objects } = renderPreset('eks', ['namespace=mon-b']);
-    expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual([
-      'k8smon-agent-cluster-mon-b',
-      'k8smon-agent-node-mon-b',
-    ]);
+    for (const role of objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')) {
+      expect(role.metadata.name).toMatch(/-mon-b$/);
+    }
   });
 });
 

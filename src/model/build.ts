@@ -1,20 +1,24 @@
-/** profile → model: which agents run which jobs, with what rights and credentials. */
+/** profile → model: which agents run which jobs, which workloads exist, with what rights and credentials. */
 import { InvalidInputError, type InputProblem } from '../errors.js';
 import type { Profile } from '../profile/types.js';
+import { apiserverComponent } from './components/apiserver.js';
+import { annotationsComponent } from './components/annotations.js';
+import { blackboxExporterComponent } from './components/blackbox-exporter.js';
+import type { ComponentContext, ComponentParts } from './components/context.js';
+import { controlPlaneComponent } from './components/control-plane.js';
+import { kubeStateMetricsComponent } from './components/kube-state-metrics.js';
+import { kubeletComponent } from './components/kubelet.js';
+import { LOCAL_PROMETHEUS_NAME, localPrometheusUrl, localPrometheusWorkload } from './components/local-prometheus.js';
+import { nodeExporterComponent } from './components/node-exporter.js';
 import { CREDENTIALS_SECRET_NAME, mountPathOf, resolveRemoteWrite } from './credentials.js';
-import { DEFAULT_IMAGES } from './images.js';
-import { apiserverJob } from './jobs/apiserver.js';
-import { kubeletJobs } from './jobs/kubelet.js';
+import { resolveImages } from './images.js';
 import { deriveRbac } from './rbac.js';
-import type { AgentModel, AgentScope, LocalPrometheusModel, Model, ScrapeJob } from './types.js';
+import type { AgentModel, AgentScope, Model, ScrapeJob, WorkloadModel } from './types.js';
 
 export const AGENT_NAMES: Record<AgentScope, string> = {
   node: 'k8smon-agent-node',
   cluster: 'k8smon-agent-cluster',
 };
-
-export const LOCAL_PROMETHEUS_NAME = 'k8smon-prometheus';
-const LOCAL_PROMETHEUS_PORT = 9090;
 
 export interface BuildResult {
   model: Model;
@@ -22,30 +26,60 @@ export interface BuildResult {
   notices: InputProblem[];
 }
 
-export function allJobs(profile: Profile): ScrapeJob[] {
-  return [...kubeletJobs(profile.kubelet), apiserverJob()];
-}
+/** Every component builder, in the order its jobs appear in the agent configs. */
+const COMPONENT_BUILDERS: { enabled: (p: Profile) => boolean; build: (ctx: ComponentContext) => ComponentParts }[] = [
+  { enabled: () => true, build: kubeletComponent },
+  { enabled: (p) => p.components.apiserver.enabled, build: apiserverComponent },
+  { enabled: () => true, build: controlPlaneComponent },
+  { enabled: (p) => p.components.kubeStateMetrics.enabled, build: kubeStateMetricsComponent },
+  { enabled: (p) => p.components.nodeExporter.enabled, build: nodeExporterComponent },
+  { enabled: (p) => p.components.blackboxExporter.enabled, build: blackboxExporterComponent },
+  { enabled: () => true, build: annotationsComponent },
+];
 
 export function buildModel(profile: Profile, env: Readonly<Record<string, string | undefined>>): BuildResult {
+  const ctx: ComponentContext = { profile, namespace: profile.namespace, images: resolveImages(profile) };
   const notices: InputProblem[] = [];
-  const jobs = allJobs(profile);
+  const jobs: ScrapeJob[] = [];
+  const workloads: WorkloadModel[] = [];
+  for (const builder of COMPONENT_BUILDERS) {
+    if (!builder.enabled(profile)) continue;
+    const parts = builder.build(ctx);
+    jobs.push(...parts.jobs);
+    workloads.push(...(parts.workloads ?? []));
+    notices.push(...(parts.notices ?? []));
+  }
+
   const agents: AgentModel[] = (['node', 'cluster'] as const).map((scope) => {
     const scoped = jobs.filter((j) => j.scope === scope);
-    return { scope, name: AGENT_NAMES[scope], jobs: scoped, rbac: deriveRbac(scoped), resources: profile.agent.resources[scope] };
+    return {
+      scope,
+      name: AGENT_NAMES[scope],
+      jobs: scoped,
+      rbac: deriveRbac(scoped),
+      resources: profile.agent.resources[scope],
+      hostNetwork: scoped.some((j) => j.hostNetwork === true),
+    };
   });
+  if (agents[0]!.hostNetwork) {
+    const which = agents[0]!.jobs.filter((j) => j.hostNetwork).map((j) => j.config.job_name);
+    notices.push({
+      path: 'components',
+      message: `${which.join(', ')} listen on the node's 127.0.0.1, so the node agent runs on the host network and the namespace allows "privileged" pods`,
+    });
+  }
 
-  let localPrometheus: LocalPrometheusModel | undefined;
+  const volumeClaims: Model['volumeClaims'] = [];
   let destinations = profile.remoteWrite ?? [];
   if (destinations.length === 0) {
-    localPrometheus = {
-      name: LOCAL_PROMETHEUS_NAME,
-      port: LOCAL_PROMETHEUS_PORT,
-      ...profile.localPrometheus,
-    };
-    destinations = [{ name: 'local', url: `http://${LOCAL_PROMETHEUS_NAME}.${profile.namespace}.svc:${LOCAL_PROMETHEUS_PORT}/api/v1/write` }];
+    const local = localPrometheusWorkload(ctx);
+    workloads.push(local.workload);
+    if (local.volumeClaim !== undefined) volumeClaims.push(local.volumeClaim);
+    destinations = [{ name: 'local', url: localPrometheusUrl(profile.namespace) }];
+    const p = profile.localPrometheus;
     notices.push({
       path: 'remoteWrite',
-      message: `no destination configured: adding a single-replica Prometheus (${LOCAL_PROMETHEUS_NAME} in namespace ${profile.namespace}, retention ${profile.localPrometheus.retention} / ${profile.localPrometheus.retentionSize}, ${profile.localPrometheus.storage.kind} storage) as the remote_write receiver`,
+      message: `no destination configured: adding a single-replica Prometheus (${LOCAL_PROMETHEUS_NAME} in namespace ${profile.namespace}, retention ${p.retention} / ${p.retentionSize}, ${p.storage.kind} storage) as the remote_write receiver`,
     });
   }
 
@@ -63,11 +97,13 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     mountedSecrets: [...credentials.mounts.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([secretName, keys]) => ({ secretName, keys: [...keys].sort(), mountPath: mountPathOf(secretName) })),
-    images: { agent: { ...DEFAULT_IMAGES.agent }, prometheus: { ...DEFAULT_IMAGES.prometheus } },
+    workloads,
+    volumeClaims,
+    images: ctx.images,
+    networkPolicies: profile.networkPolicies.enabled,
   };
   if (Object.keys(credentials.secretData).length > 0) {
     model.credentialsSecret = { name: CREDENTIALS_SECRET_NAME, data: credentials.secretData };
   }
-  if (localPrometheus !== undefined) model.localPrometheus = localPrometheus;
   return { model, notices };
 }

@@ -42,7 +42,7 @@ export function deriveRbac(jobs: readonly ScrapeJob[]): RbacGrant {
   const byNamespace = new Map<string, PolicyRule[]>();
   for (const job of jobs) {
     cluster.push(...job.scrapeAccess);
-    for (const sd of job.config.kubernetes_sd_configs) {
+    for (const sd of job.config.kubernetes_sd_configs ?? []) {
       for (const ref of watchedResources(sd)) {
         const rule: PolicyRule = { apiGroups: [ref.apiGroup], resources: [ref.resource], verbs: DISCOVERY_VERBS };
         const namespaces = sd.namespaces?.names ?? [];
@@ -56,11 +56,20 @@ export function deriveRbac(jobs: readonly ScrapeJob[]): RbacGrant {
       }
     }
   }
+  const clusterRules = normalizeRules(cluster);
+  const grantedEverywhere = (rule: PolicyRule): boolean =>
+    clusterRules.some(
+      (c) =>
+        c.apiGroups?.[0] === rule.apiGroups?.[0] &&
+        rule.resources?.every((r) => c.resources?.includes(r)) === true &&
+        rule.verbs.every((v) => c.verbs.includes(v)),
+    );
   return {
-    clusterRules: normalizeRules(cluster),
+    clusterRules,
     namespacedRules: [...byNamespace.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([namespace, rules]) => ({ namespace, rules: normalizeRules(rules) })),
+      .map(([namespace, rules]) => ({ namespace, rules: normalizeRules(rules).filter((r) => !grantedEverywhere(r)) }))
+      .filter((g) => g.rules.length > 0),
   };
 }
 

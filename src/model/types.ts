@@ -36,13 +36,16 @@ export interface TlsConfig {
 
 export interface ScrapeConfig {
   job_name: string;
+  scrape_interval?: string;
+  scrape_timeout?: string;
   scheme?: 'http' | 'https';
   metrics_path?: string;
   params?: Record<string, string[]>;
   honor_labels?: boolean;
   authorization?: { type?: string; credentials_file?: string };
   tls_config?: TlsConfig;
-  kubernetes_sd_configs: KubernetesSdConfig[];
+  kubernetes_sd_configs?: KubernetesSdConfig[];
+  static_configs?: { targets: string[]; labels?: Record<string, string> }[];
   relabel_configs: RelabelConfig[];
   metric_relabel_configs?: RelabelConfig[];
 }
@@ -56,7 +59,11 @@ export interface PolicyRule {
 }
 
 export interface ScrapeJob {
+  /** The profile component this job belongs to. */
+  component: ComponentName;
   scope: AgentScope;
+  /** The target listens on the node's loopback, so the node agent must share the host network. */
+  hostNetwork?: boolean;
   config: ScrapeConfig;
   /**
    * What the agent must be allowed to do to *scrape* the targets (the kubelet's
@@ -91,7 +98,7 @@ export interface RemoteWriteTarget {
 
 /** Container resources pass through from the profile unchanged. */
 export type { ResourceValues, Resources } from '../profile/types.js';
-import type { Resources } from '../profile/types.js';
+import type { ComponentName, ImageName, Resources } from '../profile/types.js';
 
 export interface AgentModel {
   scope: AgentScope;
@@ -100,6 +107,56 @@ export interface AgentModel {
   jobs: ScrapeJob[];
   rbac: RbacGrant;
   resources: Resources;
+  /** Derived from the jobs: some target is bound to the node's 127.0.0.1. */
+  hostNetwork: boolean;
+}
+
+/** Pod Security Standards level a pod needs. */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+export interface ContainerPort {
+  name: string;
+  containerPort: number;
+  protocol: 'TCP';
+}
+
+export interface ContainerModel {
+  name: string;
+  image: string;
+  args: string[];
+  env?: Record<string, unknown>[];
+  ports: ContainerPort[];
+  readinessProbe?: Record<string, unknown>;
+  resources: Resources;
+  securityContext: Record<string, unknown>;
+  volumeMounts: Record<string, unknown>[];
+}
+
+/** Everything k8smon runs in the cluster: one Deployment or DaemonSet with what belongs to it. */
+export interface WorkloadModel {
+  name: string;
+  /** app.kubernetes.io/component */
+  component: string;
+  kind: 'DaemonSet' | 'Deployment';
+  /** Whether the pod gets a ServiceAccount token (only pods that call the API). */
+  automountToken: boolean;
+  rbac: RbacGrant;
+  configMaps: { name: string; data: Record<string, string> }[];
+  /** Ports of a ClusterIP Service in front of the pods, if any. */
+  service?: { name: string; port: number; targetPort: string }[];
+  podSecurity: PodSecurityLevel;
+  pod: {
+    hostNetwork?: boolean;
+    hostPID?: boolean;
+    dnsPolicy?: string;
+    tolerations?: Record<string, unknown>[];
+    nodeSelector?: Record<string, string>;
+    securityContext: Record<string, unknown>;
+    containers: ContainerModel[];
+    volumes: Record<string, unknown>[];
+  };
+  /** With networkPolicies on: the agents allowed to reach the Service ports. */
+  scrapedBy?: AgentScope[];
 }
 
 export interface ContainerImage {
@@ -108,14 +165,6 @@ export interface ContainerImage {
   tag: string;
 }
 
-export interface LocalPrometheusModel {
-  name: string;
-  port: number;
-  retention: string;
-  retentionSize: string;
-  storage: { kind: 'emptyDir' | 'persistentVolumeClaim'; size: string; storageClassName?: string };
-  resources: Resources;
-}
 
 export interface Model {
   namespace: string;
@@ -129,6 +178,10 @@ export interface Model {
   credentialsSecret?: { name: string; data: Record<string, string> };
   /** Every Secret (rendered or pre-existing) the agents mount, with the keys they read. */
   mountedSecrets: { secretName: string; keys: string[]; mountPath: string }[];
-  localPrometheus?: LocalPrometheusModel;
-  images: { agent: ContainerImage; prometheus: ContainerImage };
+  /** Exporters and the in-cluster Prometheus; the agents are rendered from `agents`. */
+  workloads: WorkloadModel[];
+  /** PersistentVolumeClaims the workloads use. */
+  volumeClaims: { name: string; size: string; storageClassName?: string }[];
+  images: Record<ImageName, string>;
+  networkPolicies: boolean;
 }

@@ -2,11 +2,63 @@
  * Built-in defaults: the lowest layer of the merge (defaults < preset < file < --set).
  * A first-time user with no profile at all gets a working render from these.
  */
-import type { Profile } from './types.js';
+import type { MetricsFilter, Profile } from './types.js';
+
+const allowlisted = (): MetricsFilter => ({ allowlist: true, keep: [], drop: [] });
 
 export function builtInDefaults(): Profile {
   return {
-    cluster: { name: 'kubernetes', platform: 'generic', controlPlane: 'self-hosted' },
+    cluster: { name: 'kubernetes', platform: 'generic', controlPlane: 'self-hosted', nodes: 100 },
+    components: {
+      kubelet: { enabled: true, resourceMetrics: false, probeMetrics: false, metrics: allowlisted() },
+      cadvisor: { enabled: true, metrics: allowlisted() },
+      apiserver: { enabled: true, metrics: allowlisted() },
+      kubeStateMetrics: {
+        enabled: true,
+        collectors: [
+          'certificatesigningrequests',
+          'configmaps',
+          'cronjobs',
+          'daemonsets',
+          'deployments',
+          'endpointslices',
+          'horizontalpodautoscalers',
+          'ingresses',
+          'jobs',
+          'leases',
+          'limitranges',
+          'mutatingwebhookconfigurations',
+          'namespaces',
+          'networkpolicies',
+          'nodes',
+          'persistentvolumeclaims',
+          'persistentvolumes',
+          'poddisruptionbudgets',
+          'pods',
+          'replicasets',
+          'replicationcontrollers',
+          'resourcequotas',
+          'services',
+          'statefulsets',
+          'storageclasses',
+          'validatingwebhookconfigurations',
+          'volumeattachments',
+        ],
+        metrics: allowlisted(),
+      },
+      nodeExporter: { enabled: true, metrics: allowlisted(), resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '128Mi' } } },
+      blackboxExporter: { enabled: true, icmp: false, resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } } },
+      annotatedPods: { enabled: true },
+      annotatedServices: { enabled: true },
+      // Control-plane jobs are off here; the self-hosted presets turn on what their platform runs.
+      kubeProxy: { enabled: false },
+      kubeScheduler: { enabled: false },
+      kubeControllerManager: { enabled: false },
+      etcd: { enabled: false },
+      coreDns: { enabled: true },
+      eksControlPlane: { enabled: false },
+    },
+    networkPolicies: { enabled: false },
     namespace: 'monitoring',
     agent: {
       kind: 'grafana-agent',

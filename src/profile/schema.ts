@@ -69,9 +69,96 @@ const resources = {
   },
 } as const;
 
-export const PLATFORMS = ['eks', 'gke', 'aks', 'kubeadm', 'k3s', 'generic'] as const;
+export const PLATFORMS = ['eks', 'gke', 'gke-autopilot', 'aks', 'ack', 'tke', 'kubeadm', 'k3s', 'rke2', 'kind', 'generic'] as const;
+
+/** kube-state-metrics collectors k8smon can enable (its --resources values). */
+export const KSM_COLLECTORS = [
+  'certificatesigningrequests',
+  'configmaps',
+  'cronjobs',
+  'daemonsets',
+  'deployments',
+  'endpointslices',
+  'horizontalpodautoscalers',
+  'ingresses',
+  'jobs',
+  'leases',
+  'limitranges',
+  'mutatingwebhookconfigurations',
+  'namespaces',
+  'networkpolicies',
+  'nodes',
+  'persistentvolumeclaims',
+  'persistentvolumes',
+  'poddisruptionbudgets',
+  'pods',
+  'replicasets',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'services',
+  'statefulsets',
+  'storageclasses',
+  'validatingwebhookconfigurations',
+  'volumeattachments',
+] as const;
+
+/** The components of a render, each switchable with components.<name>.enabled. */
+export const COMPONENT_NAMES = [
+  'kubelet',
+  'cadvisor',
+  'apiserver',
+  'kubeStateMetrics',
+  'nodeExporter',
+  'blackboxExporter',
+  'annotatedPods',
+  'annotatedServices',
+  'kubeProxy',
+  'kubeScheduler',
+  'kubeControllerManager',
+  'etcd',
+  'coreDns',
+  'eksControlPlane',
+] as const;
+
+export const IMAGE_NAMES = ['agent', 'prometheus', 'kubeStateMetrics', 'nodeExporter', 'blackboxExporter'] as const;
 export const AGENT_KINDS = ['grafana-agent'] as const;
 export const KUBELET_ACCESS_MODES = ['direct', 'proxy'] as const;
+
+const metricRegex = {
+  type: 'string',
+  minLength: 1,
+  description: 'a metric-name regex in RE2 syntax, matched against the whole name, e.g. kubelet_volume_stats_.*',
+} as const;
+
+/** Which metrics of a job are kept: the default allow-list, plus or minus. */
+const metricsFilter = {
+  type: 'object',
+  additionalProperties: false,
+  title: 'which metrics of this job are kept',
+  properties: {
+    allowlist: { type: 'boolean', description: 'keep only the default allow-list (true) or every metric (false)' },
+    keep: { type: 'array', items: metricRegex, description: 'extra metric names to keep on top of the allow-list' },
+    drop: { type: 'array', items: metricRegex, description: 'metric names to drop even if allowed' },
+  },
+} as const;
+
+const enabled = { type: 'boolean', description: 'whether this component is rendered and scraped' } as const;
+
+function component(title: string, extra: Record<string, unknown> = {}) {
+  return { type: 'object', additionalProperties: false, title, properties: { enabled, ...extra } } as const;
+}
+
+const imageOverride = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'parts of the image reference to replace; the rest keeps the pinned default',
+  properties: {
+    registry: { type: 'string', pattern: '^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$', description: 'a registry host with an optional port and path, such as registry.example.cn/mirror' },
+    repository: { type: 'string', pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$', description: 'a repository path such as prometheus/node-exporter' },
+    tag: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$', description: 'an image tag such as v1.12.1 (optionally with @sha256:digest)' },
+  },
+} as const;
 
 export const profileSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -105,7 +192,61 @@ export const profileSchema = {
           enum: ['managed', 'self-hosted'],
           description: 'managed control planes hide the scheduler, controller-manager and etcd',
         },
+        nodes: { type: 'integer', minimum: 1, maximum: 100000, description: 'the expected number of nodes; sizes kube-state-metrics' },
       },
+    },
+    imageRegistry: {
+      type: 'string',
+      pattern: '^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$',
+      description: 'a registry host with an optional port and path, such as registry.example.cn/mirror; every image is pulled from there, keeping its repository path and tag',
+    },
+    images: {
+      type: 'object',
+      additionalProperties: false,
+      title: 'per-image overrides (for mirrors that lay paths out differently)',
+      properties: Object.fromEntries(IMAGE_NAMES.map((n) => [n, imageOverride])),
+    },
+    components: {
+      type: 'object',
+      additionalProperties: false,
+      title: 'what is deployed and scraped',
+      properties: {
+        kubelet: component('kubelet /metrics', {
+          resourceMetrics: { type: 'boolean', description: 'also scrape /metrics/resource' },
+          probeMetrics: { type: 'boolean', description: 'also scrape /metrics/probes' },
+          metrics: metricsFilter,
+        }),
+        cadvisor: component('cAdvisor /metrics/cadvisor on the kubelet', { metrics: metricsFilter }),
+        apiserver: component('kube-apiserver /metrics', { metrics: metricsFilter }),
+        kubeStateMetrics: component('kube-state-metrics', {
+          collectors: {
+            type: 'array',
+            uniqueItems: true,
+            items: { enum: KSM_COLLECTORS },
+            description: 'the kube-state-metrics collectors (--resources); "secrets" lists every Secret in the cluster and is off unless listed here',
+          },
+          metrics: metricsFilter,
+          resources,
+        }),
+        nodeExporter: component('node-exporter (hostNetwork, hostPID, read-only host mounts)', { metrics: metricsFilter, resources }),
+        blackboxExporter: component('blackbox-exporter and probes of annotated Services and Ingresses', {
+          icmp: { type: 'boolean', description: 'add the icmp module (needs the NET_RAW capability)' },
+          resources,
+        }),
+        annotatedPods: component('pods annotated prometheus.io/scrape: "true", scraped by the agent on their node'),
+        annotatedServices: component('service endpoints annotated prometheus.io/scrape: "true", scraped once'),
+        kubeProxy: component('kube-proxy :10249 on every node (the node agent needs the host network)'),
+        kubeScheduler: component('kube-scheduler :10259 on control-plane nodes (self-hosted only)'),
+        kubeControllerManager: component('kube-controller-manager :10257 on control-plane nodes (self-hosted only)'),
+        etcd: component('etcd metrics on http://127.0.0.1:2381 on control-plane nodes (self-hosted only)'),
+        coreDns: component('CoreDNS :9153 (pods labelled k8s-app=kube-dns in kube-system)'),
+        eksControlPlane: component('EKS scheduler and controller-manager metrics through the apiserver (EKS, Kubernetes 1.28+)'),
+      },
+    },
+    networkPolicies: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { enabled: { type: 'boolean', description: 'render NetworkPolicies that let only the agents reach the exporters' } },
     },
     namespace: { ...kubernetesName, title: 'the namespace everything is deployed into' },
     agent: {

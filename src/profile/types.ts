@@ -3,11 +3,43 @@
  * and the result has passed schema validation (see resolve.ts). Keep in step with
  * schema.ts; test/profile.test.ts checks that the defaults validate.
  */
-import type { AGENT_KINDS, KUBELET_ACCESS_MODES, PLATFORMS } from './schema.js';
+import type { AGENT_KINDS, COMPONENT_NAMES, IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './schema.js';
 
 export type Platform = (typeof PLATFORMS)[number];
 export type AgentKind = (typeof AGENT_KINDS)[number];
 export type KubeletAccess = (typeof KUBELET_ACCESS_MODES)[number];
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+export type ImageName = (typeof IMAGE_NAMES)[number];
+export type KsmCollector = (typeof KSM_COLLECTORS)[number];
+
+export interface MetricsFilter {
+  allowlist: boolean;
+  keep: string[];
+  drop: string[];
+}
+
+export interface ImageOverride {
+  registry?: string;
+  repository?: string;
+  tag?: string;
+}
+
+export interface Components {
+  kubelet: { enabled: boolean; resourceMetrics: boolean; probeMetrics: boolean; metrics: MetricsFilter };
+  cadvisor: { enabled: boolean; metrics: MetricsFilter };
+  apiserver: { enabled: boolean; metrics: MetricsFilter };
+  kubeStateMetrics: { enabled: boolean; collectors: KsmCollector[]; metrics: MetricsFilter; resources?: Resources };
+  nodeExporter: { enabled: boolean; metrics: MetricsFilter; resources: Resources };
+  blackboxExporter: { enabled: boolean; icmp: boolean; resources: Resources };
+  annotatedPods: { enabled: boolean };
+  annotatedServices: { enabled: boolean };
+  kubeProxy: { enabled: boolean };
+  kubeScheduler: { enabled: boolean };
+  kubeControllerManager: { enabled: boolean };
+  etcd: { enabled: boolean };
+  coreDns: { enabled: boolean };
+  eksControlPlane: { enabled: boolean };
+}
 
 export interface SecretKeyRef {
   name: string;
@@ -37,7 +69,11 @@ export interface RemoteWriteProfile {
 
 export interface Profile {
   preset?: string;
-  cluster: { name: string; platform: Platform; controlPlane: 'managed' | 'self-hosted' };
+  cluster: { name: string; platform: Platform; controlPlane: 'managed' | 'self-hosted'; nodes: number };
+  imageRegistry?: string;
+  images?: Partial<Record<ImageName, ImageOverride>>;
+  components: Components;
+  networkPolicies: { enabled: boolean };
   namespace: string;
   agent: {
     kind: AgentKind;

@@ -9,6 +9,7 @@ import { didYouMean } from '../util/text.js';
 import { durationMs } from '../util/duration.js';
 import { formatPath, isPlainObject, type PathSegment } from './merge.js';
 import { profileSchema } from './schema.js';
+import { PromRegex } from '../runtime/relabel/regex.js';
 import type { Profile, RemoteWriteProfile } from './types.js';
 
 export interface RuleResult {
@@ -177,6 +178,8 @@ export function crossFieldRules(profile: Profile): RuleResult {
     });
   }
 
+  componentRules(profile, errors, warnings);
+
   const names = new Map<string, number>();
   (profile.remoteWrite ?? []).forEach((rw, i) => {
     remoteWriteRules(rw, `remoteWrite[${i}]`, errors, warnings);
@@ -243,5 +246,56 @@ function remoteWriteRules(rw: RemoteWriteProfile, at: string, errors: InputProbl
   }
   if (rw.tls?.insecureSkipVerify === true) {
     warnings.push({ path: `${at}.tls.insecureSkipVerify`, message: 'the destination certificate is not verified; provide tls.ca instead where you can' });
+  }
+}
+
+/** Components that exist only where the control plane runs on the cluster's own nodes. */
+const SELF_HOSTED_ONLY = ['kubeScheduler', 'kubeControllerManager', 'etcd'] as const;
+/** Components that need hostNetwork, hostPID or hostPath, which GKE Autopilot rejects. */
+const HOST_ACCESS = ['nodeExporter', 'kubeProxy', 'kubeScheduler', 'kubeControllerManager', 'etcd'] as const;
+
+function componentRules(profile: Profile, errors: InputProblem[], warnings: InputProblem[]): void {
+  const c = profile.components;
+  const { platform, controlPlane } = profile.cluster;
+  if (controlPlane === 'managed') {
+    for (const name of SELF_HOSTED_ONLY) {
+      if (c[name].enabled) {
+        errors.push({
+          path: `components.${name}.enabled`,
+          message: `cannot be scraped on a managed control plane (cluster.controlPlane: managed, platform ${platform}); set it to false${platform === 'eks' && name !== 'etcd' ? ', or enable components.eksControlPlane for the scheduler and controller-manager through the apiserver' : ''}`,
+        });
+      }
+    }
+  }
+  if (c.eksControlPlane.enabled && platform !== 'eks') {
+    errors.push({ path: 'components.eksControlPlane.enabled', message: `exists only on EKS (cluster.platform is ${platform}); set it to false` });
+  }
+  if (platform === 'gke-autopilot') {
+    for (const name of HOST_ACCESS) {
+      if (c[name].enabled) {
+        errors.push({ path: `components.${name}.enabled`, message: 'needs host access (hostNetwork, hostPID or hostPath), which GKE Autopilot rejects; set it to false' });
+      }
+    }
+  }
+  if (c.kubeStateMetrics.enabled && c.kubeStateMetrics.collectors.includes('secrets')) {
+    warnings.push({
+      path: 'components.kubeStateMetrics.collectors',
+      message: 'includes "secrets": kube-state-metrics gets list/watch on every Secret in the cluster (their contents included, as far as RBAC goes)',
+    });
+  }
+  if (c.kubeStateMetrics.enabled && c.kubeStateMetrics.collectors.length === 0) {
+    errors.push({ path: 'components.kubeStateMetrics.collectors', message: 'lists no collector; list some, or set components.kubeStateMetrics.enabled to false' });
+  }
+  for (const name of ['kubelet', 'cadvisor', 'apiserver', 'kubeStateMetrics', 'nodeExporter'] as const) {
+    const filter = c[name].metrics;
+    for (const list of ['keep', 'drop'] as const) {
+      filter[list].forEach((pattern, i) => {
+        try {
+          new PromRegex(pattern);
+        } catch (err) {
+          errors.push({ path: `components.${name}.metrics.${list}[${i}]`, message: `${(err as Error).message} (RE2 syntax: no look-arounds or backreferences)` });
+        }
+      });
+    }
   }
 }

@@ -1,10 +1,11 @@
 /**
- * model → Kubernetes objects. Each function here computes the values one
- * template needs; the templates only lay them out.
+ * model → Kubernetes objects. Every workload — agents, exporters, the
+ * in-cluster Prometheus — goes through `workloadObjects`, so each gets the same
+ * ServiceAccount/RBAC/ConfigMap/Service treatment and the same checks.
  */
 import { createHash } from 'node:crypto';
-import { imageRef } from '../model/images.js';
-import type { AgentModel, LocalPrometheusModel, Model, Resources } from '../model/types.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, CONTROL_PLANE_TOLERATIONS, strictestAllowing } from '../model/security.js';
+import type { AgentModel, ContainerModel, Model, WorkloadModel } from '../model/types.js';
 import {
   GRAFANA_AGENT_CONFIG_KEY,
   GRAFANA_AGENT_HTTP_PORT,
@@ -13,11 +14,6 @@ import {
   grafanaAgentConfigText,
 } from './agents/grafana-agent.js';
 import { renderTemplate, type KubernetesObject } from './templates.js';
-import {
-  CONTROL_PLANE_TOLERATIONS,
-  restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-} from './workload-security.js';
 
 /** Namespaces k8smon deploys into but must not relabel (a Namespace object would overwrite their labels). */
 const SHARED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -34,6 +30,7 @@ const KIND_ORDER = [
   'Role',
   'RoleBinding',
   'Service',
+  'NetworkPolicy',
   'DaemonSet',
   'Deployment',
 ];
@@ -41,12 +38,7 @@ const KIND_ORDER = [
 export const CONFIG_CHECKSUM_ANNOTATION = 'k8smon.dev/config-sha256';
 const AGENT_CONFIG_DIR = '/etc/grafana-agent';
 
-interface Labels {
-  labels: Record<string, string>;
-  selector: Record<string, string>;
-}
-
-function labelsFor(name: string, component: string): Labels {
+function labelsFor(name: string, component: string): { labels: Record<string, string>; selector: Record<string, string> } {
   const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'k8smon' };
   return { selector, labels: { ...selector, 'app.kubernetes.io/component': component, 'app.kubernetes.io/managed-by': 'k8smon' } };
 }
@@ -64,7 +56,9 @@ export function renderManifests(model: Model): ManifestResult {
   const objects: KubernetesObject[] = [];
   const notices: ManifestResult['notices'] = [];
   const ns = model.namespace;
+  const workloads = [...model.agents.map((a) => agentWorkload(model, a)), ...model.workloads];
 
+  const level = strictestAllowing(workloads.map((w) => w.podSecurity));
   if (SHARED_NAMESPACES.includes(ns)) {
     notices.push({ path: 'namespace', message: `"${ns}" is a shared namespace: no Namespace object is rendered, so its labels (Pod Security) stay as they are` });
   } else {
@@ -74,9 +68,9 @@ export function renderManifests(model: Model): ManifestResult {
         labels: {
           'app.kubernetes.io/part-of': 'k8smon',
           'app.kubernetes.io/managed-by': 'k8smon',
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/warn': level,
+          'pod-security.kubernetes.io/audit': level,
         },
       }),
     );
@@ -91,10 +85,18 @@ export function renderManifests(model: Model): ManifestResult {
     );
     objects.push(renderTemplate('secret', { name, namespace: ns, labels: labelsFor(name, 'credentials').labels, data: encoded }));
   }
-
-  for (const agent of model.agents) objects.push(...agentObjects(model, agent));
-  if (model.localPrometheus !== undefined) objects.push(...localPrometheusObjects(model, model.localPrometheus));
-
+  for (const claim of model.volumeClaims) {
+    objects.push(
+      renderTemplate('persistentvolumeclaim', {
+        name: claim.name,
+        namespace: ns,
+        labels: labelsFor(claim.name, 'storage').labels,
+        size: claim.size,
+        storageClassName: claim.storageClassName,
+      }),
+    );
+  }
+  for (const w of workloads) objects.push(...workloadObjects(model, w));
   return { objects: sortObjects(objects), notices };
 }
 
@@ -112,152 +114,123 @@ function clusterScopedName(model: Model, name: string): string {
   return `${name}-${model.namespace}`;
 }
 
-function agentObjects(model: Model, agent: AgentModel): KubernetesObject[] {
-  const ns = model.namespace;
-  const { labels, selector } = labelsFor(agent.name, agent.scope === 'node' ? 'agent-node' : 'agent-cluster');
-  const out: KubernetesObject[] = [];
-  const binding = { serviceAccount: agent.name, serviceAccountNamespace: ns, labels };
-
-  out.push(renderTemplate('serviceaccount', { name: agent.name, namespace: ns, labels, automountToken: true }));
-  if (agent.rbac.clusterRules.length > 0) {
-    const name = clusterScopedName(model, agent.name);
-    out.push(renderTemplate('clusterrole', { name, labels, rules: agent.rbac.clusterRules }));
-    out.push(renderTemplate('clusterrolebinding', { name, ...binding }));
-  }
-  for (const { namespace, rules } of agent.rbac.namespacedRules) {
-    const name = namespace === ns ? agent.name : clusterScopedName(model, agent.name);
-    out.push(renderTemplate('role', { name, namespace, labels, rules }));
-    out.push(renderTemplate('rolebinding', { name, namespace, ...binding }));
-  }
-
+/** An agent as a workload: its config is rendered here, since it depends on the agent kind. */
+function agentWorkload(model: Model, agent: AgentModel): WorkloadModel {
   const configText = grafanaAgentConfigText(model, agent);
-  out.push(renderTemplate('configmap', { name: agent.name, namespace: ns, labels, data: { [GRAFANA_AGENT_CONFIG_KEY]: configText } }));
-
   const secretVolumes = model.mountedSecrets.map((s, i) => ({
-    volume: {
-      name: `secret-${i}`,
-      secret: { secretName: s.secretName, items: s.keys.map((key) => ({ key, path: key })), defaultMode: 0o440 },
-    },
+    volume: { name: `secret-${i}`, secret: { secretName: s.secretName, items: s.keys.map((key) => ({ key, path: key })), defaultMode: 0o440 } },
     mount: { name: `secret-${i}`, mountPath: s.mountPath, readOnly: true },
   }));
-  const podSpec = {
-    serviceAccount: agent.name,
-    automountToken: true,
-    podSecurityContext: restrictedPodSecurityContext(),
-    containerSecurityContext: restrictedContainerSecurityContext(),
-    tolerations: agent.scope === 'node' ? CONTROL_PLANE_TOLERATIONS : undefined,
-    container: {
-      name: 'grafana-agent',
-      image: imageRef(model.images.agent),
-      args: [
-        `-config.file=${AGENT_CONFIG_DIR}/${GRAFANA_AGENT_CONFIG_KEY}`,
-        '-config.expand-env=true',
-        `-server.http.address=0.0.0.0:${GRAFANA_AGENT_HTTP_PORT}`,
-        '-disable-reporting',
-      ],
-      env: agent.scope === 'node' ? [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }] : undefined,
-      ports: [{ name: 'http-metrics', containerPort: GRAFANA_AGENT_HTTP_PORT, protocol: 'TCP' }],
-      readinessProbe: { httpGet: { path: '/-/ready', port: 'http-metrics' }, periodSeconds: 10 },
-      resources: compactResources(agent.resources),
-    },
+  const container: ContainerModel = {
+    name: 'grafana-agent',
+    image: model.images.agent,
+    args: [
+      `-config.file=${AGENT_CONFIG_DIR}/${GRAFANA_AGENT_CONFIG_KEY}`,
+      '-config.expand-env=true',
+      `-server.http.address=0.0.0.0:${GRAFANA_AGENT_HTTP_PORT}`,
+      '-disable-reporting',
+    ],
+    ports: [{ name: 'http-metrics', containerPort: GRAFANA_AGENT_HTTP_PORT, protocol: 'TCP' }],
+    readinessProbe: { httpGet: { path: '/-/ready', port: 'http-metrics' }, periodSeconds: 10 },
+    resources: agent.resources,
+    securityContext: restrictedContainerSecurityContext(),
     volumeMounts: [
       { name: 'config', mountPath: AGENT_CONFIG_DIR, readOnly: true },
-      { name: 'wal', mountPath: parentDir(GRAFANA_AGENT_WAL_DIR) },
+      { name: 'wal', mountPath: GRAFANA_AGENT_WAL_DIR.slice(0, GRAFANA_AGENT_WAL_DIR.lastIndexOf('/')) },
       { name: 'tmp', mountPath: '/tmp' },
       ...secretVolumes.map((s) => s.mount),
     ],
-    volumes: [
-      { name: 'config', configMap: { name: agent.name } },
-      { name: 'wal', emptyDir: {} },
-      { name: 'tmp', emptyDir: {} },
-      ...secretVolumes.map((s) => s.volume),
-    ],
   };
-  const workload = {
+  if (agent.scope === 'node') container.env = [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }];
+  return {
     name: agent.name,
-    namespace: ns,
-    labels,
-    selector,
-    podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: sha256(configText) },
-    ...podSpec,
+    component: agent.scope === 'node' ? 'agent-node' : 'agent-cluster',
+    kind: agent.scope === 'node' ? 'DaemonSet' : 'Deployment',
+    automountToken: true,
+    rbac: agent.rbac,
+    configMaps: [{ name: agent.name, data: { [GRAFANA_AGENT_CONFIG_KEY]: configText } }],
+    // Sharing the host network is not allowed by "baseline"; everything else about the agent is "restricted".
+    podSecurity: agent.hostNetwork ? 'privileged' : 'restricted',
+    pod: {
+      hostNetwork: agent.hostNetwork,
+      tolerations: agent.scope === 'node' ? CONTROL_PLANE_TOLERATIONS : undefined,
+      securityContext: restrictedPodSecurityContext(),
+      containers: [container],
+      volumes: [
+        { name: 'config', configMap: { name: agent.name } },
+        { name: 'wal', emptyDir: {} },
+        { name: 'tmp', emptyDir: {} },
+        ...secretVolumes.map((s) => s.volume),
+      ],
+    },
   };
-  out.push(renderTemplate(agent.scope === 'node' ? 'daemonset' : 'deployment', workload));
-  return out;
 }
 
-function localPrometheusObjects(model: Model, prom: LocalPrometheusModel): KubernetesObject[] {
+function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
   const ns = model.namespace;
-  const { labels, selector } = labelsFor(prom.name, 'remote-write-receiver');
-  const configText = '# Receives samples over remote_write from the k8smon agents; it scrapes nothing itself.\nscrape_configs: []\n';
-  const out: KubernetesObject[] = [
-    renderTemplate('serviceaccount', { name: prom.name, namespace: ns, labels, automountToken: false }),
-    renderTemplate('configmap', { name: prom.name, namespace: ns, labels, data: { 'prometheus.yml': configText } }),
-    renderTemplate('service', {
-      name: prom.name,
-      namespace: ns,
-      labels,
-      selector,
-      ports: [{ name: 'http-web', port: prom.port, targetPort: 'http-web', protocol: 'TCP' }],
-    }),
-  ];
-  const persistent = prom.storage.kind === 'persistentVolumeClaim';
-  if (persistent) {
+  const { labels, selector } = labelsFor(w.name, w.component);
+  const out: KubernetesObject[] = [];
+  const binding = { serviceAccount: w.name, serviceAccountNamespace: ns, labels };
+
+  out.push(renderTemplate('serviceaccount', { name: w.name, namespace: ns, labels, automountToken: w.automountToken }));
+  if (w.rbac.clusterRules.length > 0) {
+    const name = clusterScopedName(model, w.name);
+    out.push(renderTemplate('clusterrole', { name, labels, rules: w.rbac.clusterRules }));
+    out.push(renderTemplate('clusterrolebinding', { name, ...binding }));
+  }
+  for (const { namespace, rules } of w.rbac.namespacedRules) {
+    const name = namespace === ns ? w.name : clusterScopedName(model, w.name);
+    out.push(renderTemplate('role', { name, namespace, labels, rules }));
+    out.push(renderTemplate('rolebinding', { name, namespace, ...binding }));
+  }
+  for (const cm of w.configMaps) out.push(renderTemplate('configmap', { name: cm.name, namespace: ns, labels, data: cm.data }));
+  if (w.service !== undefined) {
     out.push(
-      renderTemplate('persistentvolumeclaim', {
-        name: prom.name,
+      renderTemplate('service', {
+        name: w.name,
         namespace: ns,
         labels,
-        size: prom.storage.size,
-        storageClassName: prom.storage.storageClassName,
+        selector,
+        ports: w.service.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: 'TCP' })),
       }),
     );
+    if (model.networkPolicies && w.scrapedBy !== undefined) {
+      out.push(
+        renderTemplate('networkpolicy', {
+          name: w.name,
+          namespace: ns,
+          labels,
+          selector,
+          from: w.scrapedBy.map((scope) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': agentName(model, scope) } } })),
+          ports: w.service.map((p) => ({ port: p.targetPort, protocol: 'TCP' })),
+        }),
+      );
+    }
   }
+  const configDigest = sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n'));
   out.push(
-    renderTemplate('deployment', {
-      name: prom.name,
+    renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : 'deployment', {
+      name: w.name,
       namespace: ns,
       labels,
       selector,
-      podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: sha256(configText) },
-      serviceAccount: prom.name,
-      automountToken: false,
-      podSecurityContext: restrictedPodSecurityContext(),
-      containerSecurityContext: restrictedContainerSecurityContext(),
-      container: {
-        name: 'prometheus',
-        image: imageRef(model.images.prometheus),
-        args: [
-          '--config.file=/etc/prometheus/prometheus.yml',
-          '--storage.tsdb.path=/prometheus',
-          `--storage.tsdb.retention.time=${prom.retention}`,
-          `--storage.tsdb.retention.size=${prom.retentionSize}`,
-          '--web.enable-remote-write-receiver',
-          `--web.listen-address=:${prom.port}`,
-        ],
-        ports: [{ name: 'http-web', containerPort: prom.port, protocol: 'TCP' }],
-        readinessProbe: { httpGet: { path: '/-/ready', port: 'http-web' }, periodSeconds: 10 },
-        resources: compactResources(prom.resources),
-      },
-      volumeMounts: [
-        { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
-        { name: 'data', mountPath: '/prometheus' },
-      ],
-      volumes: [
-        { name: 'config', configMap: { name: prom.name } },
-        persistent ? { name: 'data', persistentVolumeClaim: { claimName: prom.name } } : { name: 'data', emptyDir: { sizeLimit: prom.storage.size } },
-      ],
+      podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: configDigest },
+      serviceAccount: w.name,
+      automountToken: w.automountToken,
+      hostNetwork: w.pod.hostNetwork === true,
+      hostPID: w.pod.hostPID === true,
+      nodeSelector: w.pod.nodeSelector,
+      tolerations: w.pod.tolerations,
+      podSecurityContext: w.pod.securityContext,
+      containers: w.pod.containers.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })),
+      volumes: w.pod.volumes,
     }),
   );
   return out;
 }
 
-function compactResources(resources: Resources): Resources {
-  const out: Resources = {};
-  if (resources.requests && Object.keys(resources.requests).length > 0) out.requests = resources.requests;
-  if (resources.limits && Object.keys(resources.limits).length > 0) out.limits = resources.limits;
-  return out;
-}
-
-function parentDir(path: string): string {
-  return path.slice(0, path.lastIndexOf('/'));
+function agentName(model: Model, scope: 'node' | 'cluster'): string {
+  const agent = model.agents.find((a) => a.scope === scope);
+  if (agent === undefined) throw new Error(`no ${scope} agent in the model`);
+  return agent.name;
 }

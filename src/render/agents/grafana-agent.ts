@@ -48,8 +48,12 @@ function grafanaAgentConfig(model: Model, agent: AgentModel, envRef: (name: stri
 function withOwnNodeSelector(config: ScrapeConfig, nodeName: string): ScrapeConfig {
   return {
     ...config,
-    kubernetes_sd_configs: config.kubernetes_sd_configs.map((sd) =>
-      sd.role === 'node' ? { ...sd, selectors: [...(sd.selectors ?? []), { role: 'node', field: `metadata.name=${nodeName}` }] } : sd,
-    ),
+    ...(config.kubernetes_sd_configs !== undefined
+      ? {
+          kubernetes_sd_configs: config.kubernetes_sd_configs.map((sd) =>
+            sd.role === 'node' ? { ...sd, selectors: [...(sd.selectors ?? []), { role: 'node' as const, field: `metadata.name=${nodeName}` }] } : sd,
+          ),
+        }
+      : {}),
   };
 }

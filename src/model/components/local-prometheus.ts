@@ -1,0 +1,64 @@
+/**
+ * The default destination: a single-replica Prometheus that only receives
+ * remote_write (bounded retention, emptyDir or a PersistentVolumeClaim).
+ */
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
+import type { WorkloadModel } from '../types.js';
+import type { ComponentContext } from './context.js';
+import { NO_RBAC } from './workload.js';
+
+export const LOCAL_PROMETHEUS_NAME = 'k8smon-prometheus';
+export const LOCAL_PROMETHEUS_PORT = 9090;
+
+export function localPrometheusUrl(namespace: string): string {
+  return `http://${LOCAL_PROMETHEUS_NAME}.${namespace}.svc:${LOCAL_PROMETHEUS_PORT}/api/v1/write`;
+}
+
+export function localPrometheusWorkload(ctx: ComponentContext): { workload: WorkloadModel; volumeClaim?: { name: string; size: string; storageClassName?: string } } {
+  const p = ctx.profile.localPrometheus;
+  const persistent = p.storage.kind === 'persistentVolumeClaim';
+  const configText = '# Receives samples over remote_write from the k8smon agents; it scrapes nothing itself.\nscrape_configs: []\n';
+  const workload: WorkloadModel = {
+    name: LOCAL_PROMETHEUS_NAME,
+    component: 'remote-write-receiver',
+    kind: 'Deployment',
+    automountToken: false,
+    rbac: NO_RBAC,
+    configMaps: [{ name: LOCAL_PROMETHEUS_NAME, data: { 'prometheus.yml': configText } }],
+    service: [{ name: 'http-web', port: LOCAL_PROMETHEUS_PORT, targetPort: 'http-web' }],
+    podSecurity: 'restricted',
+    pod: {
+      securityContext: restrictedPodSecurityContext(),
+      containers: [
+        {
+          name: 'prometheus',
+          image: ctx.images.prometheus,
+          args: [
+            '--config.file=/etc/prometheus/prometheus.yml',
+            '--storage.tsdb.path=/prometheus',
+            `--storage.tsdb.retention.time=${p.retention}`,
+            `--storage.tsdb.retention.size=${p.retentionSize}`,
+            '--web.enable-remote-write-receiver',
+            `--web.listen-address=:${LOCAL_PROMETHEUS_PORT}`,
+          ],
+          ports: [{ name: 'http-web', containerPort: LOCAL_PROMETHEUS_PORT, protocol: 'TCP' }],
+          readinessProbe: { httpGet: { path: '/-/ready', port: 'http-web' }, periodSeconds: 10 },
+          resources: p.resources,
+          securityContext: restrictedContainerSecurityContext(),
+          volumeMounts: [
+            { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
+            { name: 'data', mountPath: '/prometheus' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: LOCAL_PROMETHEUS_NAME } },
+        persistent ? { name: 'data', persistentVolumeClaim: { claimName: LOCAL_PROMETHEUS_NAME } } : { name: 'data', emptyDir: { sizeLimit: p.storage.size } },
+      ],
+    },
+  };
+  if (!persistent) return { workload };
+  const claim: { name: string; size: string; storageClassName?: string } = { name: LOCAL_PROMETHEUS_NAME, size: p.storage.size };
+  if (p.storage.storageClassName !== undefined) claim.storageClassName = p.storage.storageClassName;
+  return { workload, volumeClaim: claim };
+}

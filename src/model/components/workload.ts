@@ -1,0 +1,54 @@
+/** Building blocks shared by the exporter workloads. */
+import type { Resources } from '../../profile/types.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
+import type { ContainerModel, RbacGrant, WorkloadModel } from '../types.js';
+
+export const NO_RBAC: RbacGrant = { clusterRules: [], namespacedRules: [] };
+
+export interface SimpleWorkload {
+  name: string;
+  component: string;
+  kind?: 'Deployment' | 'DaemonSet';
+  image: string;
+  args: string[];
+  port: { name: string; number: number };
+  readinessPath: string;
+  resources: Resources;
+  rbac?: RbacGrant;
+  configMap?: { name: string; data: Record<string, string>; mountPath: string };
+  addCapabilities?: string[];
+}
+
+/**
+ * A single-container Deployment behind a Service, under the restricted Pod
+ * Security profile, with a token only when it has RBAC (it calls the API).
+ */
+export function simpleWorkload(w: SimpleWorkload): WorkloadModel {
+  const rbac = w.rbac ?? NO_RBAC;
+  const container: ContainerModel = {
+    name: w.component,
+    image: w.image,
+    args: w.args,
+    ports: [{ name: w.port.name, containerPort: w.port.number, protocol: 'TCP' }],
+    readinessProbe: { httpGet: { path: w.readinessPath, port: w.port.name }, periodSeconds: 10 },
+    resources: w.resources,
+    securityContext: restrictedContainerSecurityContext(w.addCapabilities),
+    volumeMounts: w.configMap ? [{ name: 'config', mountPath: w.configMap.mountPath, readOnly: true }] : [],
+  };
+  return {
+    name: w.name,
+    component: w.component,
+    kind: w.kind ?? 'Deployment',
+    automountToken: rbac.clusterRules.length > 0 || rbac.namespacedRules.length > 0,
+    rbac,
+    configMaps: w.configMap ? [{ name: w.configMap.name, data: w.configMap.data }] : [],
+    service: [{ name: w.port.name, port: w.port.number, targetPort: w.port.name }],
+    podSecurity: (w.addCapabilities ?? []).some((c) => c !== 'NET_BIND_SERVICE') ? 'baseline' : 'restricted',
+    pod: {
+      securityContext: restrictedPodSecurityContext(),
+      containers: [container],
+      volumes: w.configMap ? [{ name: 'config', configMap: { name: w.configMap.name } }] : [],
+    },
+    scrapedBy: ['cluster'],
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Prometheus relabel regexes: RE2 syntax (Go's regexp), fully anchored as
+ * `^(?:…)$`, the way Prometheus 2.x and the grafana-agent static mode built on
+ * it compile them. Anything RE2 refuses (look-arounds, backreferences) is
+ * refused here too, instead of being run by the JavaScript engine.
+ */
+import { RE2JS } from 're2js';
+
+export class RelabelRegexError extends Error {
+  constructor(pattern: string, reason: string) {
+    super(`invalid regex ${JSON.stringify(pattern)}: ${reason}`);
+    this.name = 'RelabelRegexError';
+  }
+}
+
+/** One match: group texts by index (undefined = group did not take part). */
+export type Groups = (string | undefined)[];
+
+export class PromRegex {
+  readonly source: string;
+  private readonly re: RE2JS;
+  private readonly names: Map<string, number>;
+
+  constructor(source: string) {
+    this.source = source;
+    try {
+      this.re = RE2JS.compile(`^(?:${source})$`);
+    } catch (err) {
+      throw new RelabelRegexError(source, (err as Error).message.replace(/^error parsing regexp: /, ''));
+    }
+    this.names = new Map(Object.entries(this.re.namedGroups() as Record<string, number>));
+  }
+
+  matches(value: string): boolean {
+    return this.re.matcher(value).matches();
+  }
+
+  /** The groups of a match of the whole value, or null. */
+  match(value: string): Groups | null {
+    const m = this.re.matcher(value);
+    if (!m.matches()) return null;
+    const groups: Groups = [];
+    for (let i = 0; i <= m.groupCount(); i++) {
+      const g = m.group(i);
+      groups.push(g === null ? undefined : g);
+    }
+    return groups;
+  }
+
+  /**
+   * Go's Regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`. A name is the
+   * longest run of letters, digits and `_`, so `$1x` is the group named "1x"
+   * (empty). A malformed reference leaves the `$` as text.
+   */
+  expand(template: string, groups: Groups): string {
+    let out = '';
+    let rest = template;
+    for (;;) {
+      const dollar = rest.indexOf('$');
+      if (dollar === -1) break;
+      out += rest.slice(0, dollar);
+      rest = rest.slice(dollar + 1);
+      if (rest.startsWith('$')) {
+        out += '$';
+        rest = rest.slice(1);
+        continue;
+      }
+      const ref = extractReference(rest);
+      if (ref === null) {
+        out += '$';
+        continue;
+      }
+      rest = ref.rest;
+      const index = ref.num >= 0 ? ref.num : this.names.get(ref.name);
+      if (index !== undefined) out += groups[index] ?? '';
+    }
+    return out + rest;
+  }
+}
+
+/** Go's regexp `extract`: the reference after a `$`, or null when malformed. */
+function extractReference(str: string): { name: string; num: number; rest: string } | null {
+  let s = str;
+  let brace = false;
+  if (s.startsWith('{')) {
+    brace = true;
+    s = s.slice(1);
+  }
+  let i = 0;
+  const chars = [...s];
+  let consumedUnits = 0;
+  for (const ch of chars) {
+    if (!/[\p{L}\p{Nd}_]/u.test(ch)) break;
+    i++;
+    consumedUnits += ch.length;
+  }
+  if (i === 0) return null;
+  const name = s.slice(0, consumedUnits);
+  let restStart = consumedUnits;
+  if (brace) {
+    if (s[restStart] !== '}') return null;
+    restStart++;
+  }
+  let num = 0;
+  for (const ch of name) {
+    if (ch < '0' || ch > '9' || num >= 1e8) {
+      num = -1;
+      break;
+    }
+    num = num * 10 + (ch.charCodeAt(0) - 48);
+  }
+  if (name.length > 1 && name.startsWith('0')) num = -1;
+  return { name, num, rest: s.slice(restStart) };
+}

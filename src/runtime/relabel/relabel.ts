@@ -1,0 +1,236 @@
+/**
+ * Prometheus relabeling (model/relabel in Prometheus 2.x), in Prometheus' YAML
+ * field names. `relabel(labels, configs)` returns the new label set, or null
+ * when a rule drops the target. A label set to "" is removed.
+ */
+import { createHash } from 'node:crypto';
+import { PromRegex } from './regex.js';
+
+export type Labels = Record<string, string>;
+
+export const RELABEL_ACTIONS = [
+  'replace',
+  'keep',
+  'drop',
+  'keepequal',
+  'dropequal',
+  'hashmod',
+  'labelmap',
+  'labeldrop',
+  'labelkeep',
+  'lowercase',
+  'uppercase',
+] as const;
+export type RelabelAction = (typeof RELABEL_ACTIONS)[number];
+
+/** A relabel rule as written in YAML. */
+export interface RelabelConfig {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  modulus?: number;
+  target_label?: string;
+  replacement?: string;
+  action?: string;
+}
+
+/** A rule with its defaults applied and its regex compiled. */
+export interface CompiledRelabel {
+  sourceLabels: string[];
+  separator: string;
+  regex: PromRegex;
+  modulus: number;
+  targetLabel: string;
+  replacement: string;
+  action: RelabelAction;
+  /** The rule as written, for explanations. */
+  source: RelabelConfig;
+}
+
+export class RelabelConfigError extends Error {
+  readonly index: number;
+  constructor(index: number, message: string) {
+    super(`relabel rule ${index}: ${message}`);
+    this.name = 'RelabelConfigError';
+    this.index = index;
+  }
+}
+
+const DEFAULT_REGEX = '(.*)';
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** A target_label that may still contain $1 / ${name} references (Prometheus' relabelTarget). */
+const TEMPLATED_LABEL = /^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$/;
+
+export function compileRelabelConfigs(configs: readonly RelabelConfig[]): CompiledRelabel[] {
+  return configs.map((c, i) => compileOne(c, i));
+}
+
+function compileOne(c: RelabelConfig, index: number): CompiledRelabel {
+  const action = (c.action ?? 'replace').toLowerCase();
+  if (!(RELABEL_ACTIONS as readonly string[]).includes(action)) {
+    throw new RelabelConfigError(index, `unknown action "${c.action}"; one of ${RELABEL_ACTIONS.join(', ')}`);
+  }
+  let regex: PromRegex;
+  try {
+    regex = new PromRegex(c.regex ?? DEFAULT_REGEX);
+  } catch (err) {
+    throw new RelabelConfigError(index, (err as Error).message);
+  }
+  const rule: CompiledRelabel = {
+    sourceLabels: c.source_labels ?? [],
+    separator: c.separator ?? ';',
+    regex,
+    modulus: c.modulus ?? 0,
+    targetLabel: c.target_label ?? '',
+    replacement: c.replacement ?? '$1',
+    action: action as RelabelAction,
+    source: c,
+  };
+  const needsTarget = ['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal'];
+  if (needsTarget.includes(rule.action) && rule.targetLabel === '') {
+    throw new RelabelConfigError(index, `action ${rule.action} requires target_label`);
+  }
+  if (rule.action === 'replace' && !TEMPLATED_LABEL.test(rule.targetLabel)) {
+    throw new RelabelConfigError(index, `"${rule.targetLabel}" is an invalid target_label for replace`);
+  }
+  if (['lowercase', 'uppercase', 'hashmod', 'keepequal', 'dropequal'].includes(rule.action) && !LABEL_NAME.test(rule.targetLabel)) {
+    throw new RelabelConfigError(index, `"${rule.targetLabel}" is an invalid target_label for ${rule.action}`);
+  }
+  if (rule.action === 'hashmod' && rule.modulus === 0) {
+    throw new RelabelConfigError(index, 'action hashmod requires a non-zero modulus');
+  }
+  if (rule.action === 'labelmap' && !TEMPLATED_LABEL.test(rule.replacement)) {
+    throw new RelabelConfigError(index, `"${rule.replacement}" is an invalid replacement for labelmap`);
+  }
+  if ((rule.action === 'labeldrop' || rule.action === 'labelkeep') && (c.source_labels !== undefined || c.target_label !== undefined || c.modulus !== undefined || c.replacement !== undefined)) {
+    throw new RelabelConfigError(index, `${rule.action} takes only regex (no source_labels, target_label, modulus or replacement)`);
+  }
+  if ((rule.action === 'keepequal' || rule.action === 'dropequal') && (c.regex !== undefined || c.modulus !== undefined || c.replacement !== undefined)) {
+    throw new RelabelConfigError(index, `${rule.action} takes source_labels and target_label only (no regex, modulus or replacement)`);
+  }
+  return rule;
+}
+
+/** Applies one rule; null when it drops the target. Does not modify `labels`. */
+export function applyRule(labels: Readonly<Labels>, rule: CompiledRelabel): Labels | null {
+  const value = rule.sourceLabels.map((n) => labels[n] ?? '').join(rule.separator);
+  const out: Labels = { ...labels };
+  const set = (name: string, v: string): void => {
+    if (v === '') delete out[name];
+    else out[name] = v;
+  };
+  switch (rule.action) {
+    case 'drop':
+      return rule.regex.matches(value) ? null : out;
+    case 'keep':
+      return rule.regex.matches(value) ? out : null;
+    case 'dropequal':
+      return (labels[rule.targetLabel] ?? '') === value ? null : out;
+    case 'keepequal':
+      return (labels[rule.targetLabel] ?? '') === value ? out : null;
+    case 'replace': {
+      const groups = rule.regex.match(value);
+      if (groups === null) return out;
+      const target = rule.regex.expand(rule.targetLabel, groups);
+      if (!LABEL_NAME.test(target)) return out;
+      set(target, rule.regex.expand(rule.replacement, groups));
+      return out;
+    }
+    case 'lowercase':
+      set(rule.targetLabel, goLower(value));
+      return out;
+    case 'uppercase':
+      set(rule.targetLabel, goUpper(value));
+      return out;
+    case 'hashmod':
+      set(rule.targetLabel, hashMod(value, rule.modulus));
+      return out;
+    case 'labelmap':
+      for (const [name, v] of Object.entries(labels)) {
+        const groups = rule.regex.match(name);
+        if (groups === null) continue;
+        const newName = rule.regex.expand(rule.replacement, groups);
+        set(newName, v);
+      }
+      return out;
+    case 'labeldrop':
+      for (const name of Object.keys(labels)) if (rule.regex.matches(name)) delete out[name];
+      return out;
+    case 'labelkeep':
+      for (const name of Object.keys(labels)) if (!rule.regex.matches(name)) delete out[name];
+      return out;
+  }
+}
+
+export interface RelabelStep {
+  index: number;
+  rule: RelabelConfig;
+  before: Labels;
+  /** null when this rule dropped the target. */
+  after: Labels | null;
+}
+
+/** Applies every rule in order; the result, and each step for `--explain`. */
+export function relabelWithSteps(labels: Readonly<Labels>, rules: readonly CompiledRelabel[]): { result: Labels | null; steps: RelabelStep[] } {
+  const steps: RelabelStep[] = [];
+  let current: Labels = { ...labels };
+  for (let i = 0; i < rules.length; i++) {
+    const after = applyRule(current, rules[i]!);
+    steps.push({ index: i, rule: rules[i]!.source, before: current, after });
+    if (after === null) return { result: null, steps };
+    current = after;
+  }
+  return { result: current, steps };
+}
+
+/** relabel(labels, configs) → new labels, or null when dropped. Configs may be raw YAML or compiled. */
+export function relabel(labels: Readonly<Labels>, configs: readonly RelabelConfig[] | readonly CompiledRelabel[]): Labels | null {
+  const rules = isCompiled(configs) ? configs : compileRelabelConfigs(configs);
+  let current: Labels | null = { ...labels };
+  for (const rule of rules) {
+    current = applyRule(current, rule);
+    if (current === null) return null;
+  }
+  return current;
+}
+
+function isCompiled(configs: readonly RelabelConfig[] | readonly CompiledRelabel[]): configs is readonly CompiledRelabel[] {
+  return configs.length > 0 && (configs[0] as CompiledRelabel).regex instanceof PromRegex;
+}
+
+/** Prometheus: the last 8 bytes of md5(value), big-endian, modulo the modulus. */
+function hashMod(value: string, modulus: number): string {
+  const digest = createHash('md5').update(value, 'utf8').digest();
+  return (digest.readBigUInt64BE(8) % BigInt(modulus)).toString();
+}
+
+/**
+ * Go's strings.ToLower/ToUpper map each code point with Unicode's simple case
+ * mapping; JavaScript uses the full mapping, which can yield several code
+ * points (İ → i̇, ß → SS). Where it does, take Go's simple mapping instead.
+ */
+function goLower(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const lower = ch.toLowerCase();
+    out += [...lower].length === 1 ? lower : ch === '\u0130' ? 'i' : ch;
+  }
+  return out;
+}
+
+function goUpper(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const upper = ch.toUpperCase();
+    if ([...upper].length === 1) {
+      out += upper;
+      continue;
+    }
+    const cp = ch.codePointAt(0)!;
+    // Greek letters with ypogegrammeni have a single-code-point simple uppercase.
+    if ((cp >= 0x1f80 && cp <= 0x1f87) || (cp >= 0x1f90 && cp <= 0x1f97) || (cp >= 0x1fa0 && cp <= 0x1fa7)) out += String.fromCodePoint(cp + 8);
+    else if (cp === 0x1fb3 || cp === 0x1fc3 || cp === 0x1ff3) out += String.fromCodePoint(cp + 9);
+    else out += ch;
+  }
+  return out;
+}
