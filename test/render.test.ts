@@ -100,6 +100,14 @@ describe('RBAC is derived from the jobs', () => {
       { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['list', 'watch'] },
       { nonResourceURLs: ['/metrics'], verbs: ['get'] },
     ]);
+    // Annotated service endpoints need endpointslices everywhere, which covers the apiserver's discovery too.
+    expect(objects.some((o) => o.kind === 'Role' && o.metadata.namespace === 'default')).toBe(false);
+  });
+
+  it('gives the cluster agent only the apiserver\'s rights when nothing else is enabled', () => {
+    const off = ['kubeStateMetrics', 'nodeExporter', 'blackboxExporter', 'annotatedPods', 'annotatedServices', 'coreDns'].map((c) => `components.${c}.enabled=false`);
+    const { objects } = renderPreset('eks', off);
+    expect(rulesOf(objects, 'ClusterRole', 'k8smon-agent-cluster-monitoring')).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
     // The apiserver is discovered in namespace default only: a Role there, not cluster-wide rights.
     expect(rulesOf(objects, 'Role', 'k8smon-agent-cluster-monitoring', 'default')).toEqual([
       { apiGroups: [''], resources: ['pods', 'services'], verbs: ['list', 'watch'] },
@@ -107,12 +115,6 @@ describe('RBAC is derived from the jobs', () => {
     ]);
     const binding = findObject(objects, 'RoleBinding', 'k8smon-agent-cluster-monitoring', 'default');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'k8smon-agent-cluster', namespace: 'monitoring' }]);
-  });
-
-  it('gives the cluster agent only the apiserver\'s rights when nothing else is enabled', () => {
-    const off = ['kubeStateMetrics', 'nodeExporter', 'blackboxExporter', 'annotatedPods', 'annotatedServices', 'coreDns'].map((c) => `components.${c}.enabled=false`);
-    const { objects } = renderPreset('eks', off);
-    expect(rulesOf(objects, 'ClusterRole', 'k8smon-agent-cluster-monitoring')).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
     expect(rulesOf(objects, 'ClusterRole', 'k8smon-agent-node-monitoring')).toEqual([
       { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
