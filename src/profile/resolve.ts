@@ -43,6 +43,11 @@ export function readProfileFile(file: string): PlainObject {
 
 export function resolveProfile(sources: ProfileSources): ResolvedProfile {
   const fileDoc = sources.file === undefined ? {} : readProfileFile(sources.file);
+  return resolveProfileDocument(fileDoc, sources);
+}
+
+/** Like resolveProfile, with the profile document already parsed (the wizard and tests build one). */
+export function resolveProfileDocument(fileDoc: PlainObject, sources: Omit<ProfileSources, 'file'>): ResolvedProfile {
   const { assignments, problems: setProblems } = parseSetFlags(sources.sets ?? []);
   if (setProblems.length > 0) throw new InvalidInputError('Invalid --set flag.', setProblems);
 

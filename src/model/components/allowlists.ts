@@ -1,8 +1,10 @@
 /**
  * Default metric allow-lists, as metric_relabel_configs. Each keeps what
- * kubernetes-mixin's dashboards and alerts, node-mixin and the field notes'
- * PromQL use (test/cardinality.test.ts checks that against real payloads and
- * reports how many series each list keeps).
+ * kubernetes-mixin's alerts and main dashboards, node-mixin and the field
+ * notes' PromQL use (test/cardinality.test.ts checks that against real
+ * payloads and reports how many series each list keeps). Per-request latency
+ * histograms with URL or resource labels are left out: they dominate the
+ * series count and only detail panels read them (add them with `keep`).
  */
 import type { MetricsFilter } from '../../profile/types.js';
 import type { RelabelConfig } from '../types.js';
@@ -15,13 +17,12 @@ const ALLOWLISTS: Record<AllowlistedJob, string[]> = {
     'kubelet_volume_stats_.+',
     'kubelet_(pod_start|pod_worker|pod_start_sli|cgroup_manager|pleg_relist)_duration_seconds_(bucket|sum|count)',
     'kubelet_pleg_relist_interval_seconds_bucket',
-    'kubelet_runtime_operations_(total|errors_total|duration_seconds_bucket)',
+    'kubelet_runtime_operations_(total|errors_total)',
     'kubelet_certificate_manager_(client|server)_(ttl_seconds|expiration_renew_errors)',
     'kubelet_server_expiration_renew_errors',
-    'storage_operation_(duration_seconds_bucket|duration_seconds_count|errors_total)',
+    'storage_operation_(duration_seconds_count|errors_total)',
     'volume_manager_total_volumes',
     'rest_client_requests_total',
-    'rest_client_request_duration_seconds_bucket',
     'kubernetes_build_info',
     'process_(cpu_seconds_total|resident_memory_bytes|start_time_seconds)',
     'go_goroutines',
@@ -36,7 +37,8 @@ const ALLOWLISTS: Record<AllowlistedJob, string[]> = {
   ],
   apiserver: [
     'apiserver_request_total',
-    'apiserver_request_duration_seconds_(bucket|sum|count)',
+    // kubernetes-mixin's SLO rules read the SLI histogram; the plain one only as sum and count.
+    'apiserver_request_duration_seconds_(sum|count)',
     'apiserver_request_sli_duration_seconds_(bucket|sum|count)',
     'apiserver_request_terminations_total',
     'apiserver_current_inflight_requests',
@@ -45,8 +47,7 @@ const ALLOWLISTS: Record<AllowlistedJob, string[]> = {
     'apiserver_client_certificate_expiration_seconds_(bucket|count)',
     'aggregator_unavailable_apiservice(_total)?',
     'apiserver_admission_webhook_rejection_count',
-    'workqueue_(adds_total|depth|queue_duration_seconds_bucket)',
-    'etcd_request_duration_seconds_bucket',
+    'workqueue_(adds_total|depth)',
     'kubernetes_build_info',
     'process_(cpu_seconds_total|resident_memory_bytes|start_time_seconds)',
     'go_goroutines',

@@ -22,12 +22,18 @@ interface LoopbackEndpoint {
   https: boolean;
   /** Runs on control-plane nodes only. */
   controlPlaneOnly: boolean;
+  /**
+   * The component's own metric families. k3s serves every component from one
+   * process and one registry, so each endpoint returns all of them; there the
+   * job keeps only these, or every series would arrive once per job.
+   */
+  ownFamilies?: string;
 }
 
 const LOOPBACK_ENDPOINTS: LoopbackEndpoint[] = [
-  { component: 'kubeProxy', jobName: 'kube-proxy', port: 10249, https: false, controlPlaneOnly: false },
-  { component: 'kubeScheduler', jobName: 'kube-scheduler', port: 10259, https: true, controlPlaneOnly: true },
-  { component: 'kubeControllerManager', jobName: 'kube-controller-manager', port: 10257, https: true, controlPlaneOnly: true },
+  { component: 'kubeProxy', jobName: 'kube-proxy', port: 10249, https: false, controlPlaneOnly: false, ownFamilies: 'kubeproxy_.+' },
+  { component: 'kubeScheduler', jobName: 'kube-scheduler', port: 10259, https: true, controlPlaneOnly: true, ownFamilies: 'scheduler_.+' },
+  { component: 'kubeControllerManager', jobName: 'kube-controller-manager', port: 10257, https: true, controlPlaneOnly: true, ownFamilies: 'node_collector_.+|workqueue_.+' },
   // kubeadm's --listen-metrics-urls; 2379 would need etcd client certificates from the host.
   { component: 'etcd', jobName: 'etcd', port: 2381, https: false, controlPlaneOnly: true },
 ];
@@ -37,13 +43,14 @@ const CONTROL_PLANE_LABEL = '__meta_kubernetes_node_labelpresent_node_role_kuber
 
 export function controlPlaneComponent(ctx: ComponentContext): ComponentParts {
   const c = ctx.profile.components;
-  const jobs: ScrapeJob[] = LOOPBACK_ENDPOINTS.filter((e) => c[e.component].enabled).map(loopbackJob);
+  const sharedRegistry = ctx.profile.cluster.platform === 'k3s';
+  const jobs: ScrapeJob[] = LOOPBACK_ENDPOINTS.filter((e) => c[e.component].enabled).map((e) => loopbackJob(e, sharedRegistry));
   if (c.coreDns.enabled) jobs.push(coreDnsJob());
   if (c.eksControlPlane.enabled) jobs.push(...eksControlPlaneJobs());
   return { jobs };
 }
 
-function loopbackJob(e: LoopbackEndpoint): ScrapeJob {
+function loopbackJob(e: LoopbackEndpoint, sharedRegistry: boolean): ScrapeJob {
   const relabel: RelabelConfig[] = [];
   if (e.controlPlaneOnly) relabel.push({ source_labels: [CONTROL_PLANE_LABEL], action: 'keep', regex: 'true' });
   relabel.push(
@@ -61,6 +68,9 @@ function loopbackJob(e: LoopbackEndpoint): ScrapeJob {
     kubernetes_sd_configs: [{ role: 'node' }],
     relabel_configs: relabel,
   };
+  if (sharedRegistry && e.ownFamilies !== undefined) {
+    config.metric_relabel_configs = [{ source_labels: ['__name__'], action: 'keep', regex: e.ownFamilies }];
+  }
   return { component: e.component, scope: 'node', hostNetwork: true, config, scrapeAccess: e.https ? [METRICS_URL_ACCESS] : [] };
 }
 
