@@ -4,24 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { InvalidInputError } from '../src/errors.js';
 import { DEFAULT_IMAGES } from '../src/model/images.js';
 import type { KubernetesObject } from '../src/render/templates.js';
 import { findJob, hasJob, relabelTarget } from './support/jobs.js';
+import { problemsOf } from './support/problems.js';
 import { findObject, PRESETS, renderPreset } from './support/render.js';
 import { requireTool } from './support/tools.js';
 
 const podSpec = (o: KubernetesObject): any => (o.spec as any).template.spec;
 
-function rejects(preset: string, sets: string[]): { path: string; message: string }[] {
-  try {
-    renderPreset(preset, sets);
-  } catch (err) {
-    if (err instanceof InvalidInputError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
+const rejects = (preset: string, sets: string[]): { path: string; message: string }[] => problemsOf(() => renderPreset(preset, sets));
 
 describe('kube-state-metrics', () => {
   it('gets list/watch on exactly the resources of its collectors, and no Secrets by default', () => {

@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../src/errors.js';
 import { builtInDefaults } from '../src/profile/defaults.js';
 import { parsePath, parseSetFlags } from '../src/profile/merge.js';
 import { loadPreset, presetNames } from '../src/profile/presets.js';
 import { resolveProfile } from '../src/profile/resolve.js';
 import { validateSchema } from '../src/profile/validate.js';
+import { problemsOf } from './support/problems.js';
 
 function profileFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'k8smon-profile-'));
@@ -16,15 +16,6 @@ function profileFile(text: string): string {
   return file;
 }
 
-function problemsOf(fn: () => unknown): { path: string; message: string }[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InvalidInputError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('expected the input to be rejected');
-}
 
 describe('profile schema', () => {
   it('accepts the built-in defaults', () => {
