@@ -3,6 +3,7 @@
 #   promtool                      (Debian: prometheus)
 #   prometheus-blackbox-exporter  (Debian: prometheus-blackbox-exporter)
 #   kubectl                       (Debian: kubernetes-client; `kubectl kustomize` works offline)
+#   script                        (Debian: util-linux; runs `k8smon init` in a pseudo-terminal)
 # A tool that cannot be installed is an error: the suite never skips a check.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ declare -A package_for=(
   [promtool]=prometheus
   [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
   [kubectl]=kubernetes-client
+  [script]=util-linux
 )
 
 missing=()

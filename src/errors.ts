@@ -10,6 +10,12 @@ export const ExitCode = {
   failure: 1,
   /** The input (profile, flags, preset name) is invalid: nothing was written. */
   invalidInput: 2,
+  /** kubectl is not installed (or not on PATH). */
+  kubectlMissing: 3,
+  /** kubectl ran and failed. */
+  kubectlFailed: 4,
+  /** Interrupted (Ctrl-C). */
+  interrupted: 130,
   /** A bug in k8smon itself. */
   internal: 70,
 } as const;

@@ -155,3 +155,46 @@ describe('presets, schema, help', () => {
     expect(r.stderr).toBe('');
   });
 });
+
+describe('CLI finish', () => {
+  const COMMANDS = ['render', 'apply', 'diff', 'delete', 'init', 'presets', 'schema', 'completion'];
+
+  it.each(COMMANDS)('%s --help shows examples', async (command) => {
+    const r = await runCli([command, '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n\s+\$ /);
+  });
+
+  it.each(['bash', 'zsh', 'fish'])('completion %s lists every command and the presets', async (shell) => {
+    const r = await runCli(['completion', shell]);
+    expect(r.exitCode).toBe(0);
+    for (const c of COMMANDS) expect(r.stdout).toContain(c);
+    expect(r.stdout).toContain('kubeadm');
+    expect(r.stdout).toMatch(/(--|-l )output-dir/);
+  });
+
+  it('the bash completion script is valid bash', async () => {
+    const r = await runCli(['completion', 'bash']);
+    const { execFileSync } = await import('node:child_process');
+    expect(() => execFileSync('bash', ['-n'], { input: r.stdout })).not.toThrow();
+  });
+
+  it('rejects an unknown shell', async () => {
+    const r = await runCli(['completion', 'tcsh']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/one of: bash, zsh, fish/);
+  });
+
+  it('colours stderr only when asked and not under NO_COLOR', async () => {
+    const forced = await runCli(['render', '--profile', 'eks'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(forced.stderr).toMatch(ANSI);
+    const off = await runCli(['render', '--profile', 'eks'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    expect(off.stderr).not.toMatch(ANSI);
+  });
+
+  it('--verbose says more than the default', async () => {
+    const dir = tempDir();
+    const r = await runCli(['--verbose', 'render', '--profile', 'eks', '--output-dir', 'out'], { cwd: dir });
+    expect(r.stderr).toMatch(/wrote \d+ files to out; apply with: kubectl apply -k out/);
+  });
+});

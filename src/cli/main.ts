@@ -5,11 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, K8smonError } from '../errors.js';
+import { ExitCode, InvalidInputError, K8smonError } from '../errors.js';
 import { createReporter, type Reporter, type Verbosity } from './output.js';
 import type { CommandContext, RenderOptions } from './commands/render.js';
 
+
 export interface MainIo {
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   env?: NodeJS.ProcessEnv;
@@ -29,33 +31,161 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function buildProgram(run: (action: (ctx: CommandContext) => Promise<void>) => Promise<void>): Command {
+const TARGET_HELP = `
+The cluster is kubectl's: --context and --kubeconfig are passed on to it.
+Credentials: use passwordFrom/bearerTokenFrom {env: VAR} in the profile, or --password-stdin, rather than flags
+(shell history).`;
+
+interface ProfileFlags {
+  file?: string;
+  profile?: string;
+  preset?: string;
+  set: string[];
+}
+
+interface TargetFlags {
+  context?: string;
+  kubeconfig?: string;
+}
+
+function addProfileOptions(cmd: Command): Command {
+  return cmd
+    .option('-f, --file <profile.yaml>', 'cluster profile (YAML)')
+    .addOption(new Option('--profile <preset>', 'start from a built-in preset (see `k8smon presets`)'))
+    .addOption(new Option('--preset <preset>', 'same as --profile').hideHelp())
+    .option('--set <path=value>', 'override one profile field, e.g. --set kubelet.access=proxy (repeatable)', collect, []);
+}
+
+function addTargetOptions(cmd: Command): Command {
+  return cmd.option('--context <name>', 'kubeconfig context to use').option('--kubeconfig <file>', 'kubeconfig file to use');
+}
+
+function profileSources(opts: ProfileFlags): { file?: string; preset?: string; sets: string[] } {
+  const preset = opts.profile ?? opts.preset;
+  return { ...(opts.file !== undefined ? { file: opts.file } : {}), ...(preset !== undefined ? { preset } : {}), sets: opts.set };
+}
+
+function kubectlTarget(opts: TargetFlags): { context?: string; kubeconfig?: string } {
+  return { ...(opts.context !== undefined ? { context: opts.context } : {}), ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}) };
+}
+
+export type Action = (ctx: CommandContext) => Promise<number | void>;
+
+export function buildProgram(run: (action: Action) => Promise<void>): Command {
   const program = new Command('k8smon')
     .description('Render a complete, least-privilege metrics deployment for a Kubernetes cluster.')
     .version(packageVersion(), '--version', 'print the k8smon version')
     .option('-q, --quiet', 'print only errors on stderr')
     .option('-v, --verbose', 'print more about what k8smon does')
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 invalid input (nothing was written), 70 internal error.\nDocs: README.md');
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ k8smon init                                  # write k8smon.yaml, asking a few questions
+  $ k8smon render --profile eks > monitoring.yaml
+  $ k8smon apply -f k8smon.yaml --wait
 
-  program
-    .command('render')
-    .description('render the manifests for a cluster profile')
-    .option('-f, --file <profile.yaml>', 'cluster profile (YAML)')
-    .addOption(new Option('--profile <preset>', 'start from a built-in preset (see `k8smon presets`)'))
-    .addOption(new Option('--preset <preset>', 'same as --profile').hideHelp())
-    .option('--set <path=value>', 'override one profile field, e.g. --set kubelet.access=proxy (repeatable)', collect, [])
+Exit codes: 0 ok, 1 failure (diff: differences found), 2 invalid input (nothing was written or sent),
+3 kubectl not found, 4 kubectl failed, 70 internal error, 130 interrupted. Docs: README.md`,
+    );
+
+  addProfileOptions(program.command('render').description('render the manifests for a cluster profile'))
     .option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)', 'yaml')
     .option('--output-dir <dir>', 'write one file per object plus kustomization.yaml into <dir>')
+    .option('--password-stdin', 'read the password of remoteWrite[0].basicAuth from stdin')
     .addHelpText('after', RENDER_EXAMPLES)
-    .action(async (opts: { file?: string; profile?: string; preset?: string; set: string[]; output: string; outputDir?: string }) => {
-      const options: RenderOptions = { sets: opts.set, output: opts.output };
-      if (opts.file !== undefined) options.file = opts.file;
-      const preset = opts.profile ?? opts.preset;
-      if (preset !== undefined) options.preset = preset;
-      if (opts.outputDir !== undefined) options.outputDir = opts.outputDir;
+    .action(async (opts: ProfileFlags & { output: string; outputDir?: string; passwordStdin?: boolean }) => {
       const { renderCommand } = await import('./commands/render.js');
-      await run((ctx) => renderCommand(options, ctx));
+      await run(async (ctx) => {
+        const options: RenderOptions = { ...profileSources(opts), output: opts.output };
+        if (opts.outputDir !== undefined) options.outputDir = opts.outputDir;
+        if (opts.passwordStdin) options.sets = [...options.sets, `remoteWrite[0].basicAuth.password=${await readPasswordStdin(ctx)}`];
+        await renderCommand(options, ctx);
+      });
+    });
+
+  addTargetOptions(addProfileOptions(program.command('apply').description('render and apply with kubectl (server-side, field manager k8smon)')))
+    .addOption(new Option('--dry-run <mode>', 'ask the cluster without changing it').choices(['client', 'server']))
+    .option('--wait', 'wait for every DaemonSet and Deployment to roll out, and say why one does not')
+    .option('--timeout <duration>', 'how long --wait waits per workload', '5m')
+    .option('--password-stdin', 'read the password of remoteWrite[0].basicAuth from stdin')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ k8smon apply --profile eks --context prod-eu-1 --wait
+  $ RW_PASSWORD=… k8smon apply -f k8smon.yaml --dry-run=server
+  $ pass show mimir | k8smon apply -f k8smon.yaml --password-stdin
+${TARGET_HELP}`,
+    )
+    .action(async (opts: ProfileFlags & TargetFlags & { dryRun?: 'client' | 'server'; wait?: boolean; timeout: string; passwordStdin?: boolean }) => {
+      const { applyCommand } = await import('./commands/cluster.js');
+      await run(async (ctx) => {
+        const password = opts.passwordStdin ? await readPasswordStdin(ctx) : undefined;
+        await applyCommand(
+          {
+            ...profileSources(opts),
+            target: kubectlTarget(opts),
+            wait: opts.wait === true,
+            timeout: opts.timeout,
+            ...(opts.dryRun !== undefined ? { dryRun: opts.dryRun } : {}),
+            ...(password !== undefined ? { password } : {}),
+          },
+          ctx,
+        );
+      });
+    });
+
+  addTargetOptions(addProfileOptions(program.command('diff').description('show what apply would change (kubectl diff); exit 1 when there are differences')))
+    .addHelpText('after', `
+Examples:
+  $ k8smon diff -f k8smon.yaml --context prod-eu-1
+${TARGET_HELP}`)
+    .action(async (opts: ProfileFlags & TargetFlags) => {
+      const { diffCommand } = await import('./commands/cluster.js');
+      await run((ctx) => diffCommand({ ...profileSources(opts), target: kubectlTarget(opts) }, ctx));
+    });
+
+  addTargetOptions(addProfileOptions(program.command('delete').description('delete exactly the objects a render produces')))
+    .option('--include-namespace', 'also delete the namespace (and so everything else in it)')
+    .addHelpText('after', `
+Examples:
+  $ k8smon delete -f k8smon.yaml --context staging
+${TARGET_HELP}`)
+    .action(async (opts: ProfileFlags & TargetFlags & { includeNamespace?: boolean }) => {
+      const { deleteCommand } = await import('./commands/cluster.js');
+      await run((ctx) => deleteCommand({ ...profileSources(opts), target: kubectlTarget(opts), includeNamespace: opts.includeNamespace === true }, ctx));
+    });
+
+  addTargetOptions(program.command('init').description('write a profile (k8smon.yaml), asking a few questions'))
+    .option('-o, --output <file>', 'where to write the profile', 'k8smon.yaml')
+    .addOption(new Option('--profile <preset>', 'the platform preset (the default answer, or the value with --yes)'))
+    .addOption(new Option('--preset <preset>', 'same as --profile').hideHelp())
+    .option('--set <path=value>', 'set a profile field (repeatable)', collect, [])
+    .option('-y, --yes', 'ask nothing: take defaults and flags (also when stdin is not a terminal)')
+    .option('--no-interactive', 'same as --yes')
+    .option('--force', 'overwrite the output file without asking')
+    .addHelpText('after', `
+Examples:
+  $ k8smon init
+  $ k8smon init --yes --profile gke --set cluster.name=prod-1 --output prod.yaml`)
+    .action(async (opts: ProfileFlags & TargetFlags & { output: string; yes?: boolean; interactive: boolean; force?: boolean }) => {
+      const { initCommand } = await import('./commands/init.js');
+      const preset = opts.profile ?? opts.preset;
+      await run((ctx) =>
+        initCommand(
+          {
+            output: opts.output,
+            interactive: opts.interactive && opts.yes !== true && process.stdin.isTTY === true,
+            sets: opts.set,
+            force: opts.force === true,
+            target: kubectlTarget(opts),
+            ...(preset !== undefined ? { preset } : {}),
+          },
+          ctx,
+        ),
+      );
     });
 
   const presets = program
@@ -69,6 +199,7 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<void
   presets
     .command('show <name>')
     .description('print one preset')
+    .addHelpText('after', '\nExamples:\n  $ k8smon presets show kubeadm')
     .action(async (name: string) => {
       const { presetsShowCommand } = await import('./commands/presets.js');
       await run((ctx) => presetsShowCommand(name, ctx));
@@ -83,7 +214,28 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<void
       await run((ctx) => schemaCommand(ctx));
     });
 
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .addHelpText('after', '\nExamples:\n  $ source <(k8smon completion bash)\n  $ k8smon completion fish | source')
+    .action(async (shell: string) => {
+      const { completionCommand } = await import('./commands/completion.js');
+      await run((ctx) => completionCommand(shell, program, ctx));
+    });
+
   return program;
+}
+
+/** The password piped to --password-stdin (one trailing newline removed); never from a terminal. */
+async function readPasswordStdin(ctx: CommandContext): Promise<string> {
+  if (ctx.stdin.isTTY === true) {
+    throw new InvalidInputError('Nothing piped to --password-stdin.', [{ path: '--password-stdin', message: 'pipe the password in, e.g. `pass show mimir | k8smon apply … --password-stdin`' }]);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (text === '') throw new InvalidInputError('Empty password.', [{ path: '--password-stdin', message: 'read nothing from stdin' }]);
+  return text;
 }
 
 function packageVersion(): string {
@@ -92,17 +244,19 @@ function packageVersion(): string {
 }
 
 export async function main(argv: readonly string[], io: MainIo = {}): Promise<number> {
+  const stdin = io.stdin ?? process.stdin;
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const env = io.env ?? process.env;
   let reporter: Reporter = createReporter({ stream: stderr, env });
   let exitCode: number = ExitCode.ok;
 
-  const run = async (action: (ctx: CommandContext) => Promise<void>): Promise<void> => {
+  const run = async (action: Action): Promise<void> => {
     const globals = program.opts<{ quiet?: boolean; verbose?: boolean }>();
     const verbosity: Verbosity = globals.quiet ? 'quiet' : globals.verbose ? 'verbose' : 'normal';
     reporter = createReporter({ stream: stderr, env, verbosity });
-    await action({ reporter, stdout, env });
+    const code = await action({ reporter, stdout, stdin, env });
+    if (typeof code === 'number') exitCode = code;
   };
 
   const program = buildProgram(run);

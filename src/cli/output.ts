@@ -12,6 +12,8 @@ export interface Reporter {
   warn(problem: InputProblem): void;
   notice(problem: InputProblem): void;
   info(message: string): void;
+  /** A progress line for a long-running step; not shown under --quiet. */
+  progress(message: string): void;
   error(message: string): void;
 }
 
@@ -46,6 +48,9 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
     },
     info: (message) => {
       if (verbosity === 'verbose') write(color.dim(message));
+    },
+    progress: (message) => {
+      if (verbosity !== 'quiet') write(message);
     },
     error: (message) => write(`${color.red('error:')} ${message}`),
   };

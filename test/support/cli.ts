@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
-  const result = await execa('node', [BIN, ...args], {
+  const result = await execa(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: { NO_COLOR: '1', ...options.env },
     extendEnv: true,

@@ -19,6 +19,7 @@ export interface RenderOptions {
 export interface CommandContext {
   reporter: Reporter;
   stdout: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
 

@@ -1,0 +1,76 @@
+/**
+ * Running kubectl: the only place k8smon talks to a cluster. Every line of
+ * kubectl output that k8smon passes on goes through `redact` first, so a
+ * credential that kubectl echoes (a diff of the Secret, an error quoting an
+ * object) is never printed.
+ */
+import { execa } from 'execa';
+import { ExitCode, K8smonError } from '../errors.js';
+
+export interface KubectlTarget {
+  context?: string;
+  kubeconfig?: string;
+}
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export const KUBECTL_INSTALL_HINT =
+  'install kubectl (https://kubernetes.io/docs/tasks/tools/; on Debian or Ubuntu: apt-get install kubernetes-client) and make sure it is on PATH';
+
+export class KubectlMissingError extends K8smonError {
+  constructor() {
+    super(`kubectl was not found; ${KUBECTL_INSTALL_HINT}`, ExitCode.kubectlMissing);
+    this.name = 'KubectlMissingError';
+  }
+}
+
+export class KubectlFailedError extends K8smonError {
+  constructor(what: string, result: KubectlResult, secrets: readonly string[]) {
+    const detail = redact(result.stderr.trim() || result.stdout.trim(), secrets);
+    super(`kubectl ${what} failed (exit ${result.exitCode})${detail ? `:\n${detail}` : ''}`, ExitCode.kubectlFailed);
+    this.name = 'KubectlFailedError';
+  }
+}
+
+/** Global flags that point kubectl at the cluster the user chose. */
+export function targetFlags(target: KubectlTarget): string[] {
+  const flags: string[] = [];
+  if (target.kubeconfig !== undefined) flags.push(`--kubeconfig=${target.kubeconfig}`);
+  if (target.context !== undefined) flags.push(`--context=${target.context}`);
+  return flags;
+}
+
+export async function runKubectl(args: readonly string[], options: { target: KubectlTarget; input?: string; env?: NodeJS.ProcessEnv }): Promise<KubectlResult> {
+  try {
+    const result = await execa('kubectl', [...targetFlags(options.target), ...args], {
+      input: options.input ?? '',
+      reject: false,
+      env: options.env,
+      extendEnv: true,
+      stripFinalNewline: false,
+    });
+    if ((result as { code?: string }).code === 'ENOENT' || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
+      throw new KubectlMissingError();
+    }
+    return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? 1 };
+  } catch (err) {
+    if (err instanceof K8smonError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KubectlMissingError();
+    throw err;
+  }
+}
+
+/** Replaces every secret value, and its base64 form, with <redacted>. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  const forms = secrets
+    .filter((s) => s.length >= 4)
+    .flatMap((s) => [s, Buffer.from(s, 'utf8').toString('base64')])
+    .sort((a, b) => b.length - a.length);
+  for (const form of forms) out = out.split(form).join('<redacted>');
+  return out;
+}
