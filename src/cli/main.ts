@@ -188,6 +188,69 @@ Examples:
       );
     });
 
+  addTargetOptions(program.command('snapshot').description('capture the objects discovery reads (kubectl get -o json) as one JSON file'))
+    .addHelpText('after', `\nExamples:\n  $ k8smon snapshot --context prod > cluster.json\n  $ k8smon targets --profile eks --snapshot cluster.json`)
+    .action(async (opts: TargetFlags) => {
+      const { snapshotCommand } = await import('./commands/preview.js');
+      await run((ctx) => snapshotCommand(kubectlTarget(opts), ctx));
+    });
+
+  addTargetOptions(addProfileOptions(program.command('targets').description('show which targets each job of a render would scrape, from which agent, and why a target is dropped')))
+    .option('--config <agent.yaml>', 'an agent config (grafana-agent static or Prometheus) instead of a profile')
+    .option('--snapshot <cluster.json>', 'a snapshot from `k8smon snapshot` (else the cluster is read live)')
+    .option('--job <name>', 'only this job')
+    .option('--node <name>', 'only what the agent on this node scrapes')
+    .option('--explain <target>', 'every relabel step for one target (URL, address, instance, pod or node name)')
+    .option('-o, --output <format>', 'table or json', 'table')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ k8smon targets --profile kubeadm --snapshot cluster.json
+  $ k8smon targets -f k8smon.yaml --context prod --node ip-10-0-1-7.ec2.internal
+  $ k8smon targets --profile eks --snapshot cluster.json --job kubernetes-pods --explain web-7d9c-x2x
+  $ k8smon targets --config agent.yaml --snapshot cluster.json -o json`,
+    )
+    .action(async (opts: ProfileFlags & TargetFlags & { config?: string; snapshot?: string; job?: string; node?: string; explain?: string; output: string }) => {
+      const { targetsCommand } = await import('./commands/preview.js');
+      await run((ctx) =>
+        targetsCommand(
+          {
+            ...profileSources(opts),
+            target: kubectlTarget(opts),
+            live: opts.snapshot === undefined,
+            output: opts.output,
+            ...(opts.config !== undefined ? { config: opts.config } : {}),
+            ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
+            ...(opts.job !== undefined ? { job: opts.job } : {}),
+            ...(opts.node !== undefined ? { node: opts.node } : {}),
+            ...(opts.explain !== undefined ? { explain: opts.explain } : {}),
+          },
+          ctx,
+        ),
+      );
+    });
+
+  addTargetOptions(addProfileOptions(program.command('check').description('check a render against a cluster: zero-target jobs, double scrapes, label collisions, RBAC 403s, API versions')))
+    .option('--config <agent.yaml>', 'an agent config instead of a profile')
+    .option('--snapshot <cluster.json>', 'a snapshot from `k8smon snapshot` (else the cluster is read live)')
+    .addHelpText('after', `\nExamples:\n  $ k8smon check --profile kubeadm --snapshot cluster.json\n  $ k8smon check -f k8smon.yaml --context prod\n\nExit 1 when a problem is an error; warnings do not fail.`)
+    .action(async (opts: ProfileFlags & TargetFlags & { config?: string; snapshot?: string }) => {
+      const { checkCommand } = await import('./commands/preview.js');
+      await run((ctx) =>
+        checkCommand(
+          {
+            ...profileSources(opts),
+            target: kubectlTarget(opts),
+            live: opts.snapshot === undefined,
+            ...(opts.config !== undefined ? { config: opts.config } : {}),
+            ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
+          },
+          ctx,
+        ),
+      );
+    });
+
   const presets = program
     .command('presets')
     .description('list the built-in presets')

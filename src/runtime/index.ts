@@ -1,6 +1,20 @@
 /**
  * k8smon's embedded runtime: the parts of an agent that decide what gets
- * scraped. It reads agent configs and cluster objects and never imports the
- * render layer.
+ * scraped — Kubernetes discovery, relabeling, target finalisation — and a
+ * preview of every agent instance. It reads agent configs and cluster objects
+ * and never imports the render layer.
+ *
+ *   import { discover, relabel, previewCluster } from 'k8smon/runtime';
  */
 export { expandEnv, ExpandEnvError, type EnvLookup } from './agent-config/expand-env.js';
+export { discover, visibleSnapshot, DISCOVERY_ROLES, DiscoveryError, type DiscoveryRole, type KubernetesSdOptions } from './discovery/discover.js';
+export type { TargetGroup, Labels } from './discovery/roles.js';
+export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, RelabelConfigError, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
+export { PromRegex, RelabelRegexError } from './relabel/regex.js';
+export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './target.js';
+export { agentFromConfigFile, agentsFromManifests, readInstanceConfig, type AgentSpec } from './agent-config.js';
+export { checkDeployment } from './check.js';
+export { previewAgent, previewCluster, keptByHostFilter, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview.js';
+export { parseExposition, type Sample } from './scrape/exposition.js';
+export { syntheticCluster, type SyntheticOptions } from './synthetic.js';
+export type { Snapshot } from './snapshot.js';

@@ -1,0 +1,175 @@
+/**
+ * `k8smon snapshot`, `targets` and `check`: the embedded runtime applied to a
+ * render (or an agent config) and a cluster snapshot.
+ */
+import { readFileSync } from 'node:fs';
+import { ExitCode, InvalidInputError, K8smonError } from '../../errors.js';
+import { KubectlFailedError, runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
+import { renderBundle } from '../../render/bundle.js';
+import type { KubernetesObject } from '../../render/templates.js';
+import { agentFromConfigFile, agentsFromManifests, type AgentSpec } from '../../runtime/agent-config.js';
+import { checkDeployment } from '../../runtime/check.js';
+import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
+import { SNAPSHOT_RESOURCES, type Snapshot } from '../../runtime/snapshot.js';
+import type { CommandContext } from './render.js';
+
+export interface PreviewSources {
+  file?: string;
+  preset?: string;
+  sets: string[];
+  /** An agent config file instead of a profile. */
+  config?: string;
+  snapshot?: string;
+  target: KubectlTarget;
+  /** Read the cluster live (through kubectl) when no --snapshot is given. */
+  live: boolean;
+}
+
+export async function captureSnapshot(target: KubectlTarget): Promise<Snapshot> {
+  const snapshot: Snapshot = {};
+  for (const resource of SNAPSHOT_RESOURCES) {
+    const r = await runKubectl(['get', resource, '--all-namespaces', '-o', 'json'], { target });
+    if (r.exitCode !== 0) throw new KubectlFailedError(`get ${resource}`, r, []);
+    const items = (JSON.parse(r.stdout) as { items?: { metadata?: Record<string, unknown> }[] }).items ?? [];
+    for (const item of items) delete item.metadata?.managedFields;
+    (snapshot as Record<string, unknown>)[resource] = items;
+  }
+  const versions = await runKubectl(['api-versions'], { target });
+  if (versions.exitCode === 0) snapshot.apiVersions = versions.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+  return snapshot;
+}
+
+export async function snapshotCommand(target: KubectlTarget, ctx: CommandContext): Promise<void> {
+  ctx.stdout.write(`${JSON.stringify(await captureSnapshot(target))}\n`);
+}
+
+function readSnapshotFile(path: string): Snapshot {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InvalidInputError('Cannot read the snapshot.', [{ path, message: `${(err as Error).message}; create one with: k8smon snapshot > cluster.json` }]);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new InvalidInputError('Not a snapshot.', [{ path, message: `must be an object keyed by resource (${SNAPSHOT_RESOURCES.join(', ')})` }]);
+  }
+  return doc as Snapshot;
+}
+
+interface Loaded {
+  objects: KubernetesObject[];
+  agents: AgentSpec[];
+  snapshot: Snapshot;
+}
+
+async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loaded> {
+  if (sources.config !== undefined && (sources.file !== undefined || sources.preset !== undefined)) {
+    throw new InvalidInputError('Conflicting flags.', [{ path: '--config', message: 'takes an agent config instead of a profile; drop -f/--profile' }]);
+  }
+  let objects: KubernetesObject[] = [];
+  let agents: AgentSpec[];
+  if (sources.config !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(sources.config, 'utf8');
+    } catch (err) {
+      throw new InvalidInputError('Cannot read the agent config.', [{ path: sources.config, message: (err as Error).message }]);
+    }
+    try {
+      agents = [agentFromConfigFile(text, sources.config)];
+    } catch (err) {
+      throw new InvalidInputError('Not an agent config.', [{ path: sources.config, message: (err as Error).message }]);
+    }
+  } else {
+    const bundle = renderBundle({ ...(sources.file !== undefined ? { file: sources.file } : {}), ...(sources.preset !== undefined ? { preset: sources.preset } : {}), sets: sources.sets }, ctx.env);
+    objects = bundle.objects;
+    agents = agentsFromManifests(objects);
+  }
+  if (sources.snapshot === undefined && !sources.live) {
+    throw new InvalidInputError('No cluster to preview against.', [{ path: '--snapshot', message: 'pass --snapshot cluster.json (from `k8smon snapshot`) or --context to read the cluster live' }]);
+  }
+  const snapshot = sources.snapshot !== undefined ? readSnapshotFile(sources.snapshot) : await captureSnapshot(sources.target);
+  return { objects, agents, snapshot };
+}
+
+export interface TargetsOptions extends PreviewSources {
+  job?: string;
+  node?: string;
+  explain?: string;
+  output: string;
+}
+
+function allProblems(loaded: Loaded, preview: Preview): Problem[] {
+  return [...preview.problems, ...checkDeployment(loaded.objects, loaded.agents, loaded.snapshot, preview.targets)];
+}
+
+export async function targetsCommand(options: TargetsOptions, ctx: CommandContext): Promise<void> {
+  if (!['table', 'json'].includes(options.output)) {
+    throw new InvalidInputError('Invalid flags.', [{ path: '--output', message: `must be one of: table, json (got "${options.output}")` }]);
+  }
+  const loaded = await load(options, ctx);
+  const preview = previewCluster(loaded.agents, loaded.snapshot, { ...(options.node !== undefined ? { node: options.node } : {}), keepSteps: options.explain !== undefined });
+  const problems = options.node === undefined ? allProblems(loaded, preview) : preview.problems;
+  const jobFilter = (job: string): boolean => options.job === undefined || job === options.job;
+  if (options.job !== undefined && !preview.jobs.includes(options.job)) {
+    throw new InvalidInputError('Unknown job.', [{ path: '--job', message: `no job "${options.job}"; jobs: ${preview.jobs.join(', ')}` }]);
+  }
+  if (options.explain !== undefined) {
+    ctx.stdout.write(explain(options.explain, preview, options));
+    return;
+  }
+  const targets = preview.targets.filter((t) => jobFilter(t.job));
+  const dropped: Record<string, number> = {};
+  for (const d of preview.dropped) if (jobFilter(d.job)) dropped[d.job] = (dropped[d.job] ?? 0) + 1;
+  if (options.output === 'json') {
+    ctx.stdout.write(`${JSON.stringify({ targets: targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: t.discoveredLabels })), dropped, problems }, null, 2)}\n`);
+    return;
+  }
+  for (const job of preview.jobs.filter(jobFilter)) {
+    const active = targets.filter((t) => t.job === job);
+    ctx.stdout.write(`${ctx.reporter.color.bold(job)}  ${active.length} active, ${dropped[job] ?? 0} dropped\n`);
+    for (const t of active) ctx.stdout.write(`  ${t.agent}  ${t.url}  ${Object.entries(t.labels).map(([k, v]) => `${k}="${v}"`).join(',')}\n`);
+  }
+  for (const p of problems) (p.severity === 'error' ? ctx.reporter.error : (m: string) => ctx.reporter.warn({ path: '', message: m }))(`[${p.rule}] ${p.message}`);
+}
+
+function explain(what: string, preview: Preview, options: TargetsOptions): string {
+  const matches = (labels: Record<string, string>, url?: string): boolean => url === what || labels.__address__ === what || labels.instance === what || labels.__meta_kubernetes_pod_name === what || labels.__meta_kubernetes_node_name === what;
+  const lines: string[] = [];
+  const active = preview.targets.filter((t) => (options.job === undefined || t.job === options.job) && matches(t.discoveredLabels, t.url));
+  const dropped = preview.dropped.filter((d) => (options.job === undefined || d.job === options.job) && matches(d.discoveredLabels));
+  if (active.length === 0 && dropped.length === 0) {
+    throw new InvalidInputError('No such target.', [{ path: '--explain', message: `no discovered target has URL, __address__, instance, pod or node name "${what}"` }]);
+  }
+  for (const t of active) lines.push(`${t.job} on ${t.agent}: kept → ${t.url}\n  final labels: ${JSON.stringify(t.labels)}`);
+  for (const d of dropped) {
+    lines.push(`${d.job} on ${d.agent}: DROPPED — ${d.reason}`);
+    for (const s of d.steps) {
+      lines.push(`  rule ${s.index}: ${JSON.stringify(s.rule)}`);
+      const sources = (s.rule.source_labels ?? []).map((l) => `${l}=${JSON.stringify(s.before[l] ?? '')}`).join(' ');
+      lines.push(`    ${s.after === null ? `dropped the target (${sources || 'no source labels'})` : `changed: ${JSON.stringify(diffLabels(s.before, s.after))}`}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function diffLabels(before: Record<string, string>, after: Record<string, string>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(after)) if (before[k] !== v) out[k] = v;
+  for (const k of Object.keys(before)) if (!(k in after)) out[k] = null;
+  return out;
+}
+
+export async function checkCommand(options: PreviewSources, ctx: CommandContext): Promise<number> {
+  const loaded = await load(options, ctx);
+  const preview = previewCluster(loaded.agents, loaded.snapshot);
+  const problems = allProblems(loaded, preview);
+  for (const p of problems) {
+    if (p.severity === 'error') ctx.reporter.error(`[${p.rule}] ${p.message}`);
+    else ctx.reporter.warn({ path: '', message: `[${p.rule}] ${p.message}` });
+  }
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  ctx.stdout.write(`${preview.targets.length} targets, ${errors} errors, ${problems.length - errors} warnings\n`);
+  if (errors > 0) throw new K8smonError(`${errors} problem(s) would break this deployment on this cluster`, ExitCode.failure);
+  return ExitCode.ok;
+}

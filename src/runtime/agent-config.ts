@@ -1,0 +1,122 @@
+/**
+ * Reading agent configurations: grafana-agent static mode (metrics.configs[]
+ * with host_filter) and plain Prometheus (scrape_configs), from a file or from
+ * rendered manifests (the ConfigMap each DaemonSet or Deployment mounts).
+ */
+import { parse as parseYaml } from 'yaml';
+import { expandEnv } from './agent-config/expand-env.js';
+import type { KubernetesSdOptions, DiscoveryRole } from './discovery/discover.js';
+import type { RelabelConfig } from './relabel/relabel.js';
+
+export interface RuntimeScrapeConfig {
+  job_name: string;
+  scheme?: string;
+  metrics_path?: string;
+  params?: Record<string, string[]>;
+  scrape_interval?: string;
+  scrape_timeout?: string;
+  honor_labels?: boolean;
+  kubernetes_sd_configs?: (KubernetesSdOptions & { role: DiscoveryRole })[];
+  static_configs?: { targets?: string[]; labels?: Record<string, string> }[];
+  relabel_configs?: RelabelConfig[];
+  metric_relabel_configs?: RelabelConfig[];
+  authorization?: { credentials_file?: string };
+  bearer_token_file?: string;
+}
+
+/** One agent deployment: a DaemonSet (one instance per node) or a single instance. */
+export interface AgentSpec {
+  /** `daemonset/<name>` or `deployment/<name>` or `config`. */
+  name: string;
+  perNode: boolean;
+  /** grafana-agent host_filter: each instance keeps only targets on its node. */
+  hostFilter: boolean;
+  hostFilterRelabel: RelabelConfig[];
+  /** The raw config text; read per instance, since ${HOSTNAME} differs. */
+  text: string;
+  flavor: 'grafana-agent' | 'prometheus';
+  expandEnv: boolean;
+  /** The ServiceAccount the pods run as, and their namespace (for RBAC checks). */
+  serviceAccount?: { name: string; namespace: string };
+}
+
+export interface AgentInstanceConfig {
+  global: { scrape_interval: string; scrape_timeout: string };
+  scrapeConfigs: RuntimeScrapeConfig[];
+}
+
+export class AgentConfigError extends Error {}
+
+/** Parses one instance's config: ${HOSTNAME} is the node it runs on (empty for a Deployment). */
+export function readInstanceConfig(agent: AgentSpec, nodeName: string | undefined): AgentInstanceConfig {
+  const env: Record<string, string> = nodeName === undefined ? {} : { HOSTNAME: nodeName, NODE_NAME: nodeName };
+  const text = agent.expandEnv ? expandEnv(agent.text, (n) => env[n]) : agent.text;
+  let doc: any;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new AgentConfigError(`${agent.name}: not YAML: ${(err as Error).message}`);
+  }
+  if (agent.flavor === 'grafana-agent') {
+    const g = doc?.metrics?.global ?? {};
+    return {
+      global: { scrape_interval: g.scrape_interval ?? '1m', scrape_timeout: g.scrape_timeout ?? '10s' },
+      scrapeConfigs: (doc?.metrics?.configs ?? []).flatMap((c: any) => (c.scrape_configs ?? []) as RuntimeScrapeConfig[]),
+    };
+  }
+  const g = doc?.global ?? {};
+  return { global: { scrape_interval: g.scrape_interval ?? '1m', scrape_timeout: g.scrape_timeout ?? '10s' }, scrapeConfigs: (doc?.scrape_configs ?? []) as RuntimeScrapeConfig[] };
+}
+
+/** An agent config file given with --config: grafana-agent if it has metrics.configs, else Prometheus. */
+export function agentFromConfigFile(text: string, name = 'config'): AgentSpec {
+  const doc: any = parseYaml(expandEnv(text, () => ''));
+  if (doc?.metrics?.configs !== undefined) {
+    const hostFilter = (doc.metrics.configs as any[]).some((c) => c.host_filter === true);
+    return { name, perNode: hostFilter, hostFilter, hostFilterRelabel: [], text, flavor: 'grafana-agent', expandEnv: true };
+  }
+  if (doc?.scrape_configs !== undefined) return { name, perNode: false, hostFilter: false, hostFilterRelabel: [], text, flavor: 'prometheus', expandEnv: false };
+  throw new AgentConfigError(`${name}: neither a grafana-agent static config (metrics.configs) nor a Prometheus config (scrape_configs)`);
+}
+
+interface ManifestLike {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  data?: Record<string, string>;
+  spec?: any;
+}
+
+/** Every agent among rendered manifests: workloads whose container reads a -config.file from a mounted ConfigMap. */
+export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec[] {
+  const agents: AgentSpec[] = [];
+  for (const w of objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment')) {
+    const pod = w.spec?.template?.spec;
+    for (const c of pod?.containers ?? []) {
+      const arg: string | undefined = (c.args ?? []).find((a: string) => /^--?config\.file=/.test(a));
+      if (arg === undefined) continue;
+      const path = arg.slice(arg.indexOf('=') + 1);
+      const mount = (c.volumeMounts ?? []).find((m: any) => path.startsWith(`${m.mountPath}/`));
+      const volume = (pod.volumes ?? []).find((v: any) => v.name === mount?.name);
+      const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume?.configMap?.name && o.metadata.namespace === w.metadata.namespace);
+      const text = cm?.data?.[path.slice(mount.mountPath.length + 1)];
+      if (text === undefined) continue;
+      const grafana = /grafana\/agent/.test(c.image ?? '') || (c.args ?? []).includes('-config.expand-env=true');
+      const doc: any = parseYaml(text);
+      const jobs = grafana ? (doc?.metrics?.configs ?? []).flatMap((x: any) => x.scrape_configs ?? []) : (doc?.scrape_configs ?? []);
+      if (jobs.length === 0) continue; // not an agent (blackbox modules, a receive-only Prometheus)
+      const hostFilter = grafana && (doc?.metrics?.configs ?? []).some((x: any) => x.host_filter === true);
+      const spec: AgentSpec = {
+        name: `${w.kind.toLowerCase()}/${w.metadata.name}`,
+        perNode: w.kind === 'DaemonSet',
+        hostFilter,
+        hostFilterRelabel: [],
+        text,
+        flavor: grafana ? 'grafana-agent' : 'prometheus',
+        expandEnv: (c.args ?? []).some((a: string) => /^-config\.expand-env(=true)?$/.test(a)),
+      };
+      if (pod.serviceAccountName !== undefined) spec.serviceAccount = { name: pod.serviceAccountName, namespace: w.metadata.namespace ?? 'default' };
+      agents.push(spec);
+    }
+  }
+  return agents;
+}

@@ -1,0 +1,78 @@
+/**
+ * discover(role, snapshot, options): the target groups Prometheus' Kubernetes
+ * SD would produce for a snapshot, given a `kubernetes_sd_configs` entry in its
+ * Prometheus YAML form (`namespaces`, `selectors`, `attach_metadata`).
+ */
+import { SnapshotIndex, type Snapshot, type SnapshotResource } from '../snapshot.js';
+import { endpointSliceGroup, endpointsGroup, ingressGroup, nodeGroup, podGroup, serviceGroup, type TargetGroup } from './roles.js';
+import { matchesFieldSelector, matchesLabelSelector } from './selectors.js';
+
+export const DISCOVERY_ROLES = ['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress'] as const;
+export type DiscoveryRole = (typeof DISCOVERY_ROLES)[number];
+
+export interface KubernetesSdOptions {
+  namespaces?: { names?: string[]; own_namespace?: boolean };
+  selectors?: { role: DiscoveryRole; label?: string; field?: string }[];
+  attach_metadata?: { node?: boolean };
+}
+
+export interface DiscoverContext {
+  /** The namespace the agent runs in, for namespaces.own_namespace. */
+  ownNamespace?: string;
+}
+
+/** Which selector role narrows which resource. */
+const RESOURCE_OF_ROLE: Record<DiscoveryRole, SnapshotResource> = {
+  node: 'nodes',
+  pod: 'pods',
+  service: 'services',
+  endpoints: 'endpoints',
+  endpointslice: 'endpointslices',
+  ingress: 'ingresses',
+};
+
+export class DiscoveryError extends Error {}
+
+/** The snapshot as the SD's informers would see it: namespaces and selectors applied. */
+export function visibleSnapshot(snapshot: Snapshot, options: KubernetesSdOptions, context: DiscoverContext = {}): Snapshot {
+  const names = [...(options.namespaces?.names ?? [])];
+  if (options.namespaces?.own_namespace === true) {
+    if (context.ownNamespace === undefined) throw new DiscoveryError('namespaces.own_namespace needs the agent namespace');
+    names.push(context.ownNamespace);
+  }
+  const out: Snapshot = { ...snapshot };
+  for (const resource of Object.values(RESOURCE_OF_ROLE)) {
+    let items = (snapshot[resource] ?? []) as { metadata: { namespace?: string; labels?: Record<string, string> } }[];
+    if (names.length > 0 && resource !== 'nodes') items = items.filter((o) => names.includes(o.metadata.namespace ?? ''));
+    for (const sel of options.selectors ?? []) {
+      if (RESOURCE_OF_ROLE[sel.role] !== resource) continue;
+      if (sel.label !== undefined && sel.label !== '') items = items.filter((o) => matchesLabelSelector(sel.label!, o.metadata.labels));
+      if (sel.field !== undefined && sel.field !== '') items = items.filter((o) => matchesFieldSelector(sel.field!, o));
+    }
+    (out as Record<string, unknown>)[resource] = items;
+  }
+  return out;
+}
+
+export function discover(role: DiscoveryRole, snapshot: Snapshot, options: KubernetesSdOptions = {}, context: DiscoverContext = {}): TargetGroup[] {
+  if (!(DISCOVERY_ROLES as readonly string[]).includes(role)) {
+    throw new DiscoveryError(`unknown role "${role}"; one of ${DISCOVERY_ROLES.join(', ')}`);
+  }
+  const visible = visibleSnapshot(snapshot, options, context);
+  const index = new SnapshotIndex(visible);
+  const roleOptions = { attachNode: options.attach_metadata?.node === true && (role === 'pod' || role === 'endpoints' || role === 'endpointslice') };
+  switch (role) {
+    case 'node':
+      return (visible.nodes ?? []).map(nodeGroup);
+    case 'pod':
+      return (visible.pods ?? []).map((p) => podGroup(p, index, roleOptions));
+    case 'service':
+      return (visible.services ?? []).map(serviceGroup);
+    case 'endpoints':
+      return (visible.endpoints ?? []).map((e) => endpointsGroup(e, index, roleOptions));
+    case 'endpointslice':
+      return (visible.endpointslices ?? []).map((e) => endpointSliceGroup(e, index, roleOptions));
+    case 'ingress':
+      return (visible.ingresses ?? []).map(ingressGroup);
+  }
+}

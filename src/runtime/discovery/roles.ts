@@ -1,0 +1,329 @@
+/**
+ * Target groups per Kubernetes SD role, with the labels Prometheus' Kubernetes
+ * service discovery (discovery/kubernetes/*.go) produces for the same objects.
+ * Labels with empty values are left out: Prometheus treats an empty label as
+ * an absent one.
+ */
+import type { EndpointSliceObject, EndpointsObject, IngressObject, NodeObject, ObjectMeta, ObjectReference, PodObject, ServiceObject, SnapshotIndex } from '../snapshot.js';
+
+export type Labels = Record<string, string>;
+
+export interface TargetGroup {
+  source: string;
+  targets: Labels[];
+  labels: Labels;
+}
+
+export interface RoleOptions {
+  /** attach_metadata.node: node labels on pod (and endpoint) targets. */
+  attachNode: boolean;
+}
+
+const META = '__meta_kubernetes_';
+
+/** Prometheus' strutil.SanitizeLabelName. */
+export function sanitizeLabelName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+function set(labels: Labels, name: string, value: string | undefined): void {
+  if (value !== undefined && value !== '') labels[name] = value;
+}
+
+function objectMetaLabels(out: Labels, meta: ObjectMeta, resource: string, withName = true): void {
+  if (withName) set(out, `${META}${resource}_name`, meta.name);
+  for (const [k, v] of Object.entries(meta.labels ?? {})) {
+    const ln = sanitizeLabelName(k);
+    set(out, `${META}${resource}_label_${ln}`, v);
+    out[`${META}${resource}_labelpresent_${ln}`] = 'true';
+  }
+  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
+    const ln = sanitizeLabelName(k);
+    set(out, `${META}${resource}_annotation_${ln}`, v);
+    out[`${META}${resource}_annotationpresent_${ln}`] = 'true';
+  }
+}
+
+function joinHostPort(host: string, port: number | string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+// ---- node ----------------------------------------------------------------------------------------
+
+const NODE_ADDRESS_PRIORITY = ['InternalIP', 'InternalDNS', 'ExternalIP', 'ExternalDNS', 'LegacyHostIP', 'Hostname'];
+
+export function nodeGroup(node: NodeObject): TargetGroup {
+  const labels: Labels = {};
+  objectMetaLabels(labels, node.metadata, 'node');
+  set(labels, `${META}node_provider_id`, node.spec?.providerID);
+  const group: TargetGroup = { source: `node/${node.metadata.name}`, targets: [], labels };
+  const byType = new Map<string, string[]>();
+  for (const a of node.status?.addresses ?? []) byType.set(a.type, [...(byType.get(a.type) ?? []), a.address]);
+  const type = NODE_ADDRESS_PRIORITY.find((t) => byType.has(t));
+  if (type === undefined) return group; // "No node address found"
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+  const target: Labels = { __address__: joinHostPort(byType.get(type)![0]!, port), instance: node.metadata.name };
+  for (const [t, addrs] of byType) set(target, sanitizeLabelName(`${META}node_address_${t}`), addrs[0]);
+  group.targets.push(target);
+  return group;
+}
+
+function nodeMetaLabels(index: SnapshotIndex, nodeName: string | undefined): Labels {
+  const node = nodeName === undefined ? undefined : index.node(nodeName);
+  const out: Labels = {};
+  if (node !== undefined) objectMetaLabels(out, node.metadata, 'node');
+  return out;
+}
+
+// ---- pod -----------------------------------------------------------------------------------------
+
+export function podLabels(pod: PodObject): Labels {
+  const out: Labels = {};
+  set(out, `${META}pod_ip`, pod.status?.podIP);
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+  out[`${META}pod_ready`] = ready.toLowerCase();
+  set(out, `${META}pod_phase`, pod.status?.phase);
+  set(out, `${META}pod_node_name`, pod.spec?.nodeName);
+  set(out, `${META}pod_host_ip`, pod.status?.hostIP);
+  set(out, `${META}pod_uid`, pod.metadata.uid);
+  objectMetaLabels(out, pod.metadata, 'pod');
+  const controller = pod.metadata.ownerReferences?.find((o) => o.controller === true);
+  if (controller !== undefined) {
+    set(out, `${META}pod_controller_kind`, controller.kind);
+    set(out, `${META}pod_controller_name`, controller.name);
+  }
+  return out;
+}
+
+function containersOf(pod: PodObject): { c: NonNullable<NonNullable<PodObject['spec']>['containers']>[number]; isInit: boolean }[] {
+  return [...(pod.spec?.containers ?? []).map((c) => ({ c, isInit: false })), ...(pod.spec?.initContainers ?? []).map((c) => ({ c, isInit: true }))];
+}
+
+export function podGroup(pod: PodObject, index: SnapshotIndex, options: RoleOptions): TargetGroup {
+  const group: TargetGroup = { source: `pod/${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, targets: [], labels: {} };
+  const ip = pod.status?.podIP;
+  if (ip === undefined || ip === '') return group;
+  if (options.attachNode && (pod.spec?.nodeName === undefined || index.node(pod.spec.nodeName) === undefined)) return group;
+  group.labels = { ...podLabels(pod), [`${META}namespace`]: pod.metadata.namespace ?? '' };
+  if (options.attachNode) Object.assign(group.labels, nodeMetaLabels(index, pod.spec?.nodeName));
+  for (const { c, isInit } of containersOf(pod)) {
+    const statuses = isInit ? pod.status?.initContainerStatuses : pod.status?.containerStatuses;
+    const id = statuses?.find((s) => s.name === c.name)?.containerID;
+    const base: Labels = {};
+    set(base, `${META}pod_container_name`, c.name);
+    set(base, `${META}pod_container_id`, id);
+    set(base, `${META}pod_container_image`, c.image);
+    base[`${META}pod_container_init`] = String(isInit);
+    if ((c.ports ?? []).length === 0) {
+      group.targets.push({ __address__: ip, ...base });
+      continue;
+    }
+    for (const p of c.ports!) {
+      const t: Labels = { __address__: joinHostPort(ip, p.containerPort), ...base, [`${META}pod_container_port_number`]: String(p.containerPort) };
+      set(t, `${META}pod_container_port_name`, p.name);
+      set(t, `${META}pod_container_port_protocol`, p.protocol ?? 'TCP');
+      group.targets.push(t);
+    }
+  }
+  return group;
+}
+
+// ---- service -------------------------------------------------------------------------------------
+
+function serviceLabels(svc: ServiceObject): Labels {
+  const out: Labels = { [`${META}namespace`]: svc.metadata.namespace ?? '' };
+  objectMetaLabels(out, svc.metadata, 'service');
+  return out;
+}
+
+export function serviceGroup(svc: ServiceObject): TargetGroup {
+  const ns = svc.metadata.namespace ?? '';
+  const group: TargetGroup = { source: `svc/${ns}/${svc.metadata.name}`, targets: [], labels: serviceLabels(svc) };
+  const type = svc.spec?.type ?? 'ClusterIP';
+  for (const port of svc.spec?.ports ?? []) {
+    const t: Labels = {
+      __address__: joinHostPort(`${svc.metadata.name}.${ns}.svc`, port.port),
+      [`${META}service_port_number`]: String(port.port),
+      [`${META}service_port_protocol`]: port.protocol ?? 'TCP',
+      [`${META}service_type`]: type,
+    };
+    set(t, `${META}service_port_name`, port.name);
+    if (type === 'ExternalName') set(t, `${META}service_external_name`, svc.spec?.externalName);
+    else set(t, `${META}service_cluster_ip`, svc.spec?.clusterIP);
+    if (type === 'LoadBalancer') {
+      const ips = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => ip !== undefined && ip !== '');
+      set(t, `${META}service_loadbalancer_ip`, ips.length > 0 ? ips.join(',') : svc.spec?.loadBalancerIP);
+    }
+    group.targets.push(t);
+  }
+  return group;
+}
+
+// ---- endpoints and endpointslices ----------------------------------------------------------------
+
+interface SeenPod {
+  pod: PodObject;
+  ports: number[];
+}
+
+/** The pod behind an endpoint, its labels and the labels of the container port it serves. */
+function podTargetLabels(index: SnapshotIndex, ref: ObjectReference | undefined, port: number | undefined, seen: Map<string, SeenPod>): Labels | undefined {
+  if (ref?.kind !== 'Pod' || ref.name === undefined) return undefined;
+  const pod = index.pod(ref.namespace ?? '', ref.name);
+  if (pod === undefined) return undefined;
+  const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+  const entry = seen.get(key) ?? { pod, ports: [] };
+  seen.set(key, entry);
+  if (port !== undefined) entry.ports.push(port);
+  const out = podLabels(pod);
+  if (port !== undefined) {
+    for (const { c, isInit } of containersOf(pod)) {
+      const cport = (c.ports ?? []).find((p) => p.containerPort === port);
+      if (cport === undefined) continue;
+      set(out, `${META}pod_container_name`, c.name);
+      set(out, `${META}pod_container_image`, c.image);
+      set(out, `${META}pod_container_port_name`, cport.name);
+      out[`${META}pod_container_port_number`] = String(port);
+      set(out, `${META}pod_container_port_protocol`, cport.protocol ?? 'TCP');
+      out[`${META}pod_container_init`] = String(isInit);
+      break;
+    }
+  }
+  return out;
+}
+
+/** Container ports of the endpoints' pods that no endpoint port covered: one target each. */
+function uncoveredPodTargets(seen: Map<string, SeenPod>): Labels[] {
+  const out: Labels[] = [];
+  for (const { pod, ports } of seen.values()) {
+    const ip = pod.status?.podIP;
+    if (ip === undefined || ip === '') continue;
+    for (const { c, isInit } of containersOf(pod)) {
+      for (const p of c.ports ?? []) {
+        if (ports.includes(p.containerPort)) continue;
+        const t: Labels = { __address__: joinHostPort(ip, p.containerPort) };
+        set(t, `${META}pod_container_name`, c.name);
+        set(t, `${META}pod_container_image`, c.image);
+        set(t, `${META}pod_container_port_name`, p.name);
+        t[`${META}pod_container_port_number`] = String(p.containerPort);
+        set(t, `${META}pod_container_port_protocol`, p.protocol ?? 'TCP');
+        t[`${META}pod_container_init`] = String(isInit);
+        out.push({ ...t, ...podLabels(pod) });
+      }
+    }
+  }
+  return out;
+}
+
+export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, options: RoleOptions): TargetGroup {
+  const ns = eps.metadata.namespace ?? '';
+  const labels: Labels = { [`${META}namespace`]: ns };
+  const svc = index.service(ns, eps.metadata.name);
+  if (svc !== undefined) Object.assign(labels, serviceLabels(svc));
+  objectMetaLabels(labels, eps.metadata, 'endpoints');
+  const group: TargetGroup = { source: `endpoints/${ns}/${eps.metadata.name}`, targets: [], labels };
+  const seen = new Map<string, SeenPod>();
+  for (const subset of eps.subsets ?? []) {
+    for (const port of subset.ports ?? []) {
+      const add = (addr: NonNullable<typeof subset.addresses>[number], ready: string): void => {
+        let t: Labels = { __address__: joinHostPort(addr.ip, port.port), [`${META}endpoint_port_protocol`]: port.protocol ?? 'TCP', [`${META}endpoint_ready`]: ready };
+        set(t, `${META}endpoint_port_name`, port.name);
+        if (addr.targetRef !== undefined) {
+          set(t, `${META}endpoint_address_target_kind`, addr.targetRef.kind);
+          set(t, `${META}endpoint_address_target_name`, addr.targetRef.name);
+        }
+        set(t, `${META}endpoint_node_name`, addr.nodeName);
+        set(t, `${META}endpoint_hostname`, addr.hostname);
+        if (options.attachNode) {
+          const nodeName = addr.nodeName ?? (addr.targetRef?.kind === 'Node' ? addr.targetRef.name : undefined);
+          t = { ...t, ...nodeMetaLabels(index, nodeName) };
+        }
+        const podLabelSet = podTargetLabels(index, addr.targetRef, port.port, seen);
+        group.targets.push(podLabelSet === undefined ? t : { ...t, ...podLabelSet });
+      };
+      for (const a of subset.addresses ?? []) add(a, 'true');
+      for (const a of subset.notReadyAddresses ?? []) add(a, 'false');
+    }
+  }
+  group.targets.push(...uncoveredPodTargets(seen));
+  return group;
+}
+
+export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotIndex, options: RoleOptions): TargetGroup {
+  const ns = eps.metadata.namespace ?? '';
+  const labels: Labels = { [`${META}namespace`]: ns };
+  set(labels, `${META}endpointslice_address_type`, eps.addressType);
+  objectMetaLabels(labels, eps.metadata, 'endpointslice');
+  const serviceName = eps.metadata.labels?.['kubernetes.io/service-name'];
+  const svc = serviceName === undefined ? undefined : index.service(ns, serviceName);
+  if (svc !== undefined) Object.assign(labels, serviceLabels(svc));
+  const group: TargetGroup = { source: `endpointslice/${ns}/${eps.metadata.name}`, targets: [], labels };
+  const dualStack = svc?.spec?.ipFamilyPolicy === 'PreferDualStack' || svc?.spec?.ipFamilyPolicy === 'RequireDualStack';
+  if (dualStack && (svc?.spec?.ipFamilies ?? []).length > 0 && eps.addressType !== svc?.spec?.ipFamilies?.[0]) return group;
+  const seen = new Map<string, SeenPod>();
+  for (const ep of eps.endpoints ?? []) {
+    for (const port of eps.ports ?? []) {
+      for (const addr of ep.addresses) {
+        let t: Labels = { __address__: port.port === undefined ? addr : joinHostPort(addr, port.port) };
+        set(t, `${META}endpointslice_port_name`, port.name);
+        set(t, `${META}endpointslice_port_protocol`, port.protocol);
+        if (port.port !== undefined) t[`${META}endpointslice_port`] = String(port.port);
+        set(t, `${META}endpointslice_port_app_protocol`, port.appProtocol);
+        for (const cond of ['ready', 'serving', 'terminating'] as const) {
+          const v = ep.conditions?.[cond];
+          if (v !== undefined) t[`${META}endpointslice_endpoint_conditions_${cond}`] = String(v);
+        }
+        set(t, `${META}endpointslice_endpoint_hostname`, ep.hostname);
+        if (ep.targetRef !== undefined) {
+          set(t, `${META}endpointslice_address_target_kind`, ep.targetRef.kind);
+          set(t, `${META}endpointslice_address_target_name`, ep.targetRef.name);
+        }
+        set(t, `${META}endpointslice_endpoint_node_name`, ep.nodeName);
+        set(t, `${META}endpointslice_endpoint_zone`, ep.zone);
+        for (const [k, v] of Object.entries(ep.deprecatedTopology ?? {})) {
+          set(t, `${META}endpointslice_endpoint_topology_${sanitizeLabelName(k)}`, v);
+          t[`${META}endpointslice_endpoint_topology_present_${sanitizeLabelName(k)}`] = 'true';
+        }
+        if (options.attachNode) {
+          const nodeName = ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
+          t = { ...t, ...nodeMetaLabels(index, nodeName) };
+        }
+        const podLabelSet = podTargetLabels(index, ep.targetRef, port.port, seen);
+        group.targets.push(podLabelSet === undefined ? t : { ...t, ...podLabelSet });
+      }
+    }
+  }
+  group.targets.push(...uncoveredPodTargets(seen));
+  return group;
+}
+
+// ---- ingress -------------------------------------------------------------------------------------
+
+function matchesHostnamePattern(pattern: string, host: string): boolean {
+  if (pattern === host) return true;
+  const p = pattern.split('.');
+  const h = host.split('.');
+  if (p[0] !== '*' || p.length !== h.length) return false;
+  return p.slice(1).every((part, i) => part === h[i + 1]);
+}
+
+export function ingressGroup(ing: IngressObject): TargetGroup {
+  const ns = ing.metadata.namespace ?? '';
+  const labels: Labels = { [`${META}namespace`]: ns };
+  set(labels, `${META}ingress_class_name`, ing.spec?.ingressClassName);
+  objectMetaLabels(labels, ing.metadata, 'ingress');
+  const group: TargetGroup = { source: `ingress/${ns}/${ing.metadata.name}`, targets: [], labels };
+  const tlsHosts = (ing.spec?.tls ?? []).flatMap((t) => t.hosts ?? []);
+  for (const rule of ing.spec?.rules ?? []) {
+    const host = rule.host ?? '';
+    const scheme = tlsHosts.some((p) => matchesHostnamePattern(p, host)) ? 'https' : 'http';
+    const paths = rule.http?.paths === undefined ? ['/'] : rule.http.paths.map((p) => (p.path === undefined || p.path === '' ? '/' : p.path));
+    for (const path of paths) {
+      const t: Labels = { [`${META}ingress_scheme`]: scheme, [`${META}ingress_path`]: path };
+      set(t, '__address__', host);
+      set(t, `${META}ingress_host`, host);
+      group.targets.push(t);
+    }
+  }
+  return group;
+}
