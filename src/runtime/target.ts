@@ -59,7 +59,7 @@ export function finalizeTarget(discovered: Labels, rules: readonly CompiledRelab
     .map(([k, v]) => [k.slice('__param_'.length), v] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.map(([k, v]) => `${goQueryEscape(k)}=${goQueryEscape(v)}`).join('&');
-  const url = `${scheme || 'http'}://${addr}${lb.__metrics_path__ ?? ''}${query ? `?${query}` : ''}`;
+  const url = `${scheme || 'http'}://${goEscape(addr, HOST_SAFE)}${goEscape(lb.__metrics_path__ ?? '', PATH_SAFE)}${query ? `?${query}` : ''}`;
   const labels = Object.fromEntries(Object.entries(lb).filter(([k]) => !k.startsWith('__')));
   return { kind: 'active', discoveredLabels: discovered, labels, url, steps };
 }
@@ -80,4 +80,21 @@ function goQueryEscape(s: string): string {
   return encodeURIComponent(s)
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+');
+}
+
+/** Characters Go's net/url leaves as they are in a host, and in a path (shouldEscape). */
+const HOST_SAFE = /[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"]/;
+const PATH_SAFE = /[A-Za-z0-9\-_.~$&+,/:;=@]/;
+
+/** Percent-encodes the UTF-8 bytes of every character not in `safe`, as Go's url.URL.String does. */
+function goEscape(s: string, safe: RegExp): string {
+  let out = '';
+  for (const ch of s) {
+    if (ch.length === 1 && safe.test(ch)) {
+      out += ch;
+      continue;
+    }
+    for (const byte of Buffer.from(ch, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }

@@ -1,0 +1,66 @@
+/** relabel(): Prometheus semantics, from its documentation and model/relabel behaviour. */
+import { describe, expect, it } from 'vitest';
+import { compileRelabelConfigs, relabel, RelabelConfigError, type RelabelConfig } from '../src/runtime/relabel/relabel.js';
+import { PromRegex } from '../src/runtime/relabel/regex.js';
+
+const base = { __address__: 'a:1', foo: 'bar', baz: 'qux', __meta_x: 'ab' };
+
+describe.each<[string, RelabelConfig[], Record<string, string>, Record<string, string> | null]>([
+  ['replace with defaults copies source to target', [{ source_labels: ['foo'], target_label: 'copy' }], base, { ...base, copy: 'bar' }],
+  ['default separator is ;', [{ source_labels: ['foo', 'baz'], target_label: 'j' }], base, { ...base, j: 'bar;qux' }],
+  ['custom separator', [{ source_labels: ['foo', 'baz'], separator: '-', target_label: 'j' }], base, { ...base, j: 'bar-qux' }],
+  ['missing source labels read as empty', [{ source_labels: ['nope', 'foo'], target_label: 'j' }], base, { ...base, j: ';bar' }],
+  ['regex is fully anchored: a partial match is no match', [{ source_labels: ['__meta_x'], regex: 'a', target_label: 'm', replacement: 'yes' }], base, base],
+  ['$1x is the group named "1x" (empty)', [{ source_labels: ['foo'], regex: '(b)(a)r', target_label: 'r', replacement: '$1x' }], base, base],
+  ['${1}x is group 1 then x', [{ source_labels: ['foo'], regex: '(b)(a)r', target_label: 'r', replacement: '${1}x' }], base, { ...base, r: 'bx' }],
+  ['named groups expand by name', [{ source_labels: ['foo'], regex: '(?P<first>b).*', target_label: 'r', replacement: '$first-${first}' }], base, { ...base, r: 'b-b' }],
+  ['$$ is a literal dollar', [{ source_labels: ['foo'], target_label: 'r', replacement: '$$1' }], base, { ...base, r: '$1' }],
+  ['an empty result removes the target label', [{ source_labels: ['nope'], target_label: 'foo' }], base, { __address__: 'a:1', baz: 'qux', __meta_x: 'ab' }],
+  ['no match leaves labels unchanged', [{ source_labels: ['foo'], regex: 'x+', target_label: 'foo', replacement: 'y' }], base, base],
+  ['target_label is expanded too', [{ source_labels: ['foo'], regex: '(.*)', target_label: 'l_${1}', replacement: 'v' }], base, { ...base, l_bar: 'v' }],
+  ['an invalid expanded target_label is skipped', [{ source_labels: ['__address__'], regex: '(.*)', target_label: '${1}', replacement: 'v' }], base, base],
+  ['keep drops on no match', [{ source_labels: ['foo'], regex: 'nope', action: 'keep' }], base, null],
+  ['keep keeps on match', [{ source_labels: ['foo'], regex: 'ba.', action: 'keep' }], base, base],
+  ['drop drops on match', [{ source_labels: ['foo'], regex: 'bar', action: 'drop' }], base, null],
+  ['keepequal compares with the target label', [{ source_labels: ['foo'], target_label: 'baz', action: 'keepequal' }], base, null],
+  ['dropequal', [{ source_labels: ['foo'], target_label: 'copy', action: 'dropequal' }], { ...base, copy: 'bar' }, null],
+  ['labelmap copies matching names', [{ action: 'labelmap', regex: '__meta_(.+)' }], base, { ...base, x: 'ab' }],
+  ['labeldrop', [{ action: 'labeldrop', regex: 'ba.' }], base, { __address__: 'a:1', foo: 'bar', __meta_x: 'ab' }],
+  ['labelkeep', [{ action: 'labelkeep', regex: '__address__|foo' }], base, { __address__: 'a:1', foo: 'bar' }],
+  ['lowercase', [{ source_labels: ['up'], target_label: 'l', action: 'lowercase' }], { up: 'ÀBÇ İ' }, { up: 'ÀBÇ İ', l: 'àbç i' }],
+  ['uppercase keeps ß (no single-rune upper case)', [{ source_labels: ['s'], target_label: 'u', action: 'uppercase' }], { s: 'straße ω' }, { s: 'straße ω', u: 'STRAßE Ω' }],
+])('%s', (_name, configs, input, expected) => {
+  it('gives the Prometheus result', () => {
+    expect(relabel(input, configs)).toEqual(expected);
+  });
+});
+
+describe('hashmod', () => {
+  it('is the last 8 bytes of md5, big-endian, modulo', () => {
+    // md5("foo") = acbd18db4cc2f85cedef654fccc4a4d8 → 0xedef654fccc4a4d8 % 10 = 6
+    expect(relabel({ a: 'foo' }, [{ source_labels: ['a'], modulus: 10, target_label: 'h', action: 'hashmod' }])).toEqual({ a: 'foo', h: String(0xedef654fccc4a4d8n % 10n) });
+  });
+});
+
+describe('RE2 syntax', () => {
+  it.each(['(?=a)', '(?!a)', '(?<=a)b', '(a)\\1'])('rejects %s with a clear error instead of running it in JavaScript', (regex) => {
+    expect(() => compileRelabelConfigs([{ source_labels: ['a'], regex, action: 'keep' }])).toThrow(RelabelConfigError);
+    expect(() => compileRelabelConfigs([{ source_labels: ['a'], regex, action: 'keep' }])).toThrow(/invalid regex/);
+  });
+
+  it('accepts what RE2 accepts, like (?i) and \\pL', () => {
+    expect(new PromRegex('(?i)foo\\pL').matches('FOOé')).toBe(true);
+  });
+});
+
+describe('configuration errors', () => {
+  it.each<[RelabelConfig, RegExp]>([
+    [{ action: 'replace', source_labels: ['a'] }, /requires target_label/],
+    [{ action: 'hashmod', source_labels: ['a'], target_label: 'x' }, /non-zero modulus/],
+    [{ action: 'labeldrop', regex: 'a', target_label: 'x' }, /takes only regex/],
+    [{ action: 'keepequal', source_labels: ['a'], target_label: 'x', regex: 'y' }, /no regex/],
+    [{ action: 'explode' }, /unknown action/],
+  ])('%j', (config, message) => {
+    expect(() => compileRelabelConfigs([config])).toThrow(message);
+  });
+});
