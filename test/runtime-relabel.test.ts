@@ -64,3 +64,18 @@ describe('configuration errors', () => {
     expect(() => compileRelabelConfigs([config])).toThrow(message);
   });
 });
+
+describe('fast paths agree with the regex engine', () => {
+  it.each([
+    ['(.*)', 'a\nb'],
+    ['(.*)', 'abc'],
+    ['true', 'true'],
+    ['true', 'True'],
+    ['default;kubernetes;https', 'default;kubernetes;https'],
+  ])('%s on %j', (source, value) => {
+    const fast = new PromRegex(source);
+    const slow = new PromRegex(`(?:${source})`); // defeats the fast paths
+    expect(fast.matches(value)).toBe(slow.matches(value));
+    expect(fast.match(value)).toEqual(slow.match(value));
+  });
+});

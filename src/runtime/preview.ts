@@ -4,10 +4,10 @@
  * finalisation, per instance (one per node for a DaemonSet), plus the problems
  * that show across instances (a target scraped twice, colliding label sets).
  */
-import { readInstanceConfig, type AgentSpec, type RuntimeScrapeConfig } from './agent-config.js';
+import { readInstanceConfig, type AgentInstanceConfig, type AgentSpec, type RuntimeScrapeConfig } from './agent-config.js';
 import { discover, type KubernetesSdOptions } from './discovery/discover.js';
 import type { Labels, TargetGroup } from './discovery/roles.js';
-import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelStep } from './relabel/relabel.js';
+import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
 import { discoveredLabels, finalizeTarget } from './target.js';
 
@@ -35,6 +35,9 @@ export interface Problem {
 
 export interface Preview {
   targets: ActiveTarget[];
+  /** Dropped targets per job. */
+  droppedCounts: Record<string, number>;
+  /** Details of dropped targets: only with keepSteps (they are most targets of a large cluster). */
   dropped: DroppedTarget[];
   problems: Problem[];
   /** Every scrape config seen, by job_name, for "zero targets" checks. */
@@ -60,32 +63,52 @@ const HOST_FILTER_LABELS = [
   '__host__',
 ];
 
+/** The host part of host:port, as net.SplitHostPort gives it (the value itself when there is no port). */
 function hostOf(value: string): string {
-  const m = /^\[?([^\]]*?)\]?(?::\d+)?$/.exec(value);
-  return m?.[1] ?? value;
+  if (value.startsWith('[')) {
+    const end = value.indexOf(']');
+    return end === -1 ? value : value.slice(1, end);
+  }
+  const colon = value.indexOf(':');
+  return colon !== -1 && colon === value.lastIndexOf(':') ? value.slice(0, colon) : value;
 }
 
-/** grafana-agent static mode's host filter (static/metrics/instance host_filter.go). */
-export function keptByHostFilter(labels: Labels, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
-  const processed = hostFilterRelabel.length > 0 ? relabel(labels, hostFilterRelabel) ?? labels : labels;
+/**
+ * grafana-agent static mode's host filter (static/metrics/instance
+ * host_filter.go), on a target's labels over its group's labels.
+ */
+export function keptByHostFilter(target: Labels, group: Labels, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
+  const get: (name: string) => string | undefined =
+    hostFilterRelabel.length > 0
+      ? ((processed) => (n: string) => processed[n])(relabel({ ...group, ...target }, hostFilterRelabel) ?? { ...group, ...target })
+      : (n) => target[n] ?? group[n];
   const keep = (v: string | undefined): boolean => {
     if (v === undefined || v === '') return false;
     const h = hostOf(v);
     return h === 'localhost' || h === '127.0.0.1' || h === host;
   };
-  const address = processed.__address__;
+  const address = get('__address__');
   if (address === undefined || address === '') return true;
   if (keep(address)) return true;
-  return HOST_FILTER_LABELS.some((l) => keep(processed[l]));
+  return HOST_FILTER_LABELS.some((l) => keep(get(l)));
 }
 
-function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, hostFilter: boolean, ownNamespace: string | undefined): TargetGroup[] {
+/** Discovery results shared by the instances of one preview: many nodes ask the same question. */
+type DiscoveryCache = Map<string, TargetGroup[]>;
+
+function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, hostFilter: boolean, ownNamespace: string | undefined, cache: DiscoveryCache): TargetGroup[] {
   const groups: TargetGroup[] = [];
   for (const sd of sc.kubernetes_sd_configs ?? []) {
     let options: KubernetesSdOptions = sd;
     // PatchSD: with host_filter, pod discovery is narrowed to the node by a field selector.
     if (hostFilter && node !== undefined && sd.role === 'pod') options = { ...sd, selectors: [{ role: 'pod', field: `spec.nodeName=${node}` }] };
-    groups.push(...discover(sd.role, snapshot, options, ownNamespace !== undefined ? { ownNamespace } : {}));
+    const key = `${sd.role}\0${JSON.stringify(options)}`;
+    let found = cache.get(key);
+    if (found === undefined) {
+      found = discover(sd.role, snapshot, options, ownNamespace !== undefined ? { ownNamespace } : {});
+      cache.set(key, found);
+    }
+    groups.push(...found);
   }
   (sc.static_configs ?? []).forEach((s, i) => {
     groups.push({ source: `${i}`, targets: (s.targets ?? []).map((t) => ({ __address__: t })), labels: { ...(s.labels ?? {}) } });
@@ -93,46 +116,125 @@ function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | u
   return groups;
 }
 
-export function previewAgent(agent: AgentSpec, snapshot: Snapshot, node: string | undefined, options: PreviewOptions = {}): Preview {
-  const config = readInstanceConfig(agent, node);
-  const instance = agent.perNode ? `${agent.name.replace(/^daemonset\//, 'daemonset/')}/${node ?? ''}` : agent.name;
+function emptyPreview(): Preview {
+  return { targets: [], droppedCounts: {}, dropped: [], problems: [], jobs: [] };
+}
+
+export function previewAgent(
+  agent: AgentSpec,
+  snapshot: Snapshot,
+  node: string | undefined,
+  options: PreviewOptions = {},
+  config: AgentInstanceConfig = readInstanceConfig(agent, node),
+  cache: DiscoveryCache = new Map(),
+): Preview {
+  const instance = agent.perNode ? `${agent.name}/${node ?? ''}` : agent.name;
   const hostFilterRules = compileRelabelConfigs(agent.hostFilterRelabel);
-  const preview: Preview = { targets: [], dropped: [], problems: [], jobs: [] };
+  const preview = emptyPreview();
   for (const sc of config.scrapeConfigs) {
     preview.jobs.push(sc.job_name);
     let rules: CompiledRelabel[];
     try {
-      rules = compileRelabelConfigs(sc.relabel_configs ?? []);
+      rules = compiledFor(sc.relabel_configs);
     } catch (err) {
       preview.problems.push({ severity: 'error', rule: 'invalid-relabel', message: `${agent.name} job ${sc.job_name}: ${(err as Error).message}` });
       continue;
     }
-    for (const group of groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace)) {
+    const filters = leadingFilters(rules, options.keepSteps === true);
+    for (const group of groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache)) {
       for (const t of group.targets) {
-        if (agent.hostFilter && node !== undefined && !keptByHostFilter({ ...group.labels, ...t }, node, hostFilterRules)) continue;
+        if (agent.hostFilter && node !== undefined && !keptByHostFilter(t, group.labels, node, hostFilterRules)) continue;
+        if (filters.length > 0 && !passesFilters(filters, t, group.labels)) {
+          preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
+          continue;
+        }
         const disc = discoveredLabels(sc, t, group.labels, config.global);
-        const outcome = finalizeTarget(disc, rules);
+        const outcome = finalizeTarget(disc, rules, options.keepSteps === true);
         if (outcome.kind === 'active') {
           preview.targets.push({ job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels });
-        } else {
-          preview.dropped.push({ job: sc.job_name, agent: instance, discoveredLabels: outcome.discoveredLabels, reason: outcome.reason, steps: options.keepSteps ? outcome.steps : [] });
+          continue;
         }
+        preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
+        if (options.keepSteps) preview.dropped.push({ job: sc.job_name, agent: instance, discoveredLabels: outcome.discoveredLabels, reason: outcome.reason, steps: outcome.steps });
       }
     }
   }
   return preview;
 }
 
+/**
+ * The keep/drop rules a job starts with, when they read only discovered
+ * (`__meta_*`, `__address__`) labels: they change nothing, so a target can be
+ * dropped by them before its label set is built. Most pod targets of a large
+ * cluster end there. Not used when the steps are wanted (--explain).
+ */
+function leadingFilters(rules: readonly CompiledRelabel[], keepSteps: boolean): CompiledRelabel[] {
+  if (keepSteps) return [];
+  const out: CompiledRelabel[] = [];
+  for (const r of rules) {
+    if (r.action !== 'keep' && r.action !== 'drop') break;
+    if (!r.sourceLabels.every((l) => l.startsWith('__meta_') || l === '__address__')) break;
+    out.push(r);
+  }
+  return out;
+}
+
+function passesFilters(filters: readonly CompiledRelabel[], target: Labels, group: Labels): boolean {
+  for (const r of filters) {
+    const value = r.sourceLabels.map((l) => target[l] ?? group[l] ?? '').join(r.separator);
+    if (r.regex.matches(value) !== (r.action === 'keep')) return false;
+  }
+  return true;
+}
+
+/** Stands in for the node name while a DaemonSet's config is read once for all nodes. */
+const NODE_PLACEHOLDER = 'K8SMONNODEPLACEHOLDER';
+
+function substitute<T>(value: T, node: string): T {
+  if (typeof value === 'string') return (value.includes(NODE_PLACEHOLDER) ? value.split(NODE_PLACEHOLDER).join(node) : value) as T;
+  if (Array.isArray(value)) return value.map((v) => substitute(v, node)) as T;
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, node)])) as T;
+  return value;
+}
+
+/**
+ * The template config for one node. Only what mentions the node is copied;
+ * the rest (relabel rules above all) stays shared, so its compiled form is too.
+ */
+function withNode(template: AgentInstanceConfig, node: string): AgentInstanceConfig {
+  return {
+    global: template.global,
+    scrapeConfigs: template.scrapeConfigs.map((sc) => (JSON.stringify(sc).includes(NODE_PLACEHOLDER) ? { ...sc, kubernetes_sd_configs: substitute(sc.kubernetes_sd_configs, node), static_configs: substitute(sc.static_configs, node) } : sc)),
+  };
+}
+
+/** Compiled relabel rules per rule list: shared by every instance that shares the list. */
+const compiledRules = new WeakMap<object, CompiledRelabel[]>();
+
+function compiledFor(list: RelabelConfig[] | undefined): CompiledRelabel[] {
+  if (list === undefined) return [];
+  let rules = compiledRules.get(list);
+  if (rules === undefined) {
+    rules = compileRelabelConfigs(list);
+    compiledRules.set(list, rules);
+  }
+  return rules;
+}
+
 /** Every instance of every agent (or those on one node), and the problems across them. */
 export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot, options: PreviewOptions = {}): Preview {
-  const out: Preview = { targets: [], dropped: [], problems: [], jobs: [] };
+  const out = emptyPreview();
   const nodeNames = (snapshot.nodes ?? []).map((n) => n.metadata.name).sort();
+  const cache: DiscoveryCache = new Map();
   for (const agent of agents) {
     const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
+    const template = agent.perNode ? readInstanceConfig(agent, NODE_PLACEHOLDER) : undefined;
     for (const node of instances) {
-      const p = previewAgent(agent, snapshot, node, options);
-      out.targets.push(...p.targets);
-      out.dropped.push(...p.dropped);
+      const config = template !== undefined && node !== undefined ? withNode(template, node) : readInstanceConfig(agent, node);
+      const p = previewAgent(agent, snapshot, node, options, config, cache);
+      for (const t of p.targets) out.targets.push(t);
+      for (const d of p.dropped) out.dropped.push(d);
+      for (const [job, n] of Object.entries(p.droppedCounts)) out.droppedCounts[job] = (out.droppedCounts[job] ?? 0) + n;
       out.problems.push(...p.problems);
       for (const j of p.jobs) if (!out.jobs.includes(j)) out.jobs.push(j);
     }

@@ -6,7 +6,7 @@
  * and the scrape URL from `__scheme__`, `__address__`, `__metrics_path__` and
  * `__param_*`. The `__`-prefixed labels go away from the final label set.
  */
-import { relabelWithSteps, type CompiledRelabel, type Labels, type RelabelStep } from './relabel/relabel.js';
+import { applyRuleInPlace, relabelWithSteps, type CompiledRelabel, type Labels, type RelabelStep } from './relabel/relabel.js';
 
 export interface ScrapeJobDefaults {
   job_name: string;
@@ -38,9 +38,26 @@ export function discoveredLabels(job: ScrapeJobDefaults, targetLabels: Labels, g
   return out;
 }
 
-export function finalizeTarget(discovered: Labels, rules: readonly CompiledRelabel[]): TargetOutcome {
-  const { result, steps } = relabelWithSteps(discovered, rules);
-  if (result === null) return { kind: 'dropped', discoveredLabels: discovered, steps, reason: `dropped by relabel rule ${steps.length - 1}` };
+/**
+ * @param keepSteps record every rule's before/after (for --explain); without it
+ * relabeling runs in place, which is what large previews need.
+ */
+export function finalizeTarget(discovered: Labels, rules: readonly CompiledRelabel[], keepSteps = true): TargetOutcome {
+  let result: Labels | null;
+  let steps: RelabelStep[] = [];
+  if (keepSteps) {
+    ({ result, steps } = relabelWithSteps(discovered, rules));
+  } else {
+    result = { ...discovered };
+    for (let i = 0; i < rules.length; i++) {
+      if (!applyRuleInPlace(result, rules[i]!)) {
+        result = null;
+        steps = [{ index: i, rule: rules[i]!.source, before: {}, after: null }];
+        break;
+      }
+    }
+  }
+  if (result === null) return { kind: 'dropped', discoveredLabels: discovered, steps, reason: `dropped by relabel rule ${steps[steps.length - 1]?.index ?? 0}` };
   const lb: Labels = { ...result };
   let addr = lb.__address__ ?? '';
   if (addr === '') return { kind: 'dropped', discoveredLabels: discovered, steps, reason: 'no address' };

@@ -119,8 +119,7 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
     return;
   }
   const targets = preview.targets.filter((t) => jobFilter(t.job));
-  const dropped: Record<string, number> = {};
-  for (const d of preview.dropped) if (jobFilter(d.job)) dropped[d.job] = (dropped[d.job] ?? 0) + 1;
+  const dropped = Object.fromEntries(Object.entries(preview.droppedCounts).filter(([job]) => jobFilter(job)));
   if (options.output === 'json') {
     ctx.stdout.write(`${JSON.stringify({ targets: targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: t.discoveredLabels })), dropped, problems }, null, 2)}\n`);
     return;

@@ -33,6 +33,42 @@ const RESOURCE_OF_ROLE: Record<DiscoveryRole, SnapshotResource> = {
 
 export class DiscoveryError extends Error {}
 
+type Meta = { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: { nodeName?: string } };
+
+/**
+ * Per snapshot, per resource: objects by name, by namespace and by spec.nodeName,
+ * so the selectors every node agent uses (metadata.name=<node>,
+ * spec.nodeName=<node>) cost a lookup, not a scan of the whole cluster.
+ */
+const indexes = new WeakMap<object, Map<string, Map<string, Meta[]>>>();
+
+function indexed(items: readonly Meta[], key: 'name' | 'namespace' | 'nodeName'): Map<string, Meta[]> {
+  let perList = indexes.get(items);
+  if (perList === undefined) {
+    perList = new Map();
+    indexes.set(items, perList);
+  }
+  let index = perList.get(key);
+  if (index === undefined) {
+    index = new Map();
+    for (const o of items) {
+      const k = key === 'name' ? o.metadata.name : key === 'namespace' ? (o.metadata.namespace ?? '') : (o.spec?.nodeName ?? '');
+      const list = index.get(k);
+      if (list === undefined) index.set(k, [o]);
+      else list.push(o);
+    }
+    perList.set(key, index);
+  }
+  return index;
+}
+
+/** `metadata.name=x` or `spec.nodeName=x` alone: answered from an index. */
+function indexedFieldSelector(field: string): { key: 'name' | 'nodeName'; value: string } | undefined {
+  const m = /^\s*(metadata\.name|spec\.nodeName)\s*==?\s*([^,!=\s]*)\s*$/.exec(field);
+  if (m === null) return undefined;
+  return { key: m[1] === 'metadata.name' ? 'name' : 'nodeName', value: m[2]! };
+}
+
 /** The snapshot as the SD's informers would see it: namespaces and selectors applied. */
 export function visibleSnapshot(snapshot: Snapshot, options: KubernetesSdOptions, context: DiscoverContext = {}): Snapshot {
   const names = [...(options.namespaces?.names ?? [])];
@@ -42,12 +78,17 @@ export function visibleSnapshot(snapshot: Snapshot, options: KubernetesSdOptions
   }
   const out: Snapshot = { ...snapshot };
   for (const resource of Object.values(RESOURCE_OF_ROLE)) {
-    let items = (snapshot[resource] ?? []) as { metadata: { namespace?: string; labels?: Record<string, string> } }[];
-    if (names.length > 0 && resource !== 'nodes') items = items.filter((o) => names.includes(o.metadata.namespace ?? ''));
-    for (const sel of options.selectors ?? []) {
-      if (RESOURCE_OF_ROLE[sel.role] !== resource) continue;
+    const all = (snapshot[resource] ?? []) as Meta[];
+    let items: Meta[] = all;
+    const selectors = (options.selectors ?? []).filter((sel) => RESOURCE_OF_ROLE[sel.role] === resource);
+    for (const sel of selectors) {
+      const fast = sel.field !== undefined && items === all ? indexedFieldSelector(sel.field) : undefined;
+      if (fast !== undefined) items = indexed(all, fast.key).get(fast.value) ?? [];
+      else if (sel.field !== undefined && sel.field !== '') items = items.filter((o) => matchesFieldSelector(sel.field!, o));
       if (sel.label !== undefined && sel.label !== '') items = items.filter((o) => matchesLabelSelector(sel.label!, o.metadata.labels));
-      if (sel.field !== undefined && sel.field !== '') items = items.filter((o) => matchesFieldSelector(sel.field!, o));
+    }
+    if (names.length > 0 && resource !== 'nodes') {
+      items = items === all ? names.flatMap((n) => indexed(all, 'namespace').get(n) ?? []) : items.filter((o) => names.includes(o.metadata.namespace ?? ''));
     }
     (out as Record<string, unknown>)[resource] = items;
   }

@@ -16,13 +16,36 @@ export class RelabelRegexError extends Error {
 /** One match: group texts by index (undefined = group did not take part). */
 export type Groups = (string | undefined)[];
 
+/** Matching the same value again is common (phases, annotation values): remember recent results. */
+const MEMO_LIMIT = 4096;
+/** Patterns without any regex syntax match only themselves. */
+const LITERAL = /^[A-Za-z0-9_;:,/ =@%-]*$/;
+
+/** Compiled regexes by source: agents repeat the same few patterns across thousands of instances. */
+const compiled = new Map<string, PromRegex>();
+
 export class PromRegex {
+  /** A shared compiled regex for `source` (compiling RE2 is the expensive part). */
+  static of(source: string): PromRegex {
+    let re = compiled.get(source);
+    if (re === undefined) {
+      re = new PromRegex(source);
+      if (compiled.size < 10_000) compiled.set(source, re);
+    }
+    return re;
+  }
+
   readonly source: string;
   private readonly re: RE2JS;
   private readonly names: Map<string, number>;
+  private readonly literal: boolean;
+  private readonly matchAll: boolean;
+  private memo = new Map<string, Groups | null>();
 
   constructor(source: string) {
     this.source = source;
+    this.literal = LITERAL.test(source);
+    this.matchAll = source === '(.*)';
     try {
       this.re = RE2JS.compile(`^(?:${source})$`);
     } catch (err) {
@@ -32,11 +55,25 @@ export class PromRegex {
   }
 
   matches(value: string): boolean {
-    return this.re.matcher(value).matches();
+    if (this.literal) return value === this.source;
+    if (this.matchAll && !value.includes('\n')) return true;
+    return this.match(value) !== null;
   }
 
   /** The groups of a match of the whole value, or null. */
   match(value: string): Groups | null {
+    if (this.literal) return value === this.source ? [value] : null;
+    // `.` does not match a newline (Prometheus 2.x compiles without (?s)).
+    if (this.matchAll && !value.includes('\n')) return [value, value];
+    const known = this.memo.get(value);
+    if (known !== undefined) return known;
+    const groups = this.run(value);
+    if (this.memo.size >= MEMO_LIMIT) this.memo = new Map();
+    this.memo.set(value, groups);
+    return groups;
+  }
+
+  private run(value: string): Groups | null {
     const m = this.re.matcher(value);
     if (!m.matches()) return null;
     const groups: Groups = [];

@@ -72,7 +72,7 @@ function compileOne(c: RelabelConfig, index: number): CompiledRelabel {
   }
   let regex: PromRegex;
   try {
-    regex = new PromRegex(c.regex ?? DEFAULT_REGEX);
+    regex = PromRegex.of(c.regex ?? DEFAULT_REGEX);
   } catch (err) {
     throw new RelabelConfigError(index, (err as Error).message);
   }
@@ -111,55 +111,66 @@ function compileOne(c: RelabelConfig, index: number): CompiledRelabel {
   return rule;
 }
 
-/** Applies one rule; null when it drops the target. Does not modify `labels`. */
-export function applyRule(labels: Readonly<Labels>, rule: CompiledRelabel): Labels | null {
-  const value = rule.sourceLabels.map((n) => labels[n] ?? '').join(rule.separator);
-  const out: Labels = { ...labels };
+/**
+ * Applies one rule to `labels` in place; false when it drops the target. Every
+ * rule reads the label set as it was before the rule (labelmap included).
+ */
+export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean {
+  let value: string;
+  if (rule.sourceLabels.length === 1) value = labels[rule.sourceLabels[0]!] ?? '';
+  else value = rule.sourceLabels.map((n) => labels[n] ?? '').join(rule.separator);
   const set = (name: string, v: string): void => {
-    if (v === '') delete out[name];
-    else out[name] = v;
+    if (v === '') delete labels[name];
+    else labels[name] = v;
   };
   switch (rule.action) {
     case 'drop':
-      return rule.regex.matches(value) ? null : out;
+      return !rule.regex.matches(value);
     case 'keep':
-      return rule.regex.matches(value) ? out : null;
+      return rule.regex.matches(value);
     case 'dropequal':
-      return (labels[rule.targetLabel] ?? '') === value ? null : out;
+      return (labels[rule.targetLabel] ?? '') !== value;
     case 'keepequal':
-      return (labels[rule.targetLabel] ?? '') === value ? out : null;
+      return (labels[rule.targetLabel] ?? '') === value;
     case 'replace': {
       const groups = rule.regex.match(value);
-      if (groups === null) return out;
-      const target = rule.regex.expand(rule.targetLabel, groups);
-      if (!LABEL_NAME.test(target)) return out;
-      set(target, rule.regex.expand(rule.replacement, groups));
-      return out;
+      if (groups === null) return true;
+      const target = rule.targetLabel.includes('$') ? rule.regex.expand(rule.targetLabel, groups) : rule.targetLabel;
+      if (!LABEL_NAME.test(target)) return true;
+      set(target, rule.replacement === '$1' ? (groups[1] ?? '') : rule.regex.expand(rule.replacement, groups));
+      return true;
     }
     case 'lowercase':
       set(rule.targetLabel, goLower(value));
-      return out;
+      return true;
     case 'uppercase':
       set(rule.targetLabel, goUpper(value));
-      return out;
+      return true;
     case 'hashmod':
       set(rule.targetLabel, hashMod(value, rule.modulus));
-      return out;
-    case 'labelmap':
+      return true;
+    case 'labelmap': {
+      const additions: [string, string][] = [];
       for (const [name, v] of Object.entries(labels)) {
         const groups = rule.regex.match(name);
-        if (groups === null) continue;
-        const newName = rule.regex.expand(rule.replacement, groups);
-        set(newName, v);
+        if (groups !== null) additions.push([rule.regex.expand(rule.replacement, groups), v]);
       }
-      return out;
+      for (const [name, v] of additions) set(name, v);
+      return true;
+    }
     case 'labeldrop':
-      for (const name of Object.keys(labels)) if (rule.regex.matches(name)) delete out[name];
-      return out;
+      for (const name of Object.keys(labels)) if (rule.regex.matches(name)) delete labels[name];
+      return true;
     case 'labelkeep':
-      for (const name of Object.keys(labels)) if (!rule.regex.matches(name)) delete out[name];
-      return out;
+      for (const name of Object.keys(labels)) if (!rule.regex.matches(name)) delete labels[name];
+      return true;
   }
+}
+
+/** Applies one rule; null when it drops the target. Does not modify `labels`. */
+export function applyRule(labels: Readonly<Labels>, rule: CompiledRelabel): Labels | null {
+  const out: Labels = { ...labels };
+  return applyRuleInPlace(out, rule) ? out : null;
 }
 
 export interface RelabelStep {
@@ -186,11 +197,8 @@ export function relabelWithSteps(labels: Readonly<Labels>, rules: readonly Compi
 /** relabel(labels, configs) → new labels, or null when dropped. Configs may be raw YAML or compiled. */
 export function relabel(labels: Readonly<Labels>, configs: readonly RelabelConfig[] | readonly CompiledRelabel[]): Labels | null {
   const rules = isCompiled(configs) ? configs : compileRelabelConfigs(configs);
-  let current: Labels | null = { ...labels };
-  for (const rule of rules) {
-    current = applyRule(current, rule);
-    if (current === null) return null;
-  }
+  const current: Labels = { ...labels };
+  for (const rule of rules) if (!applyRuleInPlace(current, rule)) return null;
   return current;
 }
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Benchmark of `k8smon targets` on a synthetic 5,000-node, 150,000-pod cluster.
+// Prints: snapshot load time, discovery time, relabel rule applications per
+// second (measured in-process on the same render and snapshot), then the real
+// CLI run end to end (wall time and peak RSS read from /proc while it runs).
+// Usage: npm run bench  [-- --nodes 5000 --pods-per-node 30 --preset kubeadm]
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { renderBundle } from '../dist/index.js';
+import { agentsFromManifests, compileRelabelConfigs, discover, discoveredLabels, finalizeTarget, previewCluster, readInstanceConfig, syntheticCluster } from '../dist/runtime/index.js';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+};
+const nodes = Number(arg('nodes', 5000));
+const podsPerNode = Number(arg('pods-per-node', 30));
+const preset = arg('preset', 'kubeadm');
+const bin = new URL('../bin/k8smon.js', import.meta.url).pathname;
+
+const dir = mkdtempSync(join(tmpdir(), 'k8smon-bench-'));
+const snapshotFile = join(dir, 'cluster.json');
+writeFileSync(snapshotFile, JSON.stringify(syntheticCluster({ nodes, podsPerNode })));
+const ms = (t) => `${t.toFixed(0)} ms`;
+
+// 1. Load: read and parse the snapshot file.
+let t0 = performance.now();
+const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8'));
+const loadMs = performance.now() - t0;
+
+// 2. Discovery: every kubernetes_sd_configs entry of the render, once (as one agent instance would).
+const { objects } = renderBundle({ preset, sets: [] }, {});
+const agents = agentsFromManifests(objects);
+t0 = performance.now();
+let groups = 0;
+let targets = 0;
+const discovered = [];
+for (const agent of agents) {
+  for (const sc of readInstanceConfig(agent, undefined).scrapeConfigs) {
+    for (const sd of sc.kubernetes_sd_configs ?? []) {
+      const { selectors: _perNode, ...options } = sd;
+      for (const g of discover(sd.role, snapshot, options)) {
+        groups++;
+        targets += g.targets.length;
+        discovered.push([sc, g]);
+      }
+    }
+  }
+}
+const discoveryMs = performance.now() - t0;
+
+// 3. Relabeling: every discovered target through its job's rules, counting rule applications.
+t0 = performance.now();
+let applications = 0;
+const compiledRules = new Map();
+for (const [sc, g] of discovered) {
+  if (!compiledRules.has(sc)) compiledRules.set(sc, compileRelabelConfigs(sc.relabel_configs ?? []));
+  const rules = compiledRules.get(sc);
+  for (const t of g.targets) {
+    const outcome = finalizeTarget(discoveredLabels(sc, t, g.labels, { scrape_interval: '60s', scrape_timeout: '10s' }), rules, false);
+    applications += outcome.kind === 'active' ? rules.length : outcome.steps[0].index + 1;
+  }
+}
+const relabelMs = performance.now() - t0;
+
+// 4. The whole preview in-process (every agent instance: one per node).
+t0 = performance.now();
+const preview = previewCluster(agents, snapshot);
+const previewMs = performance.now() - t0;
+
+// 5. The real CLI, end to end, in its own process.
+const run = await new Promise((resolve, reject) => {
+  const start = performance.now();
+  let peakKb = 0;
+  const child = execFile(process.execPath, [bin, 'targets', '--profile', preset, '--snapshot', snapshotFile, '-o', 'json'], { maxBuffer: 1 << 30 }, (err, stdout) => {
+    clearInterval(timer);
+    if (err) return reject(err);
+    resolve({ wallMs: performance.now() - start, peakKb, bytes: stdout.length, active: JSON.parse(stdout).targets.length });
+  });
+  const timer = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // exited
+    }
+  }, 20);
+});
+
+console.log(`k8smon targets benchmark: preset ${preset}, ${nodes} nodes, ${snapshot.pods.length} pods, ${snapshot.services.length} services, ${snapshot.ingresses.length} ingresses`);
+console.log(`  snapshot load (read + JSON.parse, ${(readFileSync(snapshotFile).length / 1e6).toFixed(0)} MB): ${ms(loadMs)}`);
+console.log(`  discovery (${groups} groups, ${targets} targets, once per sd config):  ${ms(discoveryMs)}`);
+console.log(`  relabeling: ${applications} rule applications in ${ms(relabelMs)} = ${((applications / relabelMs) * 1000 / 1e6).toFixed(2)} M/s`);
+console.log(`  preview, every agent instance in-process: ${ms(previewMs)} (${preview.targets.length} active targets)`);
+console.log(`  CLI end to end (k8smon targets -o json): ${ms(run.wallMs)}, peak RSS ${(run.peakKb / 1024).toFixed(0)} MiB, ${run.active} active targets, ${(run.bytes / 1e6).toFixed(0)} MB of JSON`);
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,165 @@
+/**
+ * End to end: render every preset, preview it on a generated cluster, and
+ * check what a user cares about — each kubelet and cAdvisor scraped exactly
+ * once cluster-wide, the apiserver found, annotated workloads picked up, and
+ * no check failing.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderBundle } from '../src/render/bundle.js';
+import type { KubernetesObject } from '../src/render/templates.js';
+import { agentsFromManifests } from '../src/runtime/agent-config.js';
+import { checkDeployment } from '../src/runtime/check.js';
+import { previewCluster } from '../src/runtime/preview.js';
+import type { PodObject, Snapshot } from '../src/runtime/snapshot.js';
+import { syntheticCluster } from '../src/runtime/synthetic.js';
+import { runCli } from './support/cli.js';
+import { PRESETS } from './support/render.js';
+
+const NODES = 6;
+
+/** The generated cluster, plus the pods the render's own DaemonSets would run (node-exporter). */
+function clusterFor(objects: readonly KubernetesObject[]): Snapshot {
+  const snapshot = syntheticCluster({ nodes: NODES, podsPerNode: 8 });
+  for (const ds of objects.filter((o) => o.kind === 'DaemonSet')) {
+    const tmpl = (ds.spec as any).template;
+    (snapshot.nodes ?? []).forEach((n, i) => {
+      const pod: PodObject = {
+        metadata: { name: `${ds.metadata.name}-${i}`, namespace: ds.metadata.namespace!, labels: tmpl.metadata.labels },
+        spec: { nodeName: n.metadata.name, containers: tmpl.spec.containers },
+        status: { phase: 'Running', podIP: tmpl.spec.hostNetwork ? n.status!.addresses![0]!.address : `10.200.0.${i}`, conditions: [{ type: 'Ready', status: 'True' }] },
+      };
+      snapshot.pods!.push(pod);
+    });
+  }
+  return snapshot;
+}
+
+describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset) => {
+  const { objects } = renderBundle({ preset, sets: [] }, {});
+  const snapshot = clusterFor(objects);
+  const agents = agentsFromManifests(objects);
+  const preview = previewCluster(agents, snapshot);
+  const jobTargets = (job: string) => preview.targets.filter((t) => t.job === job);
+
+  it('scrapes every node\'s kubelet and cAdvisor exactly once cluster-wide, from the agent on that node', () => {
+    for (const job of ['kubelet', 'kubelet-cadvisor']) {
+      const targets = jobTargets(job);
+      expect(targets.map((t) => t.labels.node).sort()).toEqual(snapshot.nodes!.map((n) => n.metadata.name).sort());
+      for (const t of targets) expect(t.agent).toBe(`daemonset/k8smon-agent-node/${t.labels.node}`);
+    }
+  });
+
+  it('finds every apiserver endpoint, once', () => {
+    expect(jobTargets('apiserver').map((t) => t.url).sort()).toEqual(['https://10.0.0.0:6443/metrics', 'https://10.0.0.1:6443/metrics', 'https://10.0.0.2:6443/metrics']);
+    for (const t of jobTargets('apiserver')) expect(t.agent).toBe('deployment/k8smon-agent-cluster');
+  });
+
+  it('picks up annotated pods, services and ingresses', () => {
+    const annotatedRunning = snapshot.pods!.filter((p) => p.metadata.annotations?.['prometheus.io/scrape'] === 'true' && p.status?.phase === 'Running');
+    expect(jobTargets('kubernetes-pods').map((t) => t.labels.pod).sort()).toEqual(annotatedRunning.map((p) => p.metadata.name).sort());
+    expect(jobTargets('kubernetes-service-endpoints').length).toBeGreaterThan(0);
+    expect(jobTargets('kubernetes-services').map((t) => t.labels.service).length).toBeGreaterThan(0);
+    const ingresses = jobTargets('kubernetes-ingresses');
+    expect(ingresses.length).toBe(2 * snapshot.ingresses!.length);
+    expect(ingresses.some((t) => t.labels.instance!.startsWith('https://'))).toBe(true);
+  });
+
+  it('has no errors: nothing scraped twice, no colliding label sets, no RBAC 403', () => {
+    const problems = [...preview.problems, ...checkDeployment(objects, agents, snapshot, preview.targets)];
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('the checks catch the field notes\' mistakes', () => {
+  it('flags a DaemonSet whose every pod scrapes every kubelet (no host filter)', () => {
+    const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'k8smon-agent-node')!;
+    const broken = objects.map((o) => (o === cm ? { ...o, data: { 'agent.yaml': (cm.data as any)['agent.yaml'].replace('host_filter: true', 'host_filter: false').replace(/\n\s+selectors:\n\s+- role: node\n\s+field: metadata\.name=\$\{HOSTNAME\}/g, '') } } : o));
+    const snapshot = clusterFor(objects);
+    const preview = previewCluster(agentsFromManifests(broken), snapshot);
+    expect(preview.problems.filter((p) => p.rule === 'scraped-more-than-once').length).toBeGreaterThan(0);
+  });
+
+  it('flags RBAC that would 403 and API versions the cluster does not serve', () => {
+    const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
+    const withoutNodes = objects.map((o) => (o.kind === 'ClusterRole' && o.metadata.name === 'k8smon-agent-node-monitoring' ? { ...o, rules: [] } : o));
+    const snapshot = { ...clusterFor(objects), apiVersions: ['v1', 'apps/v1'] };
+    const agents = agentsFromManifests(withoutNodes);
+    const problems = checkDeployment(withoutNodes, agents, snapshot, previewCluster(agents, snapshot).targets);
+    expect(problems.some((p) => p.rule === 'rbac-forbidden' && /list nodes/.test(p.message))).toBe(true);
+    expect(problems.some((p) => p.rule === 'rbac-forbidden' && /nodes\/metrics/.test(p.message))).toBe(true);
+    expect(problems.some((p) => p.rule === 'api-version-not-served' && /rbac.authorization.k8s.io\/v1/.test(p.message))).toBe(true);
+  });
+});
+
+describe('k8smon targets / check (built CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8smon-targets-'));
+  const snapshotFile = join(dir, 'cluster.json');
+  writeFileSync(snapshotFile, JSON.stringify(clusterFor(renderBundle({ preset: 'kubeadm', sets: [] }, {}).objects)));
+
+  it('prints targets as JSON in the documented shape', async () => {
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['targets', 'dropped', 'problems']);
+    expect(out.targets[0]).toEqual({ job: expect.any(String), agent: expect.any(String), url: expect.any(String), labels: expect.any(Object), discoveredLabels: expect.any(Object) });
+    expect(out.dropped['kubernetes-pods']).toBeGreaterThan(0);
+  });
+
+  it('--node shows what one node\'s agent scrapes', async () => {
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--node', 'node-3', '-o', 'json']);
+    const out = JSON.parse(r.stdout);
+    expect(new Set(out.targets.map((t: any) => t.agent))).toEqual(new Set(['daemonset/k8smon-agent-node/node-3']));
+  });
+
+  it('--explain shows every relabel step and the rule that dropped a target', async () => {
+    const pending = JSON.parse(readFileSync(snapshotFile, 'utf8')).pods.find((p: any) => p.status.phase === 'Succeeded' && p.metadata.annotations['prometheus.io/scrape'] === undefined && p.status.podIP);
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--job', 'kubernetes-pods', '--explain', pending.metadata.name]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/DROPPED — dropped by relabel rule 0\n\s+rule 0: .*"keep".*Running.*\n\s+dropped the target \(__meta_kubernetes_pod_phase="Succeeded"\)/);
+  });
+
+  it('check exits 0 on a sound render and 1 when a rule fails', async () => {
+    expect((await runCli(['check', '--profile', 'kubeadm', '--snapshot', snapshotFile])).exitCode).toBe(0);
+    const seedStyle = join(dir, 'agent.yaml');
+    writeFileSync(seedStyle, 'scrape_configs:\n  - job_name: kubelet\n    scheme: https\n    kubernetes_sd_configs: [{role: node}]\n    relabel_configs:\n      - {target_label: __address__, replacement: "kubernetes.default.svc:443"}\n');
+    const r = await runCli(['check', '--config', seedStyle, '--snapshot', snapshotFile]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/\[colliding-label-sets\]|\[scraped-more-than-once\]/);
+  });
+
+  it('snapshot captures the resources discovery reads through kubectl', async () => {
+    const fake = join(dir, 'bin');
+    execFileSync('mkdir', ['-p', fake]);
+    writeFileSync(join(fake, 'kubectl'), '#!/bin/sh\ncase "$*" in *api-versions*) echo v1; echo apps/v1; exit 0;; esac\necho \'{"items":[{"metadata":{"name":"x","managedFields":[1]}}]}\'\n', { mode: 0o755 });
+    const r = await runCli(['snapshot', '--context', 'c'], { env: { PATH: `${fake}:${process.env.PATH}` } });
+    expect(r.exitCode).toBe(0);
+    const snap = JSON.parse(r.stdout);
+    expect(Object.keys(snap)).toEqual(['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'ingresses', 'apiVersions']);
+    expect(snap.nodes).toEqual([{ metadata: { name: 'x' } }]);
+    expect(snap.apiVersions).toEqual(['apps/v1', 'v1']);
+  });
+});
+
+describe('layering', () => {
+  it('the runtime never imports the render layer (or the CLI)', () => {
+    const root = new URL('../src/runtime/', import.meta.url).pathname;
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    for (const f of files) {
+      const text = readFileSync(join(root, f), 'utf8');
+      expect(text, f).not.toMatch(/from '(\.\.\/)+(render|cli|model|profile)\//);
+    }
+  });
+
+  it('is importable as k8smon/runtime from a project that depends on k8smon', () => {
+    const project = mkdtempSync(join(tmpdir(), 'k8smon-consumer-'));
+    execFileSync('mkdir', ['-p', join(project, 'node_modules')]);
+    execFileSync('ln', ['-s', new URL('..', import.meta.url).pathname, join(project, 'node_modules', 'k8smon')]);
+    writeFileSync(join(project, 'index.mjs'), "import { relabel, discover } from 'k8smon/runtime';\nconsole.log(JSON.stringify(relabel({ a: 'x' }, [{ source_labels: ['a'], target_label: 'b' }])), typeof discover);\n");
+    expect(execFileSync(process.execPath, ['index.mjs'], { cwd: project, encoding: 'utf8' }).trim()).toBe('{"a":"x","b":"x"} function');
+  });
+});
