@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InvalidInputError, K8smonError } from '../errors.js';
 import { createReporter, type Reporter, type Verbosity } from './output.js';
+import type { PreviewSources } from './commands/preview.js';
 import type { CommandContext, RenderOptions } from './commands/render.js';
 
 
@@ -67,6 +68,17 @@ function profileSources(opts: ProfileFlags): { file?: string; preset?: string; s
 
 function kubectlTarget(opts: TargetFlags): { context?: string; kubeconfig?: string } {
   return { ...(opts.context !== undefined ? { context: opts.context } : {}), ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}) };
+}
+
+/** Profile (or agent config), snapshot (or live cluster) for targets and check. */
+function previewSources(opts: ProfileFlags & TargetFlags & { config?: string; snapshot?: string }): PreviewSources {
+  return {
+    ...profileSources(opts),
+    target: kubectlTarget(opts),
+    live: opts.snapshot === undefined,
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
+  };
 }
 
 export type Action = (ctx: CommandContext) => Promise<number | void>;
@@ -216,12 +228,8 @@ Examples:
       await run((ctx) =>
         targetsCommand(
           {
-            ...profileSources(opts),
-            target: kubectlTarget(opts),
-            live: opts.snapshot === undefined,
+            ...previewSources(opts),
             output: opts.output,
-            ...(opts.config !== undefined ? { config: opts.config } : {}),
-            ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
             ...(opts.job !== undefined ? { job: opts.job } : {}),
             ...(opts.node !== undefined ? { node: opts.node } : {}),
             ...(opts.explain !== undefined ? { explain: opts.explain } : {}),
@@ -237,18 +245,7 @@ Examples:
     .addHelpText('after', `\nExamples:\n  $ k8smon check --profile kubeadm --snapshot cluster.json\n  $ k8smon check -f k8smon.yaml --context prod\n\nExit 1 when a problem is an error; warnings do not fail.`)
     .action(async (opts: ProfileFlags & TargetFlags & { config?: string; snapshot?: string }) => {
       const { checkCommand } = await import('./commands/preview.js');
-      await run((ctx) =>
-        checkCommand(
-          {
-            ...profileSources(opts),
-            target: kubectlTarget(opts),
-            live: opts.snapshot === undefined,
-            ...(opts.config !== undefined ? { config: opts.config } : {}),
-            ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
-          },
-          ctx,
-        ),
-      );
+      await run((ctx) => checkCommand(previewSources(opts), ctx));
     });
 
   const presets = program

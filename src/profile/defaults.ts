@@ -2,6 +2,7 @@
  * Built-in defaults: the lowest layer of the merge (defaults < preset < file < --set).
  * A first-time user with no profile at all gets a working render from these.
  */
+import { KSM_COLLECTORS } from './schema.js';
 import type { MetricsFilter, Profile } from './types.js';
 
 const allowlisted = (): MetricsFilter => ({ allowlist: true, keep: [], drop: [] });
@@ -15,35 +16,8 @@ export function builtInDefaults(): Profile {
       apiserver: { enabled: true, metrics: allowlisted() },
       kubeStateMetrics: {
         enabled: true,
-        collectors: [
-          'certificatesigningrequests',
-          'configmaps',
-          'cronjobs',
-          'daemonsets',
-          'deployments',
-          'endpointslices',
-          'horizontalpodautoscalers',
-          'ingresses',
-          'jobs',
-          'leases',
-          'limitranges',
-          'mutatingwebhookconfigurations',
-          'namespaces',
-          'networkpolicies',
-          'nodes',
-          'persistentvolumeclaims',
-          'persistentvolumes',
-          'poddisruptionbudgets',
-          'pods',
-          'replicasets',
-          'replicationcontrollers',
-          'resourcequotas',
-          'services',
-          'statefulsets',
-          'storageclasses',
-          'validatingwebhookconfigurations',
-          'volumeattachments',
-        ],
+        // Every collector but secrets: listing Secrets is opt-in.
+        collectors: KSM_COLLECTORS.filter((c) => c !== 'secrets'),
         metrics: allowlisted(),
       },
       nodeExporter: { enabled: true, metrics: allowlisted(), resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '128Mi' } } },

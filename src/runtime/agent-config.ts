@@ -7,15 +7,9 @@ import { parse as parseYaml } from 'yaml';
 import { expandEnv } from './agent-config/expand-env.js';
 import type { KubernetesSdOptions, DiscoveryRole } from './discovery/discover.js';
 import type { RelabelConfig } from './relabel/relabel.js';
+import type { ScrapeJobDefaults } from './target.js';
 
-export interface RuntimeScrapeConfig {
-  job_name: string;
-  scheme?: string;
-  metrics_path?: string;
-  params?: Record<string, string[]>;
-  scrape_interval?: string;
-  scrape_timeout?: string;
-  honor_labels?: boolean;
+export interface RuntimeScrapeConfig extends ScrapeJobDefaults {
   kubernetes_sd_configs?: (KubernetesSdOptions & { role: DiscoveryRole })[];
   static_configs?: { targets?: string[]; labels?: Record<string, string> }[];
   relabel_configs?: RelabelConfig[];
