@@ -77,6 +77,16 @@ describe('k8smon init in a terminal', () => {
     });
   }, 60_000);
 
+  it('asks before overwriting, and keeps the file on "no"', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'k8smon.yaml'), 'mine: true\n');
+    const pty = new PtySession([process.execPath, BIN, 'init'], env(), dir);
+    for (const prompt of [/Platform/, /Cluster name/, /Namespace/, /Agent/, /Kubelet access/, /remote_write URL/, /Components/]) await pty.answer(prompt, KEYS.enter);
+    await pty.answer(/k8smon\.yaml exists\. Overwrite it\?/, `n${KEYS.enter}`);
+    expect(await pty.exit()).toBe(1);
+    expect(readFileSync(join(dir, 'k8smon.yaml'), 'utf8')).toBe('mine: true\n');
+  }, 60_000);
+
   it('leaves no file behind and exits 130 on Ctrl-C', async () => {
     const dir = tempDir();
     const pty = new PtySession([process.execPath, BIN, 'init'], env(), dir);
