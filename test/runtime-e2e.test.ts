@@ -163,3 +163,13 @@ describe('layering', () => {
     expect(execFileSync(process.execPath, ['index.mjs'], { cwd: project, encoding: 'utf8' }).trim()).toBe('{"a":"x","b":"x"} function');
   });
 });
+
+describe('k8smon targets without a cluster', () => {
+  it('says to pass --snapshot when kubectl has no current context', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8smon-nocluster-'));
+    writeFileSync(join(dir, 'kubectl'), '#!/bin/sh\necho "error: current-context is not set" >&2\nexit 1\n', { mode: 0o755 });
+    const r = await runCli(['targets', '--profile', 'eks'], { env: { PATH: `${dir}:${process.env.PATH}` } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--snapshot: not given, and kubectl has no current context/);
+  });
+});

@@ -30,7 +30,9 @@ export class KubectlMissingError extends K8smonError {
 
 export class KubectlFailedError extends K8smonError {
   constructor(what: string, result: KubectlResult, secrets: readonly string[]) {
-    const detail = redact(result.stderr.trim() || result.stdout.trim(), secrets);
+    // kubectl can repeat one error many times (client-go retries): the last lines say enough.
+    const lines = redact(result.stderr.trim() || result.stdout.trim(), secrets).split('\n');
+    const detail = lines.length > 8 ? [`… (${lines.length - 8} earlier lines)`, ...lines.slice(-8)].join('\n') : lines.join('\n');
     super(`kubectl ${what} failed (exit ${result.exitCode})${detail ? `:\n${detail}` : ''}`, ExitCode.kubectlFailed);
     this.name = 'KubectlFailedError';
   }

@@ -88,6 +88,15 @@ async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loade
   if (sources.snapshot === undefined && !sources.live) {
     throw new InvalidInputError('No cluster to preview against.', [{ path: '--snapshot', message: 'pass --snapshot cluster.json (from `k8smon snapshot`) or --context to read the cluster live' }]);
   }
+  if (sources.snapshot === undefined && sources.target.context === undefined) {
+    const current = await runKubectl(['config', 'current-context'], { target: sources.target });
+    if (current.exitCode !== 0) {
+      throw new InvalidInputError('No cluster to preview against.', [
+        { path: '--snapshot', message: 'not given, and kubectl has no current context; pass --snapshot cluster.json (from `k8smon snapshot`) or --context' },
+      ]);
+    }
+    ctx.reporter.progress(`reading the cluster of kubectl context ${current.stdout.trim()} (use --snapshot to preview offline)`);
+  }
   const snapshot = sources.snapshot !== undefined ? readSnapshotFile(sources.snapshot) : await captureSnapshot(sources.target);
   return { objects, agents, snapshot };
 }
