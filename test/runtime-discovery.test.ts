@@ -179,3 +179,19 @@ describe('kubernetes_sd_configs options', () => {
     expect(g!.targets[0]![`${M}pod_name`]).toBeUndefined();
   });
 });
+
+describe('pod group labels read one at a time', () => {
+  it('agree with the built label set for every label, present or not, and with node metadata attached', () => {
+    const [attached] = discover('pod', snapshot, { attach_metadata: { node: true }, selectors: [{ role: 'pod', field: 'metadata.name=web-1' }] });
+    const unbuilt = discover('pod', snapshot, { attach_metadata: { node: true }, selectors: [{ role: 'pod', field: 'metadata.name=web-1' }] })[0]!;
+    for (const name of Object.keys(attached!.labels)) expect(unbuilt.lookup!(name), name).toBe(attached!.labels[name]);
+    const [web] = discover('pod', snapshot, { selectors: [{ role: 'pod', field: 'metadata.name=web-1' }] });
+    const lookup = web!.lookup!;
+    const fresh = discover('pod', snapshot, { selectors: [{ role: 'pod', field: 'metadata.name=web-1' }] })[0]!;
+    const probes = [`${M}pod_annotation_missing`, `${M}pod_label_nope`, `${M}pod_labelpresent_app`, `${M}node_name`, `${M}service_name`, '__meta_consul_node', '__host__'];
+    for (const name of [...Object.keys(web!.labels), ...probes]) {
+      expect(fresh.lookup!(name), name).toBe(web!.labels[name]);
+      expect(lookup(name), name).toBe(web!.labels[name]);
+    }
+  });
+});

@@ -77,11 +77,12 @@ function hostOf(value: string): string {
  * grafana-agent static mode's host filter (static/metrics/instance
  * host_filter.go), on a target's labels over its group's labels.
  */
-export function keptByHostFilter(target: Labels, group: Labels, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
+export function keptByHostFilter(target: Labels, group: TargetGroup, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
+  const groupLabel = group.lookup ?? ((n: string) => group.labels[n]);
   const get: (name: string) => string | undefined =
     hostFilterRelabel.length > 0
-      ? ((processed) => (n: string) => processed[n])(relabel({ ...group, ...target }, hostFilterRelabel) ?? { ...group, ...target })
-      : (n) => target[n] ?? group[n];
+      ? ((processed) => (n: string) => processed[n])(relabel({ ...group.labels, ...target }, hostFilterRelabel) ?? { ...group.labels, ...target })
+      : (n) => target[n] ?? groupLabel(n);
   const keep = (v: string | undefined): boolean => {
     if (v === undefined || v === '') return false;
     const h = hostOf(v);
@@ -142,9 +143,14 @@ export function previewAgent(
     }
     const filters = leadingFilters(rules, options.keepSteps === true);
     for (const group of groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache)) {
+      const groupLabel = group.lookup ?? ((n: string) => group.labels[n]);
+      // Leading filters that read no target label decide for the whole group at once.
+      const targetLevel = (l: string): boolean => group.targets.some((t) => l in t);
+      const groupFilters = filters.filter((f) => !f.sourceLabels.some(targetLevel));
+      const groupPasses = passesFilters(groupFilters, {}, groupLabel);
       for (const t of group.targets) {
-        if (agent.hostFilter && node !== undefined && !keptByHostFilter(t, group.labels, node, hostFilterRules)) continue;
-        if (filters.length > 0 && !passesFilters(filters, t, group.labels)) {
+        if (agent.hostFilter && node !== undefined && !keptByHostFilter(t, group, node, hostFilterRules)) continue;
+        if (!groupPasses || (filters.length > 0 && !passesFilters(filters, t, groupLabel))) {
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
           continue;
         }
@@ -179,9 +185,9 @@ function leadingFilters(rules: readonly CompiledRelabel[], keepSteps: boolean): 
   return out;
 }
 
-function passesFilters(filters: readonly CompiledRelabel[], target: Labels, group: Labels): boolean {
+function passesFilters(filters: readonly CompiledRelabel[], target: Labels, group: (name: string) => string | undefined): boolean {
   for (const r of filters) {
-    const value = r.sourceLabels.map((l) => target[l] ?? group[l] ?? '').join(r.separator);
+    const value = r.sourceLabels.map((l) => target[l] ?? group(l) ?? '').join(r.separator);
     if (r.regex.matches(value) !== (r.action === 'keep')) return false;
   }
   return true;

@@ -133,11 +133,19 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
     ctx.stdout.write(`${JSON.stringify({ targets: targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: t.discoveredLabels })), dropped, problems }, null, 2)}\n`);
     return;
   }
-  for (const job of preview.jobs.filter(jobFilter)) {
-    const active = targets.filter((t) => t.job === job);
-    ctx.stdout.write(`${ctx.reporter.color.bold(job)}  ${active.length} active, ${dropped[job] ?? 0} dropped\n`);
-    for (const t of active) ctx.stdout.write(`  ${t.agent}  ${t.url}  ${Object.entries(t.labels).map(([k, v]) => `${k}="${v}"`).join(',')}\n`);
+  const byJob = new Map<string, typeof targets>();
+  for (const t of targets) {
+    const list = byJob.get(t.job);
+    if (list === undefined) byJob.set(t.job, [t]);
+    else list.push(t);
   }
+  const lines: string[] = [];
+  for (const job of preview.jobs.filter(jobFilter)) {
+    const active = byJob.get(job) ?? [];
+    lines.push(`${ctx.reporter.color.bold(job)}  ${active.length} active, ${dropped[job] ?? 0} dropped`);
+    for (const t of active) lines.push(`  ${t.agent}  ${t.url}  ${Object.entries(t.labels).map(([k, v]) => `${k}="${v}"`).join(',')}`);
+  }
+  ctx.stdout.write(`${lines.join('\n')}\n`);
   for (const p of problems) (p.severity === 'error' ? ctx.reporter.error : (m: string) => ctx.reporter.warn({ path: '', message: m }))(`[${p.rule}] ${p.message}`);
 }
 

@@ -12,6 +12,12 @@ export interface TargetGroup {
   source: string;
   targets: Labels[];
   labels: Labels;
+  /**
+   * Reads one group label without building the whole set (pod groups build
+   * theirs on first use: most pods of a large cluster are dropped by a rule that
+   * reads two or three of their labels). Not enumerable.
+   */
+  lookup?: (name: string) => string | undefined;
 }
 
 export interface RoleOptions {
@@ -104,8 +110,25 @@ export function podGroup(pod: PodObject, index: SnapshotIndex, options: RoleOpti
   const ip = pod.status?.podIP;
   if (ip === undefined || ip === '') return group;
   if (options.attachNode && (pod.spec?.nodeName === undefined || index.node(pod.spec.nodeName) === undefined)) return group;
-  group.labels = { ...podLabels(pod), [`${META}namespace`]: pod.metadata.namespace ?? '' };
-  if (options.attachNode) Object.assign(group.labels, nodeMetaLabels(index, pod.spec?.nodeName));
+  let built: Labels | undefined;
+  const build = (): Labels => {
+    built ??= { ...podLabels(pod), [`${META}namespace`]: pod.metadata.namespace ?? '', ...(options.attachNode ? nodeMetaLabels(index, pod.spec?.nodeName) : {}) };
+    return built;
+  };
+  Object.defineProperty(group, 'labels', {
+    enumerable: true,
+    configurable: true,
+    get: build,
+    set: (v: Labels) => {
+      built = v;
+    },
+  });
+  const lookup = (name: string): string | undefined => {
+    if (built !== undefined) return built[name];
+    const v = podLabel(pod, name, options.attachNode);
+    return v === null ? build()[name] : v;
+  };
+  Object.defineProperty(group, 'lookup', { enumerable: false, value: lookup });
   for (const { c, isInit } of containersOf(pod)) {
     const statuses = isInit ? pod.status?.initContainerStatuses : pod.status?.containerStatuses;
     const id = statuses?.find((s) => s.name === c.name)?.containerID;
@@ -126,6 +149,55 @@ export function podGroup(pod: PodObject, index: SnapshotIndex, options: RoleOpti
     }
   }
   return group;
+}
+
+/**
+ * One pod group label straight from the pod, without building the set; null
+ * when only the full set can say (node metadata). `undefined`: absent.
+ */
+function podLabel(pod: PodObject, name: string, attachNode: boolean): string | undefined | null {
+  if (!name.startsWith(META)) return undefined;
+  const rest = name.slice(META.length);
+  if (rest.startsWith('node_')) return attachNode ? null : undefined;
+  const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
+  const controller = (): { kind: string; name: string } | undefined => pod.metadata.ownerReferences?.find((o) => o.controller === true);
+  switch (rest) {
+    case 'namespace':
+      return nonEmpty(pod.metadata.namespace);
+    case 'pod_name':
+      return nonEmpty(pod.metadata.name);
+    case 'pod_phase':
+      return nonEmpty(pod.status?.phase);
+    case 'pod_node_name':
+      return nonEmpty(pod.spec?.nodeName);
+    case 'pod_ip':
+      return nonEmpty(pod.status?.podIP);
+    case 'pod_host_ip':
+      return nonEmpty(pod.status?.hostIP);
+    case 'pod_uid':
+      return nonEmpty(pod.metadata.uid);
+    case 'pod_ready':
+      return (pod.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown').toLowerCase();
+    case 'pod_controller_kind':
+      return nonEmpty(controller()?.kind);
+    case 'pod_controller_name':
+      return nonEmpty(controller()?.name);
+  }
+  for (const [prefix, source, present] of [
+    ['pod_labelpresent_', pod.metadata.labels, true],
+    ['pod_label_', pod.metadata.labels, false],
+    ['pod_annotationpresent_', pod.metadata.annotations, true],
+    ['pod_annotation_', pod.metadata.annotations, false],
+  ] as const) {
+    if (!rest.startsWith(prefix)) continue;
+    const wanted = rest.slice(prefix.length);
+    for (const [k, v] of Object.entries(source ?? {})) {
+      if (sanitizeLabelName(k) === wanted) return present ? 'true' : nonEmpty(v);
+    }
+    return undefined;
+  }
+  // Any other name (another role's, or a target-level one) is not a pod group label.
+  return undefined;
 }
 
 // ---- service -------------------------------------------------------------------------------------
