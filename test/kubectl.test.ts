@@ -46,10 +46,14 @@ describe('k8smon apply', () => {
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
-  it('passes --dry-run on', async () => {
+  it('passes --dry-run on (a client dry run without --server-side, which kubectl refuses with it)', async () => {
     const fake = fakeEnv();
     await runCli(['apply', '--profile', 'eks', '--dry-run=server'], { env: fake.env });
-    expect(fake.calls()[0]!.args).toEqual(['apply', '--server-side', '--field-manager=k8smon', '--dry-run=server', '-f', '-']);
+    await runCli(['apply', '--profile', 'eks', '--dry-run=client'], { env: fake.env });
+    expect(fake.calls().map((c) => c.args)).toEqual([
+      ['apply', '--server-side', '--field-manager=k8smon', '--dry-run=server', '-f', '-'],
+      ['apply', '--field-manager=k8smon', '--dry-run=client', '-f', '-'],
+    ]);
   });
 
   it('shows kubectl\'s error, redacted, and exits 4', async () => {

@@ -48,7 +48,9 @@ export function secretValues(bundle: Bundle): string[] {
 export async function applyCommand(options: ApplyOptions, ctx: CommandContext): Promise<void> {
   const bundle = renderForCluster(options, ctx);
   const secrets = secretValues(bundle);
-  const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, ...(options.dryRun ? [`--dry-run=${options.dryRun}`] : []), '-f', '-'];
+  // kubectl refuses --dry-run=client with --server-side: a client dry run is a client-side apply.
+  const serverSide = options.dryRun === 'client' ? [] : ['--server-side'];
+  const args = ['apply', ...serverSide, `--field-manager=${FIELD_MANAGER}`, ...(options.dryRun ? [`--dry-run=${options.dryRun}`] : []), '-f', '-'];
   ctx.reporter.info(`kubectl ${args.join(' ')}`);
   const result = await runKubectl(args, { target: options.target, input: toYamlStream(bundle.objects) });
   if (result.exitCode !== 0) throw new KubectlFailedError('apply', result, secrets);
