@@ -15,11 +15,6 @@ export interface ComponentParts {
   notices?: InputProblem[];
 }
 
-/** Labels every k8smon object carries; the first two also select its pods. */
-export function selectorLabels(name: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'k8smon' };
-}
-
 /** In-cluster DNS name of a Service of the render. */
 export function serviceAddress(ctx: ComponentContext, service: string, port: number): string {
   return `${service}.${ctx.namespace}.svc:${port}`;
