@@ -207,10 +207,12 @@ function substitute<T>(value: T, node: string): T {
  * The template config for one node. Only what mentions the node is copied;
  * the rest (relabel rules above all) stays shared, so its compiled form is too.
  */
-function withNode(template: AgentInstanceConfig, node: string): AgentInstanceConfig {
+function withNode(template: AgentInstanceConfig, mentionsNode: readonly boolean[], node: string): AgentInstanceConfig {
   return {
     global: template.global,
-    scrapeConfigs: template.scrapeConfigs.map((sc) => (JSON.stringify(sc).includes(NODE_PLACEHOLDER) ? { ...sc, kubernetes_sd_configs: substitute(sc.kubernetes_sd_configs, node), static_configs: substitute(sc.static_configs, node) } : sc)),
+    scrapeConfigs: template.scrapeConfigs.map((sc, i) =>
+      mentionsNode[i] === true ? { ...sc, kubernetes_sd_configs: substitute(sc.kubernetes_sd_configs, node), static_configs: substitute(sc.static_configs, node) } : sc,
+    ),
   };
 }
 
@@ -235,8 +237,9 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
   for (const agent of agents) {
     const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
     const template = agent.perNode ? readInstanceConfig(agent, NODE_PLACEHOLDER) : undefined;
+    const mentionsNode = template?.scrapeConfigs.map((sc) => JSON.stringify(sc).includes(NODE_PLACEHOLDER)) ?? [];
     for (const node of instances) {
-      const config = template !== undefined && node !== undefined ? withNode(template, node) : readInstanceConfig(agent, node);
+      const config = template !== undefined && node !== undefined ? withNode(template, mentionsNode, node) : readInstanceConfig(agent, node);
       const p = previewAgent(agent, snapshot, node, options, config, cache);
       for (const t of p.targets) out.targets.push(t);
       for (const d of p.dropped) out.dropped.push(d);
@@ -249,8 +252,12 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
   return out;
 }
 
+/** A key equal exactly for equal label sets (values are JSON-quoted, so no value can fake a separator). */
 function labelKey(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const names = Object.keys(labels).sort();
+  let key = '';
+  for (const n of names) key += `${n}=${JSON.stringify(labels[n])},`;
+  return key;
 }
 
 export function crossInstanceProblems(p: Preview): Problem[] {
