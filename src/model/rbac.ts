@@ -1,41 +1,16 @@
 /**
  * RBAC derived from the jobs an agent runs — never written per preset.
  *
- * Discovery: what Prometheus' Kubernetes SD lists and watches for each role.
+ * Discovery: what Prometheus' Kubernetes SD lists and watches for each role
+ * (runtime/discovery/watched.ts, the same table `k8smon check` uses).
  * Scraping: what each job declares next to its scrape config (scrapeAccess).
  * A discovery restricted to namespaces gets a Role in each of them instead of
  * cluster-wide rights.
  */
-import type { KubernetesSdConfig, KubernetesSdRole, PolicyRule, RbacGrant, ScrapeJob } from './types.js';
-
-interface ResourceRef {
-  apiGroup: string;
-  resource: string;
-  /** Cluster-scoped resources (nodes) can only be granted cluster-wide. */
-  clusterScoped?: boolean;
-}
-
-const NODES: ResourceRef = { apiGroup: '', resource: 'nodes', clusterScoped: true };
-const PODS: ResourceRef = { apiGroup: '', resource: 'pods' };
-const SERVICES: ResourceRef = { apiGroup: '', resource: 'services' };
-
-/** The objects Prometheus' Kubernetes SD watches for each role (discovery/kubernetes/*.go). */
-const WATCHED_BY_ROLE: Record<KubernetesSdRole, ResourceRef[]> = {
-  node: [NODES],
-  pod: [PODS],
-  service: [SERVICES],
-  endpoints: [{ apiGroup: '', resource: 'endpoints' }, SERVICES, PODS],
-  endpointslice: [{ apiGroup: 'discovery.k8s.io', resource: 'endpointslices' }, SERVICES, PODS],
-  ingress: [{ apiGroup: 'networking.k8s.io', resource: 'ingresses' }],
-};
+import { isClusterScoped, watchedResources } from '../runtime/discovery/watched.js';
+import type { PolicyRule, RbacGrant, ScrapeJob } from './types.js';
 
 const DISCOVERY_VERBS = ['list', 'watch'];
-
-export function watchedResources(sd: KubernetesSdConfig): ResourceRef[] {
-  const refs = [...WATCHED_BY_ROLE[sd.role]];
-  if (sd.attach_metadata?.node === true && sd.role !== 'node') refs.push(NODES);
-  return refs;
-}
 
 export function deriveRbac(jobs: readonly ScrapeJob[]): RbacGrant {
   const cluster: PolicyRule[] = [];
@@ -46,7 +21,7 @@ export function deriveRbac(jobs: readonly ScrapeJob[]): RbacGrant {
       for (const ref of watchedResources(sd)) {
         const rule: PolicyRule = { apiGroups: [ref.apiGroup], resources: [ref.resource], verbs: DISCOVERY_VERBS };
         const namespaces = sd.namespaces?.names ?? [];
-        if (namespaces.length === 0 || ref.clusterScoped === true) {
+        if (namespaces.length === 0 || isClusterScoped(ref)) {
           cluster.push(rule);
           continue;
         }

@@ -9,7 +9,8 @@
 /** Where a job runs: on every node's agent (DaemonSet) or once (cluster-scope Deployment). */
 export type AgentScope = 'node' | 'cluster';
 
-export type KubernetesSdRole = 'node' | 'pod' | 'service' | 'endpoints' | 'endpointslice' | 'ingress';
+export type { DiscoveryRole as KubernetesSdRole } from '../runtime/discovery/discover.js';
+import type { DiscoveryRole as KubernetesSdRole } from '../runtime/discovery/discover.js';
 
 export interface KubernetesSdConfig {
   role: KubernetesSdRole;
@@ -18,15 +19,8 @@ export interface KubernetesSdConfig {
   attach_metadata?: { node?: boolean };
 }
 
-export interface RelabelConfig {
-  source_labels?: string[];
-  separator?: string;
-  regex?: string;
-  modulus?: number;
-  target_label?: string;
-  replacement?: string;
-  action?: 'replace' | 'keep' | 'drop' | 'keepequal' | 'dropequal' | 'hashmod' | 'labelmap' | 'labeldrop' | 'labelkeep' | 'lowercase' | 'uppercase';
-}
+/** A relabel rule as the runtime reads it, with the action narrowed to the ones that exist. */
+export type RelabelConfig = Omit<RuntimeRelabelConfig, 'action'> & { action?: RelabelAction };
 
 export interface TlsConfig {
   ca_file?: string;
@@ -99,6 +93,7 @@ export interface RemoteWriteTarget {
 /** Container resources pass through from the profile unchanged. */
 export type { ResourceValues, Resources } from '../profile/types.js';
 import type { ComponentName, ImageName, Resources } from '../profile/types.js';
+import type { RelabelAction, RelabelConfig as RuntimeRelabelConfig } from '../runtime/relabel/relabel.js';
 
 export interface AgentModel {
   scope: AgentScope;

@@ -6,6 +6,7 @@
 import { readInstanceConfig, type AgentSpec } from './agent-config.js';
 import type { ActiveTarget, Problem } from './preview.js';
 import type { Snapshot } from './snapshot.js';
+import { isClusterScoped, watchedResources } from './discovery/watched.js';
 
 interface Rule {
   apiGroups?: string[];
@@ -22,16 +23,6 @@ interface ManifestLike {
   roleRef?: { kind: string; name: string };
   subjects?: { kind: string; name: string; namespace?: string }[];
 }
-
-/** What Prometheus' Kubernetes SD lists and watches per role. */
-const SD_RESOURCES: Record<string, [string, string][]> = {
-  node: [['', 'nodes']],
-  pod: [['', 'pods']],
-  service: [['', 'services']],
-  endpoints: [['', 'endpoints'], ['', 'services'], ['', 'pods']],
-  endpointslice: [['discovery.k8s.io', 'endpointslices'], ['', 'services'], ['', 'pods']],
-  ingress: [['networking.k8s.io', 'ingresses']],
-};
 
 const SD_API_VERSION: Record<string, string> = { endpointslice: 'discovery.k8s.io/v1', ingress: 'networking.k8s.io/v1' };
 
@@ -74,9 +65,10 @@ export function checkDeployment(objects: readonly ManifestLike[], agents: readon
           problems.push({ severity: 'error', rule: 'api-version-not-served', message: `${agent.name} job ${sc.job_name}: role ${sd.role} needs ${SD_API_VERSION[sd.role]}, which the cluster does not serve` });
         }
         const namespaces = sd.namespaces?.names ?? [];
-        for (const [group, resource] of SD_RESOURCES[sd.role] ?? []) {
+        for (const ref of watchedResources(sd)) {
+          const { apiGroup: group, resource } = ref;
           for (const verb of ['list', 'watch']) {
-            const ok = allows(cluster, group, resource, verb) || (namespaces.length > 0 && resource !== 'nodes' && namespaces.every((ns) => allows(byNamespace.get(ns) ?? [], group, resource, verb)));
+            const ok = allows(cluster, group, resource, verb) || (namespaces.length > 0 && !isClusterScoped(ref) && namespaces.every((ns) => allows(byNamespace.get(ns) ?? [], group, resource, verb)));
             if (!ok) {
               problems.push({
                 severity: 'error',

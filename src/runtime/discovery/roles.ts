@@ -264,6 +264,16 @@ function podTargetLabels(index: SnapshotIndex, ref: ObjectReference | undefined,
   return out;
 }
 
+/** An endpoint target with the node (attach_metadata.node) and pod labels Prometheus adds to it; pod labels win. */
+function withEndpointMetadata(
+  t: Labels,
+  m: { index: SnapshotIndex; options: RoleOptions; nodeName: string | undefined; targetRef: ObjectReference | undefined; port: number | undefined; seen: Map<string, SeenPod> },
+): Labels {
+  const withNode = m.options.attachNode ? { ...t, ...nodeMetaLabels(m.index, m.nodeName) } : t;
+  const podLabelSet = podTargetLabels(m.index, m.targetRef, m.port, m.seen);
+  return podLabelSet === undefined ? withNode : { ...withNode, ...podLabelSet };
+}
+
 /** Container ports of the endpoints' pods that no endpoint port covered: one target each. */
 function uncoveredPodTargets(seen: Map<string, SeenPod>): Labels[] {
   const out: Labels[] = [];
@@ -298,7 +308,7 @@ export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, optio
   for (const subset of eps.subsets ?? []) {
     for (const port of subset.ports ?? []) {
       const add = (addr: NonNullable<typeof subset.addresses>[number], ready: string): void => {
-        let t: Labels = { __address__: joinHostPort(addr.ip, port.port), [`${META}endpoint_port_protocol`]: port.protocol ?? 'TCP', [`${META}endpoint_ready`]: ready };
+        const t: Labels = { __address__: joinHostPort(addr.ip, port.port), [`${META}endpoint_port_protocol`]: port.protocol ?? 'TCP', [`${META}endpoint_ready`]: ready };
         set(t, `${META}endpoint_port_name`, port.name);
         if (addr.targetRef !== undefined) {
           set(t, `${META}endpoint_address_target_kind`, addr.targetRef.kind);
@@ -306,12 +316,8 @@ export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, optio
         }
         set(t, `${META}endpoint_node_name`, addr.nodeName);
         set(t, `${META}endpoint_hostname`, addr.hostname);
-        if (options.attachNode) {
-          const nodeName = addr.nodeName ?? (addr.targetRef?.kind === 'Node' ? addr.targetRef.name : undefined);
-          t = { ...t, ...nodeMetaLabels(index, nodeName) };
-        }
-        const podLabelSet = podTargetLabels(index, addr.targetRef, port.port, seen);
-        group.targets.push(podLabelSet === undefined ? t : { ...t, ...podLabelSet });
+        const nodeName = addr.nodeName ?? (addr.targetRef?.kind === 'Node' ? addr.targetRef.name : undefined);
+        group.targets.push(withEndpointMetadata(t, { index, options, nodeName, targetRef: addr.targetRef, port: port.port, seen }));
       };
       for (const a of subset.addresses ?? []) add(a, 'true');
       for (const a of subset.notReadyAddresses ?? []) add(a, 'false');
@@ -336,7 +342,7 @@ export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotInde
   for (const ep of eps.endpoints ?? []) {
     for (const port of eps.ports ?? []) {
       for (const addr of ep.addresses) {
-        let t: Labels = { __address__: port.port === undefined ? addr : joinHostPort(addr, port.port) };
+        const t: Labels = { __address__: port.port === undefined ? addr : joinHostPort(addr, port.port) };
         set(t, `${META}endpointslice_port_name`, port.name);
         set(t, `${META}endpointslice_port_protocol`, port.protocol);
         if (port.port !== undefined) t[`${META}endpointslice_port`] = String(port.port);
@@ -356,12 +362,8 @@ export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotInde
           set(t, `${META}endpointslice_endpoint_topology_${sanitizeLabelName(k)}`, v);
           t[`${META}endpointslice_endpoint_topology_present_${sanitizeLabelName(k)}`] = 'true';
         }
-        if (options.attachNode) {
-          const nodeName = ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
-          t = { ...t, ...nodeMetaLabels(index, nodeName) };
-        }
-        const podLabelSet = podTargetLabels(index, ep.targetRef, port.port, seen);
-        group.targets.push(podLabelSet === undefined ? t : { ...t, ...podLabelSet });
+        const nodeName = ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
+        group.targets.push(withEndpointMetadata(t, { index, options, nodeName, targetRef: ep.targetRef, port: port.port, seen }));
       }
     }
   }
