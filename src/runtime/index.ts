@@ -18,3 +18,4 @@ export { previewAgent, previewCluster, keptByHostFilter, type Preview, type Acti
 export { parseExposition, type Sample } from './scrape/exposition.js';
 export { syntheticCluster, type SyntheticOptions } from './synthetic.js';
 export type { Snapshot } from './snapshot.js';
+export { readJsonFile } from './snapshot-file.js';

@@ -10,6 +10,7 @@ import type { KubernetesObject } from '../../render/templates.js';
 import { agentFromConfigFile, agentsFromManifests, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
+import { readJsonFile } from '../../runtime/snapshot-file.js';
 import { SNAPSHOT_RESOURCES, type Snapshot } from '../../runtime/snapshot.js';
 import type { CommandContext } from './render.js';
 
@@ -46,7 +47,7 @@ export async function snapshotCommand(target: KubectlTarget, ctx: CommandContext
 function readSnapshotFile(path: string): Snapshot {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc = readJsonFile(path);
   } catch (err) {
     throw new InvalidInputError('Cannot read the snapshot.', [{ path, message: `${(err as Error).message}; create one with: k8smon snapshot > cluster.json` }]);
   }
