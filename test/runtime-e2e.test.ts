@@ -68,6 +68,16 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
     expect(ingresses.some((t) => t.labels.instance!.startsWith('https://'))).toBe(true);
   });
 
+  it('takes its shortcuts (group-level drops, lazily built pod targets) without changing a target or a dropped count', () => {
+    // keepSteps runs every rule on every target (the --explain path): the reference.
+    const ruleByRule = previewCluster(agents, snapshot, { keepSteps: true });
+    const byKey = (ts: typeof preview.targets) => [...ts].sort((a, b) => `${a.agent} ${a.job} ${a.url}`.localeCompare(`${b.agent} ${b.job} ${b.url}`));
+    expect(byKey(preview.targets)).toEqual(byKey(ruleByRule.targets));
+    expect(preview.droppedCounts).toEqual(ruleByRule.droppedCounts);
+    expect(ruleByRule.dropped.length).toBe(Object.values(preview.droppedCounts).reduce((a, b) => a + b, 0));
+    expect(Object.values(preview.droppedCounts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
   it('has no errors: nothing scraped twice, no colliding label sets, no RBAC 403', () => {
     const problems = [...preview.problems, ...checkDeployment(objects, agents, snapshot, preview.targets)];
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);

@@ -73,6 +73,13 @@ function hostOf(value: string): string {
   return colon !== -1 && colon === value.lastIndexOf(':') ? value.slice(0, colon) : value;
 }
 
+/** The host filter's test of one label value: the host part is loopback or the node. */
+function hostMatches(value: string | undefined, host: string): boolean {
+  if (value === undefined || value === '') return false;
+  const h = hostOf(value);
+  return h === 'localhost' || h === '127.0.0.1' || h === host;
+}
+
 /**
  * grafana-agent static mode's host filter (static/metrics/instance
  * host_filter.go), on a target's labels over its group's labels.
@@ -83,19 +90,38 @@ export function keptByHostFilter(target: Labels, group: TargetGroup, host: strin
     hostFilterRelabel.length > 0
       ? ((processed) => (n: string) => processed[n])(relabel({ ...group.labels, ...target }, hostFilterRelabel) ?? { ...group.labels, ...target })
       : (n) => target[n] ?? groupLabel(n);
-  const keep = (v: string | undefined): boolean => {
-    if (v === undefined || v === '') return false;
-    const h = hostOf(v);
-    return h === 'localhost' || h === '127.0.0.1' || h === host;
-  };
   const address = get('__address__');
   if (address === undefined || address === '') return true;
-  if (keep(address)) return true;
-  return HOST_FILTER_LABELS.some((l) => keep(get(l)));
+  if (hostMatches(address, host)) return true;
+  return HOST_FILTER_LABELS.some((l) => hostMatches(get(l), host));
 }
 
-/** Discovery results shared by the instances of one preview: many nodes ask the same question. */
-type DiscoveryCache = Map<string, TargetGroup[]>;
+/**
+ * The host filter keeps every target of the group for a group label alone
+ * (a pod's node name): targets cannot override it, as Kubernetes SD never
+ * gives a target a label of its group.
+ */
+function hostFilterKeepsGroup(group: TargetGroup, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
+  if (hostFilterRelabel.length > 0) return false;
+  const groupLabel = group.lookup ?? ((n: string) => group.labels[n]);
+  return HOST_FILTER_LABELS.some((l) => hostMatches(groupLabel(l), host));
+}
+
+/**
+ * Discovery results of one preview. Questions that do not mention the node
+ * (a cluster-wide service discovery) are asked by every node agent alike and
+ * are kept for all instances; node-local ones (spec.nodeName=<node>) are kept
+ * only while that instance is previewed, so the groups of 150,000 pods are
+ * not all alive at once.
+ */
+interface DiscoveryCache {
+  shared: Map<string, TargetGroup[]>;
+  instance: Map<string, TargetGroup[]>;
+}
+
+function newCache(shared: Map<string, TargetGroup[]> = new Map()): DiscoveryCache {
+  return { shared, instance: new Map() };
+}
 
 function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, hostFilter: boolean, ownNamespace: string | undefined, cache: DiscoveryCache): TargetGroup[] {
   const groups: TargetGroup[] = [];
@@ -104,10 +130,12 @@ function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | u
     // PatchSD: with host_filter, pod discovery is narrowed to the node by a field selector.
     if (hostFilter && node !== undefined && sd.role === 'pod') options = { ...sd, selectors: [{ role: 'pod', field: `spec.nodeName=${node}` }] };
     const key = `${sd.role}\0${JSON.stringify(options)}`;
-    let found = cache.get(key);
+    // Memoisation only: a node name that happens to occur in a key only costs a recomputation.
+    const memo = node !== undefined && key.includes(node) ? cache.instance : cache.shared;
+    let found = memo.get(key);
     if (found === undefined) {
       found = discover(sd.role, snapshot, options, ownNamespace !== undefined ? { ownNamespace } : {});
-      cache.set(key, found);
+      memo.set(key, found);
     }
     groups.push(...found);
   }
@@ -127,7 +155,7 @@ export function previewAgent(
   node: string | undefined,
   options: PreviewOptions = {},
   config: AgentInstanceConfig = readInstanceConfig(agent, node),
-  cache: DiscoveryCache = new Map(),
+  cache: DiscoveryCache = newCache(),
 ): Preview {
   const instance = agent.perNode ? `${agent.name}/${node ?? ''}` : agent.name;
   const hostFilterRules = compileRelabelConfigs(agent.hostFilterRelabel);
@@ -145,11 +173,18 @@ export function previewAgent(
     for (const group of groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache)) {
       const groupLabel = group.lookup ?? ((n: string) => group.labels[n]);
       // Leading filters that read no target label decide for the whole group at once.
-      const targetLevel = (l: string): boolean => group.targets.some((t) => l in t);
-      const groupFilters = filters.filter((f) => !f.sourceLabels.some(targetLevel));
+      const isTargetLabel = group.isTargetLabel ?? ((l: string): boolean => group.targets.some((t) => l in t));
+      const groupFilters = filters.filter((f) => !f.sourceLabels.some(isTargetLabel));
       const groupPasses = passesFilters(groupFilters, {}, groupLabel);
+      const hostFiltered = agent.hostFilter && node !== undefined;
+      if (!groupPasses && (!hostFiltered || hostFilterKeepsGroup(group, node, hostFilterRules))) {
+        // Every target the host filter keeps is dropped: count them without building them.
+        const size = group.size?.() ?? group.targets.length;
+        if (size > 0) preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + size;
+        continue;
+      }
       for (const t of group.targets) {
-        if (agent.hostFilter && node !== undefined && !keptByHostFilter(t, group, node, hostFilterRules)) continue;
+        if (hostFiltered && !keptByHostFilter(t, group, node, hostFilterRules)) continue;
         if (!groupPasses || (filters.length > 0 && !passesFilters(filters, t, groupLabel))) {
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
           continue;
@@ -233,14 +268,14 @@ function compiledFor(list: RelabelConfig[] | undefined): CompiledRelabel[] {
 export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot, options: PreviewOptions = {}): Preview {
   const out = emptyPreview();
   const nodeNames = (snapshot.nodes ?? []).map((n) => n.metadata.name).sort();
-  const cache: DiscoveryCache = new Map();
+  const shared = new Map<string, TargetGroup[]>();
   for (const agent of agents) {
     const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
     const template = agent.perNode ? readInstanceConfig(agent, NODE_PLACEHOLDER) : undefined;
     const mentionsNode = template?.scrapeConfigs.map((sc) => JSON.stringify(sc).includes(NODE_PLACEHOLDER)) ?? [];
     for (const node of instances) {
       const config = template !== undefined && node !== undefined ? withNode(template, mentionsNode, node) : readInstanceConfig(agent, node);
-      const p = previewAgent(agent, snapshot, node, options, config, cache);
+      const p = previewAgent(agent, snapshot, node, options, config, newCache(shared));
       for (const t of p.targets) out.targets.push(t);
       for (const d of p.dropped) out.dropped.push(d);
       for (const [job, n] of Object.entries(p.droppedCounts)) out.droppedCounts[job] = (out.droppedCounts[job] ?? 0) + n;

@@ -18,6 +18,13 @@ export interface TargetGroup {
    * reads two or three of their labels). Not enumerable.
    */
   lookup?: (name: string) => string | undefined;
+  /**
+   * Lazily built groups (pods): the number of targets without building them,
+   * and whether a label name is one of the targets' own (not the group's).
+   * Target and group label names never overlap in Kubernetes SD. Not enumerable.
+   */
+  size?: () => number;
+  isTargetLabel?: (name: string) => boolean;
 }
 
 export interface RoleOptions {
@@ -110,25 +117,43 @@ export function podGroup(pod: PodObject, index: SnapshotIndex, options: RoleOpti
   const ip = pod.status?.podIP;
   if (ip === undefined || ip === '') return group;
   if (options.attachNode && (pod.spec?.nodeName === undefined || index.node(pod.spec.nodeName) === undefined)) return group;
+  // Most pods of a large cluster are dropped by a rule that reads two or three
+  // of their labels: the label set and the targets are built on first use only.
   let built: Labels | undefined;
   const build = (): Labels => {
     built ??= { ...podLabels(pod), [`${META}namespace`]: pod.metadata.namespace ?? '', ...(options.attachNode ? nodeMetaLabels(index, pod.spec?.nodeName) : {}) };
     return built;
   };
-  Object.defineProperty(group, 'labels', {
-    enumerable: true,
-    configurable: true,
-    get: build,
-    set: (v: Labels) => {
-      built = v;
-    },
-  });
+  lazyProperty(group, 'labels', build);
   const lookup = (name: string): string | undefined => {
     if (built !== undefined) return built[name];
     const v = podLabel(pod, name, options.attachNode);
     return v === null ? build()[name] : v;
   };
   Object.defineProperty(group, 'lookup', { enumerable: false, value: lookup });
+  lazyProperty(group, 'targets', () => podTargets(pod, ip));
+  const size = (): number => containersOf(pod).reduce((n, { c }) => n + Math.max(1, c.ports?.length ?? 0), 0);
+  Object.defineProperty(group, 'size', { enumerable: false, value: size });
+  Object.defineProperty(group, 'isTargetLabel', { enumerable: false, value: (name: string) => name === '__address__' || name.startsWith(`${META}pod_container_`) });
+  return group;
+}
+
+/** An enumerable property computed on first read (and replaceable, like a plain one). */
+function lazyProperty<K extends 'labels' | 'targets'>(group: TargetGroup, key: K, compute: () => TargetGroup[K]): void {
+  let value: TargetGroup[K] | undefined;
+  Object.defineProperty(group, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => (value ??= compute()),
+    set: (v: TargetGroup[K]) => {
+      value = v;
+    },
+  });
+}
+
+/** One target per container port; one (address without port) per container without ports. */
+function podTargets(pod: PodObject, ip: string): Labels[] {
+  const targets: Labels[] = [];
   for (const { c, isInit } of containersOf(pod)) {
     const statuses = isInit ? pod.status?.initContainerStatuses : pod.status?.containerStatuses;
     const id = statuses?.find((s) => s.name === c.name)?.containerID;
@@ -138,17 +163,17 @@ export function podGroup(pod: PodObject, index: SnapshotIndex, options: RoleOpti
     set(base, `${META}pod_container_image`, c.image);
     base[`${META}pod_container_init`] = String(isInit);
     if ((c.ports ?? []).length === 0) {
-      group.targets.push({ __address__: ip, ...base });
+      targets.push({ __address__: ip, ...base });
       continue;
     }
     for (const p of c.ports!) {
       const t: Labels = { __address__: joinHostPort(ip, p.containerPort), ...base, [`${META}pod_container_port_number`]: String(p.containerPort) };
       set(t, `${META}pod_container_port_name`, p.name);
       set(t, `${META}pod_container_port_protocol`, p.protocol ?? 'TCP');
-      group.targets.push(t);
+      targets.push(t);
     }
   }
-  return group;
+  return targets;
 }
 
 /**
