@@ -1,6 +1,6 @@
 /** discover(): the labels Prometheus' Kubernetes SD produces (discovery/kubernetes/*.go), role by role. */
 import { describe, expect, it } from 'vitest';
-import { discover } from '../src/runtime/discovery/discover.js';
+import { discover, discoverGroups } from '../src/runtime/discovery/discover.js';
 import type { Snapshot } from '../src/runtime/snapshot.js';
 
 const M = '__meta_kubernetes_';
@@ -182,16 +182,30 @@ describe('kubernetes_sd_configs options', () => {
 
 describe('pod group labels read one at a time', () => {
   it('agree with the built label set for every label, present or not, and with node metadata attached', () => {
-    const [attached] = discover('pod', snapshot, { attach_metadata: { node: true }, selectors: [{ role: 'pod', field: 'metadata.name=web-1' }] });
-    const unbuilt = discover('pod', snapshot, { attach_metadata: { node: true }, selectors: [{ role: 'pod', field: 'metadata.name=web-1' }] })[0]!;
-    for (const name of Object.keys(attached!.labels)) expect(unbuilt.lookup!(name), name).toBe(attached!.labels[name]);
-    const [web] = discover('pod', snapshot, { selectors: [{ role: 'pod', field: 'metadata.name=web-1' }] });
-    const lookup = web!.lookup!;
-    const fresh = discover('pod', snapshot, { selectors: [{ role: 'pod', field: 'metadata.name=web-1' }] })[0]!;
+    const attach = { attach_metadata: { node: true }, selectors: [{ role: 'pod' as const, field: 'metadata.name=web-1' }] };
+    const [attached] = discover('pod', snapshot, attach);
+    const unbuilt = discoverGroups('pod', snapshot, attach)[0]!;
+    for (const name of Object.keys(attached!.labels)) expect(unbuilt.label(name), name).toBe(attached!.labels[name]);
+    const one = { selectors: [{ role: 'pod' as const, field: 'metadata.name=web-1' }] };
+    const [web] = discover('pod', snapshot, one);
+    const view = discoverGroups('pod', snapshot, one)[0]!;
     const probes = [`${M}pod_annotation_missing`, `${M}pod_label_nope`, `${M}pod_labelpresent_app`, `${M}node_name`, `${M}service_name`, '__meta_consul_node', '__host__'];
-    for (const name of [...Object.keys(web!.labels), ...probes]) {
-      expect(fresh.lookup!(name), name).toBe(web!.labels[name]);
-      expect(lookup(name), name).toBe(web!.labels[name]);
+    for (const name of [...Object.keys(web!.labels), ...probes]) expect(view.label(name), name).toBe(web!.labels[name]);
+    expect(view.labels()).toEqual(web!.labels);
+    expect(view.targets()).toEqual(web!.targets);
+  });
+
+  it('agree when two keys sanitize to the same label name (the last non-empty value wins, as in the built set)', () => {
+    const pod = {
+      metadata: { name: 'p', namespace: 'ns', labels: { 'a.b': 'first', 'a/b': '', 'c.d': 'x', 'c-d': 'y' }, annotations: { 'e/f': 'z', 'e.f': '' } },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ containerPort: 80 }] }, { name: 'side' }] },
+      status: { podIP: '10.0.0.9', phase: 'Running' },
+    };
+    const view = discoverGroups('pod', { pods: [pod] })[0]!;
+    const built = discover('pod', { pods: [pod] })[0]!;
+    for (const name of [`${M}pod_label_a_b`, `${M}pod_labelpresent_a_b`, `${M}pod_label_c_d`, `${M}pod_annotation_e_f`, `${M}pod_annotationpresent_e_f`, `${M}pod_ready`]) {
+      expect(view.label(name), name).toBe(built.labels[name]);
     }
+    expect(view.size()).toBe(built.targets.length);
   });
 });

@@ -5,8 +5,8 @@
  * that show across instances (a target scraped twice, colliding label sets).
  */
 import { readInstanceConfig, type AgentInstanceConfig, type AgentSpec, type RuntimeScrapeConfig } from './agent-config.js';
-import { discover, type KubernetesSdOptions } from './discovery/discover.js';
-import type { Labels, TargetGroup } from './discovery/roles.js';
+import { discoverGroups, type KubernetesSdOptions } from './discovery/discover.js';
+import { BuiltGroup, type GroupView, type Labels, type TargetGroup } from './discovery/roles.js';
 import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
 import { discoveredLabels, finalizeTarget } from './target.js';
@@ -85,11 +85,16 @@ function hostMatches(value: string | undefined, host: string): boolean {
  * host_filter.go), on a target's labels over its group's labels.
  */
 export function keptByHostFilter(target: Labels, group: TargetGroup, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
-  const groupLabel = group.lookup ?? ((n: string) => group.labels[n]);
-  const get: (name: string) => string | undefined =
-    hostFilterRelabel.length > 0
-      ? ((processed) => (n: string) => processed[n])(relabel({ ...group.labels, ...target }, hostFilterRelabel) ?? { ...group.labels, ...target })
-      : (n) => target[n] ?? groupLabel(n);
+  return hostFilterKeeps(target, new BuiltGroup(group), host, hostFilterRelabel);
+}
+
+function hostFilterKeeps(target: Labels, group: GroupView, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
+  let get = (n: string): string | undefined => target[n] ?? group.label(n);
+  if (hostFilterRelabel.length > 0) {
+    const all = { ...group.labels(), ...target };
+    const processed = relabel(all, hostFilterRelabel) ?? all;
+    get = (n) => processed[n];
+  }
   const address = get('__address__');
   if (address === undefined || address === '') return true;
   if (hostMatches(address, host)) return true;
@@ -101,10 +106,9 @@ export function keptByHostFilter(target: Labels, group: TargetGroup, host: strin
  * (a pod's node name): targets cannot override it, as Kubernetes SD never
  * gives a target a label of its group.
  */
-function hostFilterKeepsGroup(group: TargetGroup, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
+function hostFilterKeepsGroup(group: GroupView, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
   if (hostFilterRelabel.length > 0) return false;
-  const groupLabel = group.lookup ?? ((n: string) => group.labels[n]);
-  return HOST_FILTER_LABELS.some((l) => hostMatches(groupLabel(l), host));
+  return HOST_FILTER_LABELS.some((l) => hostMatches(group.label(l), host));
 }
 
 /**
@@ -115,16 +119,16 @@ function hostFilterKeepsGroup(group: TargetGroup, host: string, hostFilterRelabe
  * not all alive at once.
  */
 interface DiscoveryCache {
-  shared: Map<string, TargetGroup[]>;
-  instance: Map<string, TargetGroup[]>;
+  shared: Map<string, GroupView[]>;
+  instance: Map<string, GroupView[]>;
 }
 
-function newCache(shared: Map<string, TargetGroup[]> = new Map()): DiscoveryCache {
+function newCache(shared: Map<string, GroupView[]> = new Map()): DiscoveryCache {
   return { shared, instance: new Map() };
 }
 
-function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, hostFilter: boolean, ownNamespace: string | undefined, cache: DiscoveryCache): TargetGroup[] {
-  const groups: TargetGroup[] = [];
+function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, hostFilter: boolean, ownNamespace: string | undefined, cache: DiscoveryCache): GroupView[] {
+  const groups: GroupView[] = [];
   for (const sd of sc.kubernetes_sd_configs ?? []) {
     let options: KubernetesSdOptions = sd;
     // PatchSD: with host_filter, pod discovery is narrowed to the node by a field selector.
@@ -134,13 +138,13 @@ function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | u
     const memo = node !== undefined && key.includes(node) ? cache.instance : cache.shared;
     let found = memo.get(key);
     if (found === undefined) {
-      found = discover(sd.role, snapshot, options, ownNamespace !== undefined ? { ownNamespace } : {});
+      found = discoverGroups(sd.role, snapshot, options, ownNamespace !== undefined ? { ownNamespace } : {});
       memo.set(key, found);
     }
     groups.push(...found);
   }
   (sc.static_configs ?? []).forEach((s, i) => {
-    groups.push({ source: `${i}`, targets: (s.targets ?? []).map((t) => ({ __address__: t })), labels: { ...(s.labels ?? {}) } });
+    groups.push(new BuiltGroup({ source: `${i}`, targets: (s.targets ?? []).map((t) => ({ __address__: t })), labels: { ...(s.labels ?? {}) } }));
   });
   return groups;
 }
@@ -171,25 +175,23 @@ export function previewAgent(
     }
     const filters = leadingFilters(rules, options.keepSteps === true);
     for (const group of groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache)) {
-      const groupLabel = group.lookup ?? ((n: string) => group.labels[n]);
       // Leading filters that read no target label decide for the whole group at once.
-      const isTargetLabel = group.isTargetLabel ?? ((l: string): boolean => group.targets.some((t) => l in t));
-      const groupFilters = filters.filter((f) => !f.sourceLabels.some(isTargetLabel));
-      const groupPasses = passesFilters(groupFilters, {}, groupLabel);
+      const groupFilters = filters.length === 0 ? filters : filters.filter((f) => !f.sourceLabels.some((l) => group.isTargetLabel(l)));
+      const groupPasses = passesFilters(groupFilters, NO_LABELS, group);
       const hostFiltered = agent.hostFilter && node !== undefined;
       if (!groupPasses && (!hostFiltered || hostFilterKeepsGroup(group, node, hostFilterRules))) {
         // Every target the host filter keeps is dropped: count them without building them.
-        const size = group.size?.() ?? group.targets.length;
+        const size = group.size();
         if (size > 0) preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + size;
         continue;
       }
-      for (const t of group.targets) {
-        if (hostFiltered && !keptByHostFilter(t, group, node, hostFilterRules)) continue;
-        if (!groupPasses || (filters.length > 0 && !passesFilters(filters, t, groupLabel))) {
+      for (const t of group.targets()) {
+        if (hostFiltered && !hostFilterKeeps(t, group, node, hostFilterRules)) continue;
+        if (!groupPasses || (filters.length > 0 && !passesFilters(filters, t, group))) {
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
           continue;
         }
-        const disc = discoveredLabels(sc, t, group.labels, config.global);
+        const disc = discoveredLabels(sc, t, group.labels(), config.global);
         const outcome = finalizeTarget(disc, rules, options.keepSteps === true);
         if (outcome.kind === 'active') {
           preview.targets.push({ job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels });
@@ -220,9 +222,15 @@ function leadingFilters(rules: readonly CompiledRelabel[], keepSteps: boolean): 
   return out;
 }
 
-function passesFilters(filters: readonly CompiledRelabel[], target: Labels, group: (name: string) => string | undefined): boolean {
+const NO_LABELS: Labels = Object.freeze({}) as Labels;
+
+function passesFilters(filters: readonly CompiledRelabel[], target: Labels, group: GroupView): boolean {
   for (const r of filters) {
-    const value = r.sourceLabels.map((l) => target[l] ?? group(l) ?? '').join(r.separator);
+    let value = '';
+    for (let i = 0; i < r.sourceLabels.length; i++) {
+      const l = r.sourceLabels[i]!;
+      value += (i > 0 ? r.separator : '') + (target[l] ?? group.label(l) ?? '');
+    }
     if (r.regex.matches(value) !== (r.action === 'keep')) return false;
   }
   return true;
@@ -268,7 +276,7 @@ function compiledFor(list: RelabelConfig[] | undefined): CompiledRelabel[] {
 export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot, options: PreviewOptions = {}): Preview {
   const out = emptyPreview();
   const nodeNames = (snapshot.nodes ?? []).map((n) => n.metadata.name).sort();
-  const shared = new Map<string, TargetGroup[]>();
+  const shared = new Map<string, GroupView[]>();
   for (const agent of agents) {
     const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
     const template = agent.perNode ? readInstanceConfig(agent, NODE_PLACEHOLDER) : undefined;

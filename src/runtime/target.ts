@@ -25,16 +25,16 @@ export type TargetOutcome =
 /** Discovered labels as /api/v1/targets shows them: target over group labels, then job defaults. */
 export function discoveredLabels(job: ScrapeJobDefaults, targetLabels: Labels, groupLabels: Labels, global: { scrape_interval: string; scrape_timeout: string }): Labels {
   const out: Labels = { ...groupLabels, ...targetLabels };
-  const defaults: Labels = {
-    job: job.job_name,
-    __scrape_interval__: job.scrape_interval ?? global.scrape_interval,
-    __scrape_timeout__: job.scrape_timeout ?? global.scrape_timeout,
-    __metrics_path__: job.metrics_path ?? '/metrics',
-    __scheme__: job.scheme ?? 'http',
+  const setDefault = (name: string, value: string): void => {
+    if ((out[name] ?? '') === '') out[name] = value;
   };
-  for (const [k, v] of Object.entries(defaults)) if ((out[k] ?? '') === '') out[k] = v;
-  for (const [k, v] of Object.entries(job.params ?? {})) if (v.length > 0 && (out[`__param_${k}`] ?? '') === '') out[`__param_${k}`] = v[0]!;
-  for (const k of Object.keys(out)) if (out[k] === '') delete out[k];
+  setDefault('job', job.job_name);
+  setDefault('__scrape_interval__', job.scrape_interval ?? global.scrape_interval);
+  setDefault('__scrape_timeout__', job.scrape_timeout ?? global.scrape_timeout);
+  setDefault('__metrics_path__', job.metrics_path ?? '/metrics');
+  setDefault('__scheme__', job.scheme ?? 'http');
+  if (job.params !== undefined) for (const k in job.params) if (job.params[k]!.length > 0) setDefault(`__param_${k}`, job.params[k]![0]!);
+  for (const k in out) if (out[k] === '') delete out[k];
   return out;
 }
 
@@ -43,42 +43,45 @@ export function discoveredLabels(job: ScrapeJobDefaults, targetLabels: Labels, g
  * relabeling runs in place, which is what large previews need.
  */
 export function finalizeTarget(discovered: Labels, rules: readonly CompiledRelabel[], keepSteps = true): TargetOutcome {
-  let result: Labels | null;
+  let lb: Labels;
   let steps: RelabelStep[] = [];
   if (keepSteps) {
-    ({ result, steps } = relabelWithSteps(discovered, rules));
+    const relabeled = relabelWithSteps(discovered, rules);
+    steps = relabeled.steps;
+    if (relabeled.result === null) return dropped(discovered, steps, `dropped by relabel rule ${steps[steps.length - 1]?.index ?? 0}`);
+    lb = { ...relabeled.result }; // the steps keep theirs
   } else {
-    result = { ...discovered };
+    lb = { ...discovered };
     for (let i = 0; i < rules.length; i++) {
-      if (!applyRuleInPlace(result, rules[i]!)) {
-        result = null;
-        steps = [{ index: i, rule: rules[i]!.source, before: {}, after: null }];
-        break;
-      }
+      if (!applyRuleInPlace(lb, rules[i]!)) return dropped(discovered, [{ index: i, rule: rules[i]!.source, before: {}, after: null }], `dropped by relabel rule ${i}`);
     }
   }
-  if (result === null) return { kind: 'dropped', discoveredLabels: discovered, steps, reason: `dropped by relabel rule ${steps[steps.length - 1]?.index ?? 0}` };
-  const lb: Labels = { ...result };
   let addr = lb.__address__ ?? '';
-  if (addr === '') return { kind: 'dropped', discoveredLabels: discovered, steps, reason: 'no address' };
+  if (addr === '') return dropped(discovered, steps, 'no address');
   const scheme = lb.__scheme__ ?? '';
   if (!hasPort(addr) && isValidWithPort(addr)) {
     if (scheme === 'http' || scheme === '') addr = `${addr}:80`;
     else if (scheme === 'https') addr = `${addr}:443`;
-    else return { kind: 'dropped', discoveredLabels: discovered, steps, reason: `invalid scheme: "${scheme}"` };
+    else return dropped(discovered, steps, `invalid scheme: "${scheme}"`);
     lb.__address__ = addr;
   }
-  if (addr.includes('/')) return { kind: 'dropped', discoveredLabels: discovered, steps, reason: `"${addr}" is not a valid hostname` };
-  for (const k of Object.keys(lb)) if (k.startsWith('__meta_')) delete lb[k];
-  if ((lb.instance ?? '') === '') lb.instance = addr;
-  const params = Object.entries(lb)
-    .filter(([k]) => k.startsWith('__param_'))
-    .map(([k, v]) => [k.slice('__param_'.length), v] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (addr.includes('/')) return dropped(discovered, steps, `"${addr}" is not a valid hostname`);
+  // The final labels: no `__` labels (`__meta_*`, `__param_*`, …), instance defaulted to the address.
+  const labels: Labels = {};
+  const params: [string, string][] = [];
+  for (const k in lb) {
+    if (!k.startsWith('__')) labels[k] = lb[k]!;
+    else if (k.startsWith('__param_')) params.push([k.slice('__param_'.length), lb[k]!]);
+  }
+  if ((labels.instance ?? '') === '') labels.instance = addr;
+  params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.map(([k, v]) => `${goQueryEscape(k)}=${goQueryEscape(v)}`).join('&');
   const url = `${scheme || 'http'}://${goEscape(addr, HOST_SAFE)}${goEscape(lb.__metrics_path__ ?? '', PATH_SAFE)}${query ? `?${query}` : ''}`;
-  const labels = Object.fromEntries(Object.entries(lb).filter(([k]) => !k.startsWith('__')));
   return { kind: 'active', discoveredLabels: discovered, labels, url, steps };
+}
+
+function dropped(discovered: Labels, steps: RelabelStep[], reason: string): TargetOutcome {
+  return { kind: 'dropped', discoveredLabels: discovered, steps, reason };
 }
 
 /** Go's net.SplitHostPort succeeds: the address already has a port. */
@@ -102,9 +105,12 @@ function goQueryEscape(s: string): string {
 /** Characters Go's net/url leaves as they are in a host, and in a path (shouldEscape). */
 const HOST_SAFE = /[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"]/;
 const PATH_SAFE = /[A-Za-z0-9\-_.~$&+,/:;=@]/;
+/** The same sets, for a whole string that needs no escaping (the common case). */
+const ALL_SAFE = new Map<RegExp, RegExp>([HOST_SAFE, PATH_SAFE].map((re) => [re, new RegExp(`^${re.source}*$`)]));
 
 /** Percent-encodes the UTF-8 bytes of every character not in `safe`, as Go's url.URL.String does. */
 function goEscape(s: string, safe: RegExp): string {
+  if (ALL_SAFE.get(safe)!.test(s)) return s;
   let out = '';
   for (const ch of s) {
     if (ch.length === 1 && safe.test(ch)) {

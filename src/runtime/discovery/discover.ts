@@ -4,7 +4,7 @@
  * Prometheus YAML form (`namespaces`, `selectors`, `attach_metadata`).
  */
 import { SnapshotIndex, type Snapshot, type SnapshotResource } from '../snapshot.js';
-import { endpointSliceGroup, endpointsGroup, ingressGroup, nodeGroup, podGroup, serviceGroup, type TargetGroup } from './roles.js';
+import { BuiltGroup, builtGroup, endpointSliceGroup, endpointsGroup, ingressGroup, nodeGroup, podGroup, serviceGroup, type GroupView, type TargetGroup } from './roles.js';
 import { matchesFieldSelector, matchesLabelSelector } from './selectors.js';
 
 export const DISCOVERY_ROLES = ['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress'] as const;
@@ -95,25 +95,35 @@ export function visibleSnapshot(snapshot: Snapshot, options: KubernetesSdOptions
   return out;
 }
 
-export function discover(role: DiscoveryRole, snapshot: Snapshot, options: KubernetesSdOptions = {}, context: DiscoverContext = {}): TargetGroup[] {
+/**
+ * The groups Prometheus' Kubernetes SD produces, as views that build a pod's
+ * labels and targets only when asked (what the preview of a large cluster needs).
+ */
+export function discoverGroups(role: DiscoveryRole, snapshot: Snapshot, options: KubernetesSdOptions = {}, context: DiscoverContext = {}): GroupView[] {
   if (!(DISCOVERY_ROLES as readonly string[]).includes(role)) {
     throw new DiscoveryError(`unknown role "${role}"; one of ${DISCOVERY_ROLES.join(', ')}`);
   }
   const visible = visibleSnapshot(snapshot, options, context);
   const index = new SnapshotIndex(visible);
   const roleOptions = { attachNode: options.attach_metadata?.node === true && (role === 'pod' || role === 'endpoints' || role === 'endpointslice') };
+  const built = (g: TargetGroup): GroupView => new BuiltGroup(g);
   switch (role) {
     case 'node':
-      return (visible.nodes ?? []).map(nodeGroup);
+      return (visible.nodes ?? []).map((n) => built(nodeGroup(n)));
     case 'pod':
       return (visible.pods ?? []).map((p) => podGroup(p, index, roleOptions));
     case 'service':
-      return (visible.services ?? []).map(serviceGroup);
+      return (visible.services ?? []).map((s) => built(serviceGroup(s)));
     case 'endpoints':
-      return (visible.endpoints ?? []).map((e) => endpointsGroup(e, index, roleOptions));
+      return (visible.endpoints ?? []).map((e) => built(endpointsGroup(e, index, roleOptions)));
     case 'endpointslice':
-      return (visible.endpointslices ?? []).map((e) => endpointSliceGroup(e, index, roleOptions));
+      return (visible.endpointslices ?? []).map((e) => built(endpointSliceGroup(e, index, roleOptions)));
     case 'ingress':
-      return (visible.ingresses ?? []).map(ingressGroup);
+      return (visible.ingresses ?? []).map((i) => built(ingressGroup(i)));
   }
+}
+
+/** The target groups Prometheus' Kubernetes SD produces for the snapshot: labels and targets as plain data. */
+export function discover(role: DiscoveryRole, snapshot: Snapshot, options: KubernetesSdOptions = {}, context: DiscoverContext = {}): TargetGroup[] {
+  return discoverGroups(role, snapshot, options, context).map(builtGroup);
 }

@@ -12,19 +12,52 @@ export interface TargetGroup {
   source: string;
   targets: Labels[];
   labels: Labels;
-  /**
-   * Reads one group label without building the whole set (pod groups build
-   * theirs on first use: most pods of a large cluster are dropped by a rule that
-   * reads two or three of their labels). Not enumerable.
-   */
-  lookup?: (name: string) => string | undefined;
-  /**
-   * Lazily built groups (pods): the number of targets without building them,
-   * and whether a label name is one of the targets' own (not the group's).
-   * Target and group label names never overlap in Kubernetes SD. Not enumerable.
-   */
-  size?: () => number;
-  isTargetLabel?: (name: string) => boolean;
+}
+
+/**
+ * A discovered group as the preview reads it: one label at a time, and the
+ * label set and targets built only when asked for. Most pods of a large
+ * cluster are dropped by a rule that reads two or three of their labels, so a
+ * pod's full label set and targets are mostly never built.
+ */
+export interface GroupView {
+  readonly source: string;
+  /** One group label; undefined when absent. */
+  label(name: string): string | undefined;
+  labels(): Labels;
+  targets(): Labels[];
+  /** The number of targets, without building them. */
+  size(): number;
+  /** Whether `name` belongs to the targets rather than to the group (Kubernetes SD never gives both the same label). */
+  isTargetLabel(name: string): boolean;
+}
+
+/** A group whose labels and targets are already built. */
+export class BuiltGroup implements GroupView {
+  constructor(private readonly group: TargetGroup) {}
+  get source(): string {
+    return this.group.source;
+  }
+  label(name: string): string | undefined {
+    return this.group.labels[name];
+  }
+  labels(): Labels {
+    return this.group.labels;
+  }
+  targets(): Labels[] {
+    return this.group.targets;
+  }
+  size(): number {
+    return this.group.targets.length;
+  }
+  isTargetLabel(name: string): boolean {
+    return this.group.targets.some((t) => name in t);
+  }
+}
+
+/** The plain group a view stands for. */
+export function builtGroup(view: GroupView): TargetGroup {
+  return { source: view.source, targets: view.targets(), labels: view.labels() };
 }
 
 export interface RoleOptions {
@@ -112,43 +145,66 @@ function containersOf(pod: PodObject): { c: NonNullable<NonNullable<PodObject['s
   return [...(pod.spec?.containers ?? []).map((c) => ({ c, isInit: false })), ...(pod.spec?.initContainers ?? []).map((c) => ({ c, isInit: true }))];
 }
 
-export function podGroup(pod: PodObject, index: SnapshotIndex, options: RoleOptions): TargetGroup {
-  const group: TargetGroup = { source: `pod/${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, targets: [], labels: {} };
+const POD_CONTAINER = `${META}pod_container_`;
+
+export function podGroup(pod: PodObject, index: SnapshotIndex, options: RoleOptions): GroupView {
   const ip = pod.status?.podIP;
-  if (ip === undefined || ip === '') return group;
-  if (options.attachNode && (pod.spec?.nodeName === undefined || index.node(pod.spec.nodeName) === undefined)) return group;
-  // Most pods of a large cluster are dropped by a rule that reads two or three
-  // of their labels: the label set and the targets are built on first use only.
-  let built: Labels | undefined;
-  const build = (): Labels => {
-    built ??= { ...podLabels(pod), [`${META}namespace`]: pod.metadata.namespace ?? '', ...(options.attachNode ? nodeMetaLabels(index, pod.spec?.nodeName) : {}) };
-    return built;
-  };
-  lazyProperty(group, 'labels', build);
-  const lookup = (name: string): string | undefined => {
-    if (built !== undefined) return built[name];
-    const v = podLabel(pod, name, options.attachNode);
-    return v === null ? build()[name] : v;
-  };
-  Object.defineProperty(group, 'lookup', { enumerable: false, value: lookup });
-  lazyProperty(group, 'targets', () => podTargets(pod, ip));
-  const size = (): number => containersOf(pod).reduce((n, { c }) => n + Math.max(1, c.ports?.length ?? 0), 0);
-  Object.defineProperty(group, 'size', { enumerable: false, value: size });
-  Object.defineProperty(group, 'isTargetLabel', { enumerable: false, value: (name: string) => name === '__address__' || name.startsWith(`${META}pod_container_`) });
-  return group;
+  const unusable = ip === undefined || ip === '' || (options.attachNode && (pod.spec?.nodeName === undefined || index.node(pod.spec.nodeName) === undefined));
+  if (unusable) return new BuiltGroup({ source: podSource(pod), targets: [], labels: {} });
+  return new PodGroup(pod, ip, index, options.attachNode);
 }
 
-/** An enumerable property computed on first read (and replaceable, like a plain one). */
-function lazyProperty<K extends 'labels' | 'targets'>(group: TargetGroup, key: K, compute: () => TargetGroup[K]): void {
-  let value: TargetGroup[K] | undefined;
-  Object.defineProperty(group, key, {
-    enumerable: true,
-    configurable: true,
-    get: () => (value ??= compute()),
-    set: (v: TargetGroup[K]) => {
-      value = v;
-    },
-  });
+function podSource(pod: PodObject): string {
+  return `pod/${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+}
+
+/** A pod's group: labels read straight from the pod until the set is asked for. */
+class PodGroup implements GroupView {
+  private builtLabels: Labels | undefined;
+  private builtTargets: Labels[] | undefined;
+
+  constructor(
+    private readonly pod: PodObject,
+    private readonly ip: string,
+    private readonly index: SnapshotIndex,
+    private readonly attachNode: boolean,
+  ) {}
+
+  get source(): string {
+    return podSource(this.pod);
+  }
+
+  label(name: string): string | undefined {
+    if (this.builtLabels !== undefined) return this.builtLabels[name];
+    const v = podLabel(this.pod, name, this.attachNode);
+    return v === null ? this.labels()[name] : v;
+  }
+
+  labels(): Labels {
+    this.builtLabels ??= {
+      ...podLabels(this.pod),
+      [`${META}namespace`]: this.pod.metadata.namespace ?? '',
+      ...(this.attachNode ? nodeMetaLabels(this.index, this.pod.spec?.nodeName) : {}),
+    };
+    return this.builtLabels;
+  }
+
+  targets(): Labels[] {
+    this.builtTargets ??= podTargets(this.pod, this.ip);
+    return this.builtTargets;
+  }
+
+  size(): number {
+    if (this.builtTargets !== undefined) return this.builtTargets.length;
+    let n = 0;
+    for (const c of this.pod.spec?.containers ?? []) n += Math.max(1, c.ports?.length ?? 0);
+    for (const c of this.pod.spec?.initContainers ?? []) n += Math.max(1, c.ports?.length ?? 0);
+    return n;
+  }
+
+  isTargetLabel(name: string): boolean {
+    return name === '__address__' || name.startsWith(POD_CONTAINER);
+  }
 }
 
 /** One target per container port; one (address without port) per container without ports. */
@@ -158,71 +214,118 @@ function podTargets(pod: PodObject, ip: string): Labels[] {
     const statuses = isInit ? pod.status?.initContainerStatuses : pod.status?.containerStatuses;
     const id = statuses?.find((s) => s.name === c.name)?.containerID;
     const base: Labels = {};
-    set(base, `${META}pod_container_name`, c.name);
-    set(base, `${META}pod_container_id`, id);
-    set(base, `${META}pod_container_image`, c.image);
-    base[`${META}pod_container_init`] = String(isInit);
+    set(base, `${POD_CONTAINER}name`, c.name);
+    set(base, `${POD_CONTAINER}id`, id);
+    set(base, `${POD_CONTAINER}image`, c.image);
+    base[`${POD_CONTAINER}init`] = String(isInit);
     if ((c.ports ?? []).length === 0) {
       targets.push({ __address__: ip, ...base });
       continue;
     }
     for (const p of c.ports!) {
-      const t: Labels = { __address__: joinHostPort(ip, p.containerPort), ...base, [`${META}pod_container_port_number`]: String(p.containerPort) };
-      set(t, `${META}pod_container_port_name`, p.name);
-      set(t, `${META}pod_container_port_protocol`, p.protocol ?? 'TCP');
+      const t: Labels = { __address__: joinHostPort(ip, p.containerPort), ...base, [`${POD_CONTAINER}port_number`]: String(p.containerPort) };
+      set(t, `${POD_CONTAINER}port_name`, p.name);
+      set(t, `${POD_CONTAINER}port_protocol`, p.protocol ?? 'TCP');
       targets.push(t);
     }
   }
   return targets;
 }
 
+const POD_LABEL_NAMES = {
+  namespace: `${META}namespace`,
+  name: `${META}pod_name`,
+  phase: `${META}pod_phase`,
+  nodeName: `${META}pod_node_name`,
+  ip: `${META}pod_ip`,
+  hostIP: `${META}pod_host_ip`,
+  uid: `${META}pod_uid`,
+  ready: `${META}pod_ready`,
+  controllerKind: `${META}pod_controller_kind`,
+  controllerName: `${META}pod_controller_name`,
+};
+const NODE_PREFIX = `${META}node_`;
+const POD_LABEL_PREFIX = `${META}pod_label_`;
+const POD_LABELPRESENT_PREFIX = `${META}pod_labelpresent_`;
+const POD_ANNOTATION_PREFIX = `${META}pod_annotation_`;
+const POD_ANNOTATIONPRESENT_PREFIX = `${META}pod_annotationpresent_`;
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function podReady(pod: PodObject): string {
+  for (const c of pod.status?.conditions ?? []) if (c.type === 'Ready') return c.status.toLowerCase();
+  return 'unknown';
+}
+
+function podController(pod: PodObject): { kind: string; name: string } | undefined {
+  for (const o of pod.metadata.ownerReferences ?? []) if (o.controller === true) return o;
+  return undefined;
+}
+
 /**
- * One pod group label straight from the pod, without building the set; null
- * when only the full set can say (node metadata). `undefined`: absent.
+ * One pod group label straight from the pod, without building the set (and
+ * without allocating: it runs for every pod and every leading rule); null when
+ * only the full set can say (node metadata). `undefined`: absent.
  */
 function podLabel(pod: PodObject, name: string, attachNode: boolean): string | undefined | null {
   if (!name.startsWith(META)) return undefined;
-  const rest = name.slice(META.length);
-  if (rest.startsWith('node_')) return attachNode ? null : undefined;
-  const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
-  const controller = (): { kind: string; name: string } | undefined => pod.metadata.ownerReferences?.find((o) => o.controller === true);
-  switch (rest) {
-    case 'namespace':
+  switch (name) {
+    case POD_LABEL_NAMES.namespace:
       return nonEmpty(pod.metadata.namespace);
-    case 'pod_name':
+    case POD_LABEL_NAMES.name:
       return nonEmpty(pod.metadata.name);
-    case 'pod_phase':
+    case POD_LABEL_NAMES.phase:
       return nonEmpty(pod.status?.phase);
-    case 'pod_node_name':
+    case POD_LABEL_NAMES.nodeName:
       return nonEmpty(pod.spec?.nodeName);
-    case 'pod_ip':
+    case POD_LABEL_NAMES.ip:
       return nonEmpty(pod.status?.podIP);
-    case 'pod_host_ip':
+    case POD_LABEL_NAMES.hostIP:
       return nonEmpty(pod.status?.hostIP);
-    case 'pod_uid':
+    case POD_LABEL_NAMES.uid:
       return nonEmpty(pod.metadata.uid);
-    case 'pod_ready':
-      return (pod.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown').toLowerCase();
-    case 'pod_controller_kind':
-      return nonEmpty(controller()?.kind);
-    case 'pod_controller_name':
-      return nonEmpty(controller()?.name);
+    case POD_LABEL_NAMES.ready:
+      return podReady(pod);
+    case POD_LABEL_NAMES.controllerKind:
+      return nonEmpty(podController(pod)?.kind);
+    case POD_LABEL_NAMES.controllerName:
+      return nonEmpty(podController(pod)?.name);
   }
-  for (const [prefix, source, present] of [
-    ['pod_labelpresent_', pod.metadata.labels, true],
-    ['pod_label_', pod.metadata.labels, false],
-    ['pod_annotationpresent_', pod.metadata.annotations, true],
-    ['pod_annotation_', pod.metadata.annotations, false],
-  ] as const) {
-    if (!rest.startsWith(prefix)) continue;
-    const wanted = rest.slice(prefix.length);
-    for (const [k, v] of Object.entries(source ?? {})) {
-      if (sanitizeLabelName(k) === wanted) return present ? 'true' : nonEmpty(v);
-    }
-    return undefined;
-  }
+  if (name.startsWith(NODE_PREFIX)) return attachNode ? null : undefined;
+  if (name.startsWith(POD_LABELPRESENT_PREFIX)) return metadataLabel(pod.metadata.labels, name, POD_LABELPRESENT_PREFIX.length, true);
+  if (name.startsWith(POD_LABEL_PREFIX)) return metadataLabel(pod.metadata.labels, name, POD_LABEL_PREFIX.length, false);
+  if (name.startsWith(POD_ANNOTATIONPRESENT_PREFIX)) return metadataLabel(pod.metadata.annotations, name, POD_ANNOTATIONPRESENT_PREFIX.length, true);
+  if (name.startsWith(POD_ANNOTATION_PREFIX)) return metadataLabel(pod.metadata.annotations, name, POD_ANNOTATION_PREFIX.length, false);
   // Any other name (another role's, or a target-level one) is not a pod group label.
   return undefined;
+}
+
+/**
+ * The `…_label_<key>` / `…_labelpresent_<key>` value for the metadata key whose
+ * sanitized form is name[offset:], as objectMetaLabels would set it: the last
+ * non-empty value among keys that sanitize alike.
+ */
+function metadataLabel(source: Record<string, string> | undefined, name: string, offset: number, present: boolean): string | undefined {
+  let found: string | undefined;
+  for (const k in source) {
+    if (!sanitizesTo(k, name, offset)) continue;
+    if (present) return 'true';
+    if (source[k] !== '') found = source[k];
+  }
+  return found;
+}
+
+/** sanitizeLabelName(key) === name.slice(offset), without building either string. */
+function sanitizesTo(key: string, name: string, offset: number): boolean {
+  if (key.length !== name.length - offset) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const valid = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+    if ((valid ? c : 95) !== name.charCodeAt(offset + i)) return false;
+  }
+  return true;
 }
 
 // ---- service -------------------------------------------------------------------------------------

@@ -111,6 +111,12 @@ function compileOne(c: RelabelConfig, index: number): CompiledRelabel {
   return rule;
 }
 
+/** Sets a label; the empty string removes it. */
+function setLabel(labels: Labels, name: string, v: string): void {
+  if (v === '') delete labels[name];
+  else labels[name] = v;
+}
+
 /**
  * Applies one rule to `labels` in place; false when it drops the target. Every
  * rule reads the label set as it was before the rule (labelmap included).
@@ -118,11 +124,10 @@ function compileOne(c: RelabelConfig, index: number): CompiledRelabel {
 export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean {
   let value: string;
   if (rule.sourceLabels.length === 1) value = labels[rule.sourceLabels[0]!] ?? '';
-  else value = rule.sourceLabels.map((n) => labels[n] ?? '').join(rule.separator);
-  const set = (name: string, v: string): void => {
-    if (v === '') delete labels[name];
-    else labels[name] = v;
-  };
+  else {
+    value = '';
+    for (let i = 0; i < rule.sourceLabels.length; i++) value += (i > 0 ? rule.separator : '') + (labels[rule.sourceLabels[i]!] ?? '');
+  }
   switch (rule.action) {
     case 'drop':
       return !rule.regex.matches(value);
@@ -137,25 +142,25 @@ export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean
       if (groups === null) return true;
       const target = rule.targetLabel.includes('$') ? rule.regex.expand(rule.targetLabel, groups) : rule.targetLabel;
       if (!LABEL_NAME.test(target)) return true;
-      set(target, rule.replacement === '$1' ? (groups[1] ?? '') : rule.regex.expand(rule.replacement, groups));
+      setLabel(labels, target, rule.replacement === '$1' ? (groups[1] ?? '') : rule.regex.expand(rule.replacement, groups));
       return true;
     }
     case 'lowercase':
-      set(rule.targetLabel, goLower(value));
+      setLabel(labels, rule.targetLabel, goLower(value));
       return true;
     case 'uppercase':
-      set(rule.targetLabel, goUpper(value));
+      setLabel(labels, rule.targetLabel, goUpper(value));
       return true;
     case 'hashmod':
-      set(rule.targetLabel, hashMod(value, rule.modulus));
+      setLabel(labels, rule.targetLabel, hashMod(value, rule.modulus));
       return true;
     case 'labelmap': {
-      const additions: [string, string][] = [];
-      for (const [name, v] of Object.entries(labels)) {
+      let additions: [string, string][] | undefined;
+      for (const name in labels) {
         const groups = rule.regex.match(name);
-        if (groups !== null) additions.push([rule.regex.expand(rule.replacement, groups), v]);
+        if (groups !== null) (additions ??= []).push([rule.regex.expand(rule.replacement, groups), labels[name]!]);
       }
-      for (const [name, v] of additions) set(name, v);
+      for (const [name, v] of additions ?? []) setLabel(labels, name, v);
       return true;
     }
     case 'labeldrop':
