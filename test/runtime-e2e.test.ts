@@ -13,7 +13,7 @@ import { renderBundle } from '../src/render/bundle.js';
 import type { KubernetesObject } from '../src/render/templates.js';
 import { agentsFromManifests } from '../src/runtime/agent-config.js';
 import { checkDeployment } from '../src/runtime/check.js';
-import { previewCluster } from '../src/runtime/preview.js';
+import { crossInstanceProblems, previewCluster } from '../src/runtime/preview.js';
 import type { PodObject, Snapshot } from '../src/runtime/snapshot.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { runCli } from './support/cli.js';
@@ -68,7 +68,7 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
     expect(ingresses.some((t) => t.labels.instance!.startsWith('https://'))).toBe(true);
   });
 
-  it('takes its shortcuts (group-level drops, lazily built pod targets) without changing a target or a dropped count', () => {
+  it('takes its shortcuts (group-level drops, lazily built pod and endpoint targets) without changing a target or a dropped count', () => {
     // keepSteps runs every rule on every target (the --explain path): the reference.
     const ruleByRule = previewCluster(agents, snapshot, { keepSteps: true });
     const byKey = (ts: typeof preview.targets) => [...ts].sort((a, b) => `${a.agent} ${a.job} ${a.url}`.localeCompare(`${b.agent} ${b.job} ${b.url}`));
@@ -92,6 +92,24 @@ describe('the checks catch the field notes\' mistakes', () => {
     const snapshot = clusterFor(objects);
     const preview = previewCluster(agentsFromManifests(broken), snapshot);
     expect(preview.problems.filter((p) => p.rule === 'scraped-more-than-once').length).toBeGreaterThan(0);
+  });
+
+  it('flags label sets that collide (seed-style instance rewrite) but not targets that differ in any label', () => {
+    const target = (url: string, labels: Record<string, string>) => ({ job: 'kubelet', agent: 'deployment/x', url, labels: { job: 'kubelet', ...labels }, discoveredLabels: {} });
+    const problems = crossInstanceProblems({
+      targets: [
+        target('https://10.0.0.1:10250/metrics', { instance: 'kubernetes.default.svc:443' }),
+        target('https://10.0.0.2:10250/metrics', { instance: 'kubernetes.default.svc:443' }),
+        target('https://10.0.0.3:10250/metrics', { instance: 'node-3', node: 'a' }),
+        target('https://10.0.0.4:10250/metrics', { instance: 'node-3', node: 'b' }),
+      ],
+      droppedCounts: {},
+      dropped: [],
+      problems: [],
+      jobs: ['kubelet'],
+    });
+    expect(problems.map((p) => p.rule)).toEqual(['colliding-label-sets']);
+    expect(problems[0]!.message).toMatch(/^2 targets end with the same labels .*kubernetes\.default\.svc:443.*10\.0\.0\.1.*10\.0\.0\.2/);
   });
 
   it('flags RBAC that would 403 and API versions the cluster does not serve', () => {

@@ -9,14 +9,15 @@ import { discoverGroups, type KubernetesSdOptions } from './discovery/discover.j
 import { BuiltGroup, type GroupView, type Labels, type TargetGroup } from './discovery/roles.js';
 import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
-import { discoveredLabels, finalizeTarget } from './target.js';
+import { discoveredLabels, finalizeInPlace, finalizeTarget } from './target.js';
 
 export interface ActiveTarget {
   job: string;
   agent: string;
   url: string;
   labels: Labels;
-  discoveredLabels: Labels;
+  /** The labels before relabeling; absent when the preview was asked without them (PreviewOptions.discoveredLabels). */
+  discoveredLabels?: Labels;
 }
 
 export interface DroppedTarget {
@@ -49,6 +50,8 @@ export interface PreviewOptions {
   node?: string;
   /** Keep the relabel steps of dropped targets (for --explain); costs memory. */
   keepSteps?: boolean;
+  /** Keep each active target's discovered labels (default true); a table of targets does not need them. */
+  discoveredLabels?: boolean;
   ownNamespace?: string;
 }
 
@@ -191,14 +194,26 @@ export function previewAgent(
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
           continue;
         }
-        const disc = discoveredLabels(sc, t, group.labels(), config.global);
-        const outcome = finalizeTarget(disc, rules, options.keepSteps === true);
-        if (outcome.kind === 'active') {
-          preview.targets.push({ job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels });
+        if (options.keepSteps === true) {
+          const outcome = finalizeTarget(discoveredLabels(sc, t, group.labels(), config.global), rules, true);
+          if (outcome.kind === 'active') {
+            preview.targets.push({ job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels });
+            continue;
+          }
+          preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
+          preview.dropped.push({ job: sc.job_name, agent: instance, discoveredLabels: outcome.discoveredLabels, reason: outcome.reason, steps: outcome.steps });
           continue;
         }
-        preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
-        if (options.keepSteps) preview.dropped.push({ job: sc.job_name, agent: instance, discoveredLabels: outcome.discoveredLabels, reason: outcome.reason, steps: outcome.steps });
+        // Without discovered labels to show, the one label set is relabeled in place.
+        const disc = discoveredLabels(sc, t, group.labels(), config.global);
+        const outcome = finalizeInPlace(options.discoveredLabels === false ? disc : { ...disc }, rules);
+        if (outcome.kind === 'active') {
+          const target: ActiveTarget = { job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels };
+          if (options.discoveredLabels !== false) target.discoveredLabels = disc;
+          preview.targets.push(target);
+        } else {
+          preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
+        }
       }
     }
   }
@@ -303,17 +318,27 @@ function labelKey(labels: Labels): string {
   return key;
 }
 
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
 export function crossInstanceProblems(p: Preview): Problem[] {
   const problems: Problem[] = [];
   const byUrl = new Map<string, ActiveTarget[]>();
   const byLabels = new Map<string, ActiveTarget[]>();
+  // Colliding label sets share job and instance: only those are compared label by label.
+  const byJobInstance = new Map<string, ActiveTarget[]>();
   for (const t of p.targets) {
     // A loopback address is a different endpoint on every node: it is the same target only within one instance.
     const loopback = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(t.url);
-    const urlKey = `${t.job}\0${loopback ? t.agent : ''}\0${t.url}`;
-    byUrl.set(urlKey, [...(byUrl.get(urlKey) ?? []), t]);
-    const lk = labelKey(t.labels);
-    byLabels.set(lk, [...(byLabels.get(lk) ?? []), t]);
+    pushTo(byUrl, `${t.job}\0${loopback ? t.agent : ''}\0${t.url}`, t);
+    pushTo(byJobInstance, `${t.labels.job ?? ''}\0${t.labels.instance ?? ''}`, t);
+  }
+  for (const candidates of byJobInstance.values()) {
+    if (candidates.length < 2) continue;
+    for (const t of candidates) pushTo(byLabels, labelKey(t.labels), t);
   }
   for (const ts of byUrl.values()) {
     if (ts.length > 1) {

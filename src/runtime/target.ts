@@ -40,32 +40,50 @@ export function discoveredLabels(job: ScrapeJobDefaults, targetLabels: Labels, g
 
 /**
  * @param keepSteps record every rule's before/after (for --explain); without it
- * relabeling runs in place, which is what large previews need.
+ * relabeling runs on one copy of the labels.
  */
 export function finalizeTarget(discovered: Labels, rules: readonly CompiledRelabel[], keepSteps = true): TargetOutcome {
-  let lb: Labels;
-  let steps: RelabelStep[] = [];
   if (keepSteps) {
-    const relabeled = relabelWithSteps(discovered, rules);
-    steps = relabeled.steps;
-    if (relabeled.result === null) return dropped(discovered, steps, `dropped by relabel rule ${steps[steps.length - 1]?.index ?? 0}`);
-    lb = { ...relabeled.result }; // the steps keep theirs
-  } else {
-    lb = { ...discovered };
-    for (let i = 0; i < rules.length; i++) {
-      if (!applyRuleInPlace(lb, rules[i]!)) return dropped(discovered, [{ index: i, rule: rules[i]!.source, before: {}, after: null }], `dropped by relabel rule ${i}`);
-    }
+    const { result, steps } = relabelWithSteps(discovered, rules);
+    if (result === null) return { kind: 'dropped', discoveredLabels: discovered, steps, reason: `dropped by relabel rule ${steps[steps.length - 1]?.index ?? 0}` };
+    return { ...finalizeRelabeled({ ...result }), discoveredLabels: discovered, steps }; // the steps keep their label sets
   }
+  const labels = { ...discovered };
+  const dropper = relabelInPlace(labels, rules);
+  if (dropper !== -1) return { kind: 'dropped', discoveredLabels: discovered, steps: [{ index: dropper, rule: rules[dropper]!.source, before: {}, after: null }], reason: `dropped by relabel rule ${dropper}` };
+  return { ...finalizeRelabeled(labels), discoveredLabels: discovered, steps: [] };
+}
+
+export type Finalized = { kind: 'active'; labels: Labels; url: string } | { kind: 'dropped'; reason: string };
+
+/**
+ * Relabels and finalises `labels` in place: they are used up. For previews of
+ * large clusters, where most targets are dropped and copying each label set
+ * just to keep the discovered labels would double the garbage.
+ */
+export function finalizeInPlace(labels: Labels, rules: readonly CompiledRelabel[]): Finalized {
+  const dropper = relabelInPlace(labels, rules);
+  return dropper === -1 ? finalizeRelabeled(labels) : { kind: 'dropped', reason: `dropped by relabel rule ${dropper}` };
+}
+
+/** Index of the rule that dropped the target, or -1. */
+function relabelInPlace(labels: Labels, rules: readonly CompiledRelabel[]): number {
+  for (let i = 0; i < rules.length; i++) if (!applyRuleInPlace(labels, rules[i]!)) return i;
+  return -1;
+}
+
+/** After relabeling (`lb` is modified): the address checks, the final labels and the scrape URL. */
+function finalizeRelabeled(lb: Labels): Finalized {
   let addr = lb.__address__ ?? '';
-  if (addr === '') return dropped(discovered, steps, 'no address');
+  if (addr === '') return { kind: 'dropped', reason: 'no address' };
   const scheme = lb.__scheme__ ?? '';
   if (!hasPort(addr) && isValidWithPort(addr)) {
     if (scheme === 'http' || scheme === '') addr = `${addr}:80`;
     else if (scheme === 'https') addr = `${addr}:443`;
-    else return dropped(discovered, steps, `invalid scheme: "${scheme}"`);
+    else return { kind: 'dropped', reason: `invalid scheme: "${scheme}"` };
     lb.__address__ = addr;
   }
-  if (addr.includes('/')) return dropped(discovered, steps, `"${addr}" is not a valid hostname`);
+  if (addr.includes('/')) return { kind: 'dropped', reason: `"${addr}" is not a valid hostname` };
   // The final labels: no `__` labels (`__meta_*`, `__param_*`, …), instance defaulted to the address.
   const labels: Labels = {};
   const params: [string, string][] = [];
@@ -77,11 +95,7 @@ export function finalizeTarget(discovered: Labels, rules: readonly CompiledRelab
   params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.map(([k, v]) => `${goQueryEscape(k)}=${goQueryEscape(v)}`).join('&');
   const url = `${scheme || 'http'}://${goEscape(addr, HOST_SAFE)}${goEscape(lb.__metrics_path__ ?? '', PATH_SAFE)}${query ? `?${query}` : ''}`;
-  return { kind: 'active', discoveredLabels: discovered, labels, url, steps };
-}
-
-function dropped(discovered: Labels, steps: RelabelStep[], reason: string): TargetOutcome {
-  return { kind: 'dropped', discoveredLabels: discovered, steps, reason };
+  return { kind: 'active', labels, url };
 }
 
 /** Go's net.SplitHostPort succeeds: the address already has a port. */

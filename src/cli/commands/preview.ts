@@ -118,7 +118,12 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
     throw new InvalidInputError('Invalid flags.', [{ path: '--output', message: `must be one of: table, json (got "${options.output}")` }]);
   }
   const loaded = await load(options, ctx);
-  const preview = previewCluster(loaded.agents, loaded.snapshot, { ...(options.node !== undefined ? { node: options.node } : {}), keepSteps: options.explain !== undefined });
+  const preview = previewCluster(loaded.agents, loaded.snapshot, {
+    ...(options.node !== undefined ? { node: options.node } : {}),
+    keepSteps: options.explain !== undefined,
+    // Only -o json and --explain show them: a table of 60,000 targets need not hold them.
+    discoveredLabels: options.output === 'json' || options.explain !== undefined,
+  });
   const problems = options.node === undefined ? allProblems(loaded, preview) : preview.problems;
   const jobFilter = (job: string): boolean => options.job === undefined || job === options.job;
   if (options.job !== undefined && !preview.jobs.includes(options.job)) {
@@ -153,7 +158,7 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
 function explain(what: string, preview: Preview, options: TargetsOptions): string {
   const matches = (labels: Record<string, string>, url?: string): boolean => url === what || labels.__address__ === what || labels.instance === what || labels.__meta_kubernetes_pod_name === what || labels.__meta_kubernetes_node_name === what;
   const lines: string[] = [];
-  const active = preview.targets.filter((t) => (options.job === undefined || t.job === options.job) && matches(t.discoveredLabels, t.url));
+  const active = preview.targets.filter((t) => (options.job === undefined || t.job === options.job) && matches(t.discoveredLabels ?? {}, t.url));
   const dropped = preview.dropped.filter((d) => (options.job === undefined || d.job === options.job) && matches(d.discoveredLabels));
   if (active.length === 0 && dropped.length === 0) {
     throw new InvalidInputError('No such target.', [{ path: '--explain', message: `no discovered target has URL, __address__, instance, pod or node name "${what}"` }]);
@@ -179,7 +184,7 @@ function diffLabels(before: Record<string, string>, after: Record<string, string
 
 export async function checkCommand(options: PreviewSources, ctx: CommandContext): Promise<number> {
   const loaded = await load(options, ctx);
-  const preview = previewCluster(loaded.agents, loaded.snapshot);
+  const preview = previewCluster(loaded.agents, loaded.snapshot, { discoveredLabels: false });
   const problems = allProblems(loaded, preview);
   for (const p of problems) {
     if (p.severity === 'error') ctx.reporter.error(`[${p.rule}] ${p.message}`);

@@ -5,7 +5,7 @@
  */
 import { SnapshotIndex, type Snapshot, type SnapshotResource } from '../snapshot.js';
 import { BuiltGroup, builtGroup, endpointSliceGroup, endpointsGroup, ingressGroup, nodeGroup, podGroup, serviceGroup, type GroupView, type TargetGroup } from './roles.js';
-import { matchesFieldSelector, matchesLabelSelector } from './selectors.js';
+import { fieldSelector, labelSelector } from './selectors.js';
 
 export const DISCOVERY_ROLES = ['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress'] as const;
 export type DiscoveryRole = (typeof DISCOVERY_ROLES)[number];
@@ -84,8 +84,11 @@ export function visibleSnapshot(snapshot: Snapshot, options: KubernetesSdOptions
     for (const sel of selectors) {
       const fast = sel.field !== undefined && items === all ? indexedFieldSelector(sel.field) : undefined;
       if (fast !== undefined) items = indexed(all, fast.key).get(fast.value) ?? [];
-      else if (sel.field !== undefined && sel.field !== '') items = items.filter((o) => matchesFieldSelector(sel.field!, o));
-      if (sel.label !== undefined && sel.label !== '') items = items.filter((o) => matchesLabelSelector(sel.label!, o.metadata.labels));
+      else if (sel.field !== undefined && sel.field !== '') items = items.filter(fieldSelector(sel.field));
+      if (sel.label !== undefined && sel.label !== '') {
+        const matches = labelSelector(sel.label);
+        items = items.filter((o) => matches(o.metadata.labels));
+      }
     }
     if (names.length > 0 && resource !== 'nodes') {
       items = items === all ? names.flatMap((n) => indexed(all, 'namespace').get(n) ?? []) : items.filter((o) => names.includes(o.metadata.namespace ?? ''));
@@ -115,9 +118,9 @@ export function discoverGroups(role: DiscoveryRole, snapshot: Snapshot, options:
     case 'service':
       return (visible.services ?? []).map((s) => built(serviceGroup(s)));
     case 'endpoints':
-      return (visible.endpoints ?? []).map((e) => built(endpointsGroup(e, index, roleOptions)));
+      return (visible.endpoints ?? []).map((e) => endpointsGroup(e, index, roleOptions));
     case 'endpointslice':
-      return (visible.endpointslices ?? []).map((e) => built(endpointSliceGroup(e, index, roleOptions)));
+      return (visible.endpointslices ?? []).map((e) => endpointSliceGroup(e, index, roleOptions));
     case 'ingress':
       return (visible.ingresses ?? []).map((i) => built(ingressGroup(i)));
   }

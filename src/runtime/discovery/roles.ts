@@ -4,7 +4,7 @@
  * Labels with empty values are left out: Prometheus treats an empty label as
  * an absent one.
  */
-import type { EndpointSliceObject, EndpointsObject, IngressObject, NodeObject, ObjectMeta, ObjectReference, PodObject, ServiceObject, SnapshotIndex } from '../snapshot.js';
+import type { ContainerPortSpec, ContainerSpec, EndpointSliceObject, EndpointsObject, IngressObject, NodeObject, ObjectMeta, ObjectReference, PodObject, ServiceObject, SnapshotIndex } from '../snapshot.js';
 
 export type Labels = Record<string, string>;
 
@@ -361,31 +361,50 @@ export function serviceGroup(svc: ServiceObject): TargetGroup {
 
 // ---- endpoints and endpointslices ----------------------------------------------------------------
 
+/** A pod behind endpoints, and the ports the endpoints serve on it. */
 interface SeenPod {
   pod: PodObject;
   ports: number[];
 }
 
-/** The pod behind an endpoint, its labels and the labels of the container port it serves. */
-function podTargetLabels(index: SnapshotIndex, ref: ObjectReference | undefined, port: number | undefined, seen: Map<string, SeenPod>): Labels | undefined {
+/** One endpoint address on one port, with what Prometheus looks up for it. */
+interface EndpointAddress {
+  ref: ObjectReference | undefined;
+  port: number | undefined;
+}
+
+function podOf(index: SnapshotIndex, ref: ObjectReference | undefined): PodObject | undefined {
   if (ref?.kind !== 'Pod' || ref.name === undefined) return undefined;
-  const pod = index.pod(ref.namespace ?? '', ref.name);
-  if (pod === undefined) return undefined;
-  const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
-  const entry = seen.get(key) ?? { pod, ports: [] };
-  seen.set(key, entry);
-  if (port !== undefined) entry.ports.push(port);
+  return index.pod(ref.namespace ?? '', ref.name);
+}
+
+/** The pods behind the endpoints and the ports served on each (Prometheus' seenPods). */
+function seenPods(index: SnapshotIndex, addresses: readonly EndpointAddress[]): Map<string, SeenPod> {
+  const seen = new Map<string, SeenPod>();
+  for (const { ref, port } of addresses) {
+    const pod = podOf(index, ref);
+    if (pod === undefined) continue;
+    const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+    let entry = seen.get(key);
+    if (entry === undefined) seen.set(key, (entry = { pod, ports: [] }));
+    if (port !== undefined) entry.ports.push(port);
+  }
+  return seen;
+}
+
+/** The pod labels of an endpoint target, with those of the container port it serves. */
+function podTargetLabels(pod: PodObject, port: number | undefined): Labels {
   const out = podLabels(pod);
   if (port !== undefined) {
     for (const { c, isInit } of containersOf(pod)) {
       const cport = (c.ports ?? []).find((p) => p.containerPort === port);
       if (cport === undefined) continue;
-      set(out, `${META}pod_container_name`, c.name);
-      set(out, `${META}pod_container_image`, c.image);
-      set(out, `${META}pod_container_port_name`, cport.name);
-      out[`${META}pod_container_port_number`] = String(port);
-      set(out, `${META}pod_container_port_protocol`, cport.protocol ?? 'TCP');
-      out[`${META}pod_container_init`] = String(isInit);
+      set(out, `${POD_CONTAINER}name`, c.name);
+      set(out, `${POD_CONTAINER}image`, c.image);
+      set(out, `${POD_CONTAINER}port_name`, cport.name);
+      out[`${POD_CONTAINER}port_number`] = String(port);
+      set(out, `${POD_CONTAINER}port_protocol`, cport.protocol ?? 'TCP');
+      out[`${POD_CONTAINER}init`] = String(isInit);
       break;
     }
   }
@@ -393,69 +412,126 @@ function podTargetLabels(index: SnapshotIndex, ref: ObjectReference | undefined,
 }
 
 /** An endpoint target with the node (attach_metadata.node) and pod labels Prometheus adds to it; pod labels win. */
-function withEndpointMetadata(
-  t: Labels,
-  m: { index: SnapshotIndex; options: RoleOptions; nodeName: string | undefined; targetRef: ObjectReference | undefined; port: number | undefined; seen: Map<string, SeenPod> },
-): Labels {
-  const withNode = m.options.attachNode ? { ...t, ...nodeMetaLabels(m.index, m.nodeName) } : t;
-  const podLabelSet = podTargetLabels(m.index, m.targetRef, m.port, m.seen);
-  return podLabelSet === undefined ? withNode : { ...withNode, ...podLabelSet };
+function withEndpointMetadata(t: Labels, index: SnapshotIndex, options: RoleOptions, nodeName: string | undefined, address: EndpointAddress): Labels {
+  const withNode = options.attachNode ? { ...t, ...nodeMetaLabels(index, nodeName) } : t;
+  const pod = podOf(index, address.ref);
+  return pod === undefined ? withNode : { ...withNode, ...podTargetLabels(pod, address.port) };
 }
 
 /** Container ports of the endpoints' pods that no endpoint port covered: one target each. */
-function uncoveredPodTargets(seen: Map<string, SeenPod>): Labels[] {
-  const out: Labels[] = [];
+function uncoveredPorts(seen: Map<string, SeenPod>): { pod: PodObject; ip: string; c: ContainerSpec; isInit: boolean; port: ContainerPortSpec }[] {
+  const out: { pod: PodObject; ip: string; c: ContainerSpec; isInit: boolean; port: ContainerPortSpec }[] = [];
   for (const { pod, ports } of seen.values()) {
     const ip = pod.status?.podIP;
     if (ip === undefined || ip === '') continue;
     for (const { c, isInit } of containersOf(pod)) {
-      for (const p of c.ports ?? []) {
-        if (ports.includes(p.containerPort)) continue;
-        const t: Labels = { __address__: joinHostPort(ip, p.containerPort) };
-        set(t, `${META}pod_container_name`, c.name);
-        set(t, `${META}pod_container_image`, c.image);
-        set(t, `${META}pod_container_port_name`, p.name);
-        t[`${META}pod_container_port_number`] = String(p.containerPort);
-        set(t, `${META}pod_container_port_protocol`, p.protocol ?? 'TCP');
-        t[`${META}pod_container_init`] = String(isInit);
-        out.push({ ...t, ...podLabels(pod) });
-      }
+      for (const port of c.ports ?? []) if (!ports.includes(port.containerPort)) out.push({ pod, ip, c, isInit, port });
     }
   }
   return out;
 }
 
-export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, options: RoleOptions): TargetGroup {
+function uncoveredPodTargets(seen: Map<string, SeenPod>): Labels[] {
+  return uncoveredPorts(seen).map(({ pod, ip, c, isInit, port }) => {
+    const t: Labels = { __address__: joinHostPort(ip, port.containerPort) };
+    set(t, `${POD_CONTAINER}name`, c.name);
+    set(t, `${POD_CONTAINER}image`, c.image);
+    set(t, `${POD_CONTAINER}port_name`, port.name);
+    t[`${POD_CONTAINER}port_number`] = String(port.containerPort);
+    set(t, `${POD_CONTAINER}port_protocol`, port.protocol ?? 'TCP');
+    t[`${POD_CONTAINER}init`] = String(isInit);
+    return { ...t, ...podLabels(pod) };
+  });
+}
+
+/**
+ * An endpoints or endpointslice group: the group labels (namespace, object and
+ * service metadata) are built at once, the targets (one per address and port,
+ * plus the uncovered pod ports) only when asked: a rule on the service's
+ * annotations drops most groups as a whole.
+ */
+class EndpointGroup implements GroupView {
+  private built: Labels[] | undefined;
+
+  constructor(
+    readonly source: string,
+    private readonly groupLabels: Labels,
+    private readonly addresses: () => EndpointAddress[],
+    private readonly buildTargets: () => Labels[],
+    private readonly targetPrefixes: readonly string[],
+    private readonly index: SnapshotIndex,
+  ) {}
+
+  label(name: string): string | undefined {
+    return this.groupLabels[name];
+  }
+  labels(): Labels {
+    return this.groupLabels;
+  }
+  targets(): Labels[] {
+    this.built ??= this.buildTargets();
+    return this.built;
+  }
+  size(): number {
+    if (this.built !== undefined) return this.built.length;
+    const addresses = this.addresses();
+    return addresses.length + uncoveredPorts(seenPods(this.index, addresses)).length;
+  }
+  isTargetLabel(name: string): boolean {
+    return name === '__address__' || this.targetPrefixes.some((p) => name.startsWith(p));
+  }
+}
+
+const ENDPOINTS_TARGET_PREFIXES = [`${META}endpoint_`, `${META}pod_`, `${META}node_`];
+const ENDPOINTSLICE_TARGET_PREFIXES = [`${META}endpointslice_port`, `${META}endpointslice_endpoint_`, `${META}endpointslice_address_target_`, `${META}pod_`, `${META}node_`];
+
+type EndpointsAddress = NonNullable<NonNullable<EndpointsObject['subsets']>[number]['addresses']>[number];
+
+/** Every (address, port) of an Endpoints object, in Prometheus' order, with its readiness. */
+function endpointsAddresses(eps: EndpointsObject): { addr: EndpointsAddress; port: NonNullable<NonNullable<EndpointsObject['subsets']>[number]['ports']>[number]; ready: string }[] {
+  const out = [];
+  for (const subset of eps.subsets ?? []) {
+    for (const port of subset.ports ?? []) {
+      for (const addr of subset.addresses ?? []) out.push({ addr, port, ready: 'true' });
+      for (const addr of subset.notReadyAddresses ?? []) out.push({ addr, port, ready: 'false' });
+    }
+  }
+  return out;
+}
+
+export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, options: RoleOptions): GroupView {
   const ns = eps.metadata.namespace ?? '';
   const labels: Labels = { [`${META}namespace`]: ns };
   const svc = index.service(ns, eps.metadata.name);
   if (svc !== undefined) Object.assign(labels, serviceLabels(svc));
   objectMetaLabels(labels, eps.metadata, 'endpoints');
-  const group: TargetGroup = { source: `endpoints/${ns}/${eps.metadata.name}`, targets: [], labels };
-  const seen = new Map<string, SeenPod>();
-  for (const subset of eps.subsets ?? []) {
-    for (const port of subset.ports ?? []) {
-      const add = (addr: NonNullable<typeof subset.addresses>[number], ready: string): void => {
-        const t: Labels = { __address__: joinHostPort(addr.ip, port.port), [`${META}endpoint_port_protocol`]: port.protocol ?? 'TCP', [`${META}endpoint_ready`]: ready };
-        set(t, `${META}endpoint_port_name`, port.name);
-        if (addr.targetRef !== undefined) {
-          set(t, `${META}endpoint_address_target_kind`, addr.targetRef.kind);
-          set(t, `${META}endpoint_address_target_name`, addr.targetRef.name);
-        }
-        set(t, `${META}endpoint_node_name`, addr.nodeName);
-        set(t, `${META}endpoint_hostname`, addr.hostname);
-        const nodeName = addr.nodeName ?? (addr.targetRef?.kind === 'Node' ? addr.targetRef.name : undefined);
-        group.targets.push(withEndpointMetadata(t, { index, options, nodeName, targetRef: addr.targetRef, port: port.port, seen }));
-      };
-      for (const a of subset.addresses ?? []) add(a, 'true');
-      for (const a of subset.notReadyAddresses ?? []) add(a, 'false');
-    }
-  }
-  group.targets.push(...uncoveredPodTargets(seen));
-  return group;
+  const addresses = (): EndpointAddress[] => endpointsAddresses(eps).map(({ addr, port }) => ({ ref: addr.targetRef, port: port.port }));
+  const build = (): Labels[] => {
+    const targets = endpointsAddresses(eps).map(({ addr, port, ready }) => {
+      const t: Labels = { __address__: joinHostPort(addr.ip, port.port), [`${META}endpoint_port_protocol`]: port.protocol ?? 'TCP', [`${META}endpoint_ready`]: ready };
+      set(t, `${META}endpoint_port_name`, port.name);
+      if (addr.targetRef !== undefined) {
+        set(t, `${META}endpoint_address_target_kind`, addr.targetRef.kind);
+        set(t, `${META}endpoint_address_target_name`, addr.targetRef.name);
+      }
+      set(t, `${META}endpoint_node_name`, addr.nodeName);
+      set(t, `${META}endpoint_hostname`, addr.hostname);
+      const nodeName = addr.nodeName ?? (addr.targetRef?.kind === 'Node' ? addr.targetRef.name : undefined);
+      return withEndpointMetadata(t, index, options, nodeName, { ref: addr.targetRef, port: port.port });
+    });
+    return [...targets, ...uncoveredPodTargets(seenPods(index, addresses()))];
+  };
+  return new EndpointGroup(`endpoints/${ns}/${eps.metadata.name}`, labels, addresses, build, ENDPOINTS_TARGET_PREFIXES, index);
 }
 
-export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotIndex, options: RoleOptions): TargetGroup {
+/** Every (endpoint, port, address) of an EndpointSlice, in Prometheus' order. */
+function sliceAddresses(eps: EndpointSliceObject): { ep: NonNullable<EndpointSliceObject['endpoints']>[number]; port: NonNullable<EndpointSliceObject['ports']>[number]; addr: string }[] {
+  const out = [];
+  for (const ep of eps.endpoints ?? []) for (const port of eps.ports ?? []) for (const addr of ep.addresses) out.push({ ep, port, addr });
+  return out;
+}
+
+export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotIndex, options: RoleOptions): GroupView {
   const ns = eps.metadata.namespace ?? '';
   const labels: Labels = { [`${META}namespace`]: ns };
   set(labels, `${META}endpointslice_address_type`, eps.addressType);
@@ -463,40 +539,38 @@ export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotInde
   const serviceName = eps.metadata.labels?.['kubernetes.io/service-name'];
   const svc = serviceName === undefined ? undefined : index.service(ns, serviceName);
   if (svc !== undefined) Object.assign(labels, serviceLabels(svc));
-  const group: TargetGroup = { source: `endpointslice/${ns}/${eps.metadata.name}`, targets: [], labels };
+  const source = `endpointslice/${ns}/${eps.metadata.name}`;
   const dualStack = svc?.spec?.ipFamilyPolicy === 'PreferDualStack' || svc?.spec?.ipFamilyPolicy === 'RequireDualStack';
-  if (dualStack && (svc?.spec?.ipFamilies ?? []).length > 0 && eps.addressType !== svc?.spec?.ipFamilies?.[0]) return group;
-  const seen = new Map<string, SeenPod>();
-  for (const ep of eps.endpoints ?? []) {
-    for (const port of eps.ports ?? []) {
-      for (const addr of ep.addresses) {
-        const t: Labels = { __address__: port.port === undefined ? addr : joinHostPort(addr, port.port) };
-        set(t, `${META}endpointslice_port_name`, port.name);
-        set(t, `${META}endpointslice_port_protocol`, port.protocol);
-        if (port.port !== undefined) t[`${META}endpointslice_port`] = String(port.port);
-        set(t, `${META}endpointslice_port_app_protocol`, port.appProtocol);
-        for (const cond of ['ready', 'serving', 'terminating'] as const) {
-          const v = ep.conditions?.[cond];
-          if (v !== undefined) t[`${META}endpointslice_endpoint_conditions_${cond}`] = String(v);
-        }
-        set(t, `${META}endpointslice_endpoint_hostname`, ep.hostname);
-        if (ep.targetRef !== undefined) {
-          set(t, `${META}endpointslice_address_target_kind`, ep.targetRef.kind);
-          set(t, `${META}endpointslice_address_target_name`, ep.targetRef.name);
-        }
-        set(t, `${META}endpointslice_endpoint_node_name`, ep.nodeName);
-        set(t, `${META}endpointslice_endpoint_zone`, ep.zone);
-        for (const [k, v] of Object.entries(ep.deprecatedTopology ?? {})) {
-          set(t, `${META}endpointslice_endpoint_topology_${sanitizeLabelName(k)}`, v);
-          t[`${META}endpointslice_endpoint_topology_present_${sanitizeLabelName(k)}`] = 'true';
-        }
-        const nodeName = ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
-        group.targets.push(withEndpointMetadata(t, { index, options, nodeName, targetRef: ep.targetRef, port: port.port, seen }));
+  if (dualStack && (svc?.spec?.ipFamilies ?? []).length > 0 && eps.addressType !== svc?.spec?.ipFamilies?.[0]) return new BuiltGroup({ source, targets: [], labels });
+  const addresses = (): EndpointAddress[] => sliceAddresses(eps).map(({ ep, port }) => ({ ref: ep.targetRef, port: port.port }));
+  const build = (): Labels[] => {
+    const targets = sliceAddresses(eps).map(({ ep, port, addr }) => {
+      const t: Labels = { __address__: port.port === undefined ? addr : joinHostPort(addr, port.port) };
+      set(t, `${META}endpointslice_port_name`, port.name);
+      set(t, `${META}endpointslice_port_protocol`, port.protocol);
+      if (port.port !== undefined) t[`${META}endpointslice_port`] = String(port.port);
+      set(t, `${META}endpointslice_port_app_protocol`, port.appProtocol);
+      for (const cond of ['ready', 'serving', 'terminating'] as const) {
+        const v = ep.conditions?.[cond];
+        if (v !== undefined) t[`${META}endpointslice_endpoint_conditions_${cond}`] = String(v);
       }
-    }
-  }
-  group.targets.push(...uncoveredPodTargets(seen));
-  return group;
+      set(t, `${META}endpointslice_endpoint_hostname`, ep.hostname);
+      if (ep.targetRef !== undefined) {
+        set(t, `${META}endpointslice_address_target_kind`, ep.targetRef.kind);
+        set(t, `${META}endpointslice_address_target_name`, ep.targetRef.name);
+      }
+      set(t, `${META}endpointslice_endpoint_node_name`, ep.nodeName);
+      set(t, `${META}endpointslice_endpoint_zone`, ep.zone);
+      for (const [k, v] of Object.entries(ep.deprecatedTopology ?? {})) {
+        set(t, `${META}endpointslice_endpoint_topology_${sanitizeLabelName(k)}`, v);
+        t[`${META}endpointslice_endpoint_topology_present_${sanitizeLabelName(k)}`] = 'true';
+      }
+      const nodeName = ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
+      return withEndpointMetadata(t, index, options, nodeName, { ref: ep.targetRef, port: port.port });
+    });
+    return [...targets, ...uncoveredPodTargets(seenPods(index, addresses()))];
+  };
+  return new EndpointGroup(source, labels, addresses, build, ENDPOINTSLICE_TARGET_PREFIXES, index);
 }
 
 // ---- ingress -------------------------------------------------------------------------------------

@@ -48,20 +48,23 @@ function matches(requirements: readonly Requirement[], get: (key: string) => str
   });
 }
 
-export function matchesLabelSelector(text: string, labels: Readonly<Record<string, string>> | undefined): boolean {
-  return matches(parseLabelSelector(text), (k) => labels?.[k]);
+/** A label selector parsed once, for testing many objects. */
+export function labelSelector(text: string): (labels: Readonly<Record<string, string>> | undefined) => boolean {
+  const requirements = parseLabelSelector(text);
+  return (labels) => matches(requirements, (k) => labels?.[k]);
 }
 
-/** Field selectors: `metadata.name=x`, `spec.nodeName!=y`, comma-separated. */
-export function matchesFieldSelector(text: string, object: unknown): boolean {
+/** A field selector (`metadata.name=x`, `spec.nodeName!=y`, comma-separated) parsed once. */
+export function fieldSelector(text: string): (object: unknown) => boolean {
   const requirements = text.split(',').map((part) => {
     const m = /^\s*([A-Za-z0-9_.]+)\s*(==|=|!=)\s*(.*?)\s*$/.exec(part);
     if (m === null) throw new SelectorError(`invalid field selector "${text}"`);
     return { key: m[1]!, op: m[2] === '!=' ? '!=' : '=', values: [m[3]!] } as Requirement;
   });
-  return matches(requirements, (path) => {
-    let node: unknown = object;
-    for (const seg of path.split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[seg] : undefined;
-    return node === undefined || node === null ? '' : String(node);
-  });
+  return (object) =>
+    matches(requirements, (path) => {
+      let node: unknown = object;
+      for (const seg of path.split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[seg] : undefined;
+      return node === undefined || node === null ? '' : String(node);
+    });
 }
