@@ -318,6 +318,8 @@ function labelKey(labels: Labels): string {
   return key;
 }
 
+const LOOPBACK_URL = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/;
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -332,7 +334,7 @@ export function crossInstanceProblems(p: Preview): Problem[] {
   const byJobInstance = new Map<string, ActiveTarget[]>();
   for (const t of p.targets) {
     // A loopback address is a different endpoint on every node: it is the same target only within one instance.
-    const loopback = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(t.url);
+    const loopback = LOOPBACK_URL.test(t.url);
     pushTo(byUrl, `${t.job}\0${loopback ? t.agent : ''}\0${t.url}`, t);
     pushTo(byJobInstance, `${t.labels.job ?? ''}\0${t.labels.instance ?? ''}`, t);
   }

@@ -111,29 +111,41 @@ export interface Snapshot {
 export const SNAPSHOT_RESOURCES = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'ingresses'] as const;
 export type SnapshotResource = (typeof SNAPSHOT_RESOURCES)[number];
 
-/** Lookups discovery needs, built once per snapshot. */
+/** Objects by namespace and name, per object list: built once however many discoveries read the same list. */
+const byNamespacedName = new WeakMap<readonly { metadata: ObjectMeta }[], Map<string, Map<string, unknown>>>();
+
+function namespacedLookup<T extends { metadata: ObjectMeta }>(items: readonly T[], namespace: string, name: string): T | undefined {
+  let index = byNamespacedName.get(items);
+  if (index === undefined) {
+    index = new Map();
+    for (const o of items) {
+      const ns = o.metadata.namespace ?? '';
+      let names = index.get(ns);
+      if (names === undefined) index.set(ns, (names = new Map()));
+      names.set(o.metadata.name, o);
+    }
+    byNamespacedName.set(items, index);
+  }
+  return index.get(namespace)?.get(name) as T | undefined;
+}
+
+/** Lookups discovery needs. The indexes behind them are kept per object list, so an unfiltered list is indexed once. */
 export class SnapshotIndex {
   readonly snapshot: Snapshot;
-  private podsByKey?: Map<string, PodObject>;
-  private servicesByKey?: Map<string, ServiceObject>;
-  private nodesByName?: Map<string, NodeObject>;
 
   constructor(snapshot: Snapshot) {
     this.snapshot = snapshot;
   }
 
   pod(namespace: string, name: string): PodObject | undefined {
-    this.podsByKey ??= new Map((this.snapshot.pods ?? []).map((p) => [`${p.metadata.namespace ?? ''}/${p.metadata.name}`, p]));
-    return this.podsByKey.get(`${namespace}/${name}`);
+    return namespacedLookup(this.snapshot.pods ?? [], namespace, name);
   }
 
   service(namespace: string, name: string): ServiceObject | undefined {
-    this.servicesByKey ??= new Map((this.snapshot.services ?? []).map((s) => [`${s.metadata.namespace ?? ''}/${s.metadata.name}`, s]));
-    return this.servicesByKey.get(`${namespace}/${name}`);
+    return namespacedLookup(this.snapshot.services ?? [], namespace, name);
   }
 
   node(name: string): NodeObject | undefined {
-    this.nodesByName ??= new Map((this.snapshot.nodes ?? []).map((n) => [n.metadata.name, n]));
-    return this.nodesByName.get(name);
+    return namespacedLookup(this.snapshot.nodes ?? [], '', name);
   }
 }

@@ -31,6 +31,16 @@ const RESOURCE_OF_ROLE: Record<DiscoveryRole, SnapshotResource> = {
   ingress: 'ingresses',
 };
 
+/** The resources each role's informers list (node metadata, the pods and services behind endpoints). */
+const READS: Record<DiscoveryRole, readonly SnapshotResource[]> = {
+  node: ['nodes'],
+  pod: ['pods', 'nodes'],
+  service: ['services'],
+  endpoints: ['endpoints', 'pods', 'services', 'nodes'],
+  endpointslice: ['endpointslices', 'pods', 'services', 'nodes'],
+  ingress: ['ingresses'],
+};
+
 export class DiscoveryError extends Error {}
 
 type Meta = { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: { nodeName?: string } };
@@ -70,14 +80,19 @@ function indexedFieldSelector(field: string): { key: 'name' | 'nodeName'; value:
 }
 
 /** The snapshot as the SD's informers would see it: namespaces and selectors applied. */
-export function visibleSnapshot(snapshot: Snapshot, options: KubernetesSdOptions, context: DiscoverContext = {}): Snapshot {
+export function visibleSnapshot(
+  snapshot: Snapshot,
+  options: KubernetesSdOptions,
+  context: DiscoverContext = {},
+  resources: readonly SnapshotResource[] = Object.values(RESOURCE_OF_ROLE),
+): Snapshot {
   const names = [...(options.namespaces?.names ?? [])];
   if (options.namespaces?.own_namespace === true) {
     if (context.ownNamespace === undefined) throw new DiscoveryError('namespaces.own_namespace needs the agent namespace');
     names.push(context.ownNamespace);
   }
   const out: Snapshot = { ...snapshot };
-  for (const resource of Object.values(RESOURCE_OF_ROLE)) {
+  for (const resource of resources) {
     const all = (snapshot[resource] ?? []) as Meta[];
     let items: Meta[] = all;
     const selectors = (options.selectors ?? []).filter((sel) => RESOURCE_OF_ROLE[sel.role] === resource);
@@ -106,7 +121,7 @@ export function discoverGroups(role: DiscoveryRole, snapshot: Snapshot, options:
   if (!(DISCOVERY_ROLES as readonly string[]).includes(role)) {
     throw new DiscoveryError(`unknown role "${role}"; one of ${DISCOVERY_ROLES.join(', ')}`);
   }
-  const visible = visibleSnapshot(snapshot, options, context);
+  const visible = visibleSnapshot(snapshot, options, context, READS[role]);
   const index = new SnapshotIndex(visible);
   const roleOptions = { attachNode: options.attach_metadata?.node === true && (role === 'pod' || role === 'endpoints' || role === 'endpointslice') };
   const built = (g: TargetGroup): GroupView => new BuiltGroup(g);

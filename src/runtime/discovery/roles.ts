@@ -392,9 +392,21 @@ function seenPods(index: SnapshotIndex, addresses: readonly EndpointAddress[]): 
   return seen;
 }
 
+/** podLabels, built once per pod for the targets of one group (a pod serves several ports). */
+type PodLabelsOf = (pod: PodObject) => Readonly<Labels>;
+
+function podLabelsMemo(): PodLabelsOf {
+  const memo = new Map<PodObject, Labels>();
+  return (pod) => {
+    let labels = memo.get(pod);
+    if (labels === undefined) memo.set(pod, (labels = podLabels(pod)));
+    return labels;
+  };
+}
+
 /** The pod labels of an endpoint target, with those of the container port it serves. */
-function podTargetLabels(pod: PodObject, port: number | undefined): Labels {
-  const out = podLabels(pod);
+function podTargetLabels(pod: PodObject, port: number | undefined, podLabelsOf: PodLabelsOf): Labels {
+  const out = { ...podLabelsOf(pod) };
   if (port !== undefined) {
     for (const { c, isInit } of containersOf(pod)) {
       const cport = (c.ports ?? []).find((p) => p.containerPort === port);
@@ -412,10 +424,10 @@ function podTargetLabels(pod: PodObject, port: number | undefined): Labels {
 }
 
 /** An endpoint target with the node (attach_metadata.node) and pod labels Prometheus adds to it; pod labels win. */
-function withEndpointMetadata(t: Labels, index: SnapshotIndex, options: RoleOptions, nodeName: string | undefined, address: EndpointAddress): Labels {
+function withEndpointMetadata(t: Labels, index: SnapshotIndex, options: RoleOptions, nodeName: string | undefined, address: EndpointAddress, podLabelsOf: PodLabelsOf): Labels {
   const withNode = options.attachNode ? { ...t, ...nodeMetaLabels(index, nodeName) } : t;
   const pod = podOf(index, address.ref);
-  return pod === undefined ? withNode : { ...withNode, ...podTargetLabels(pod, address.port) };
+  return pod === undefined ? withNode : { ...withNode, ...podTargetLabels(pod, address.port, podLabelsOf) };
 }
 
 /** Container ports of the endpoints' pods that no endpoint port covered: one target each. */
@@ -431,7 +443,7 @@ function uncoveredPorts(seen: Map<string, SeenPod>): { pod: PodObject; ip: strin
   return out;
 }
 
-function uncoveredPodTargets(seen: Map<string, SeenPod>): Labels[] {
+function uncoveredPodTargets(seen: Map<string, SeenPod>, podLabelsOf: PodLabelsOf): Labels[] {
   return uncoveredPorts(seen).map(({ pod, ip, c, isInit, port }) => {
     const t: Labels = { __address__: joinHostPort(ip, port.containerPort) };
     set(t, `${POD_CONTAINER}name`, c.name);
@@ -440,7 +452,7 @@ function uncoveredPodTargets(seen: Map<string, SeenPod>): Labels[] {
     t[`${POD_CONTAINER}port_number`] = String(port.containerPort);
     set(t, `${POD_CONTAINER}port_protocol`, port.protocol ?? 'TCP');
     t[`${POD_CONTAINER}init`] = String(isInit);
-    return { ...t, ...podLabels(pod) };
+    return { ...t, ...podLabelsOf(pod) };
   });
 }
 
@@ -507,6 +519,7 @@ export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, optio
   objectMetaLabels(labels, eps.metadata, 'endpoints');
   const addresses = (): EndpointAddress[] => endpointsAddresses(eps).map(({ addr, port }) => ({ ref: addr.targetRef, port: port.port }));
   const build = (): Labels[] => {
+    const podLabelsOf = podLabelsMemo();
     const targets = endpointsAddresses(eps).map(({ addr, port, ready }) => {
       const t: Labels = { __address__: joinHostPort(addr.ip, port.port), [`${META}endpoint_port_protocol`]: port.protocol ?? 'TCP', [`${META}endpoint_ready`]: ready };
       set(t, `${META}endpoint_port_name`, port.name);
@@ -517,9 +530,9 @@ export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, optio
       set(t, `${META}endpoint_node_name`, addr.nodeName);
       set(t, `${META}endpoint_hostname`, addr.hostname);
       const nodeName = addr.nodeName ?? (addr.targetRef?.kind === 'Node' ? addr.targetRef.name : undefined);
-      return withEndpointMetadata(t, index, options, nodeName, { ref: addr.targetRef, port: port.port });
+      return withEndpointMetadata(t, index, options, nodeName, { ref: addr.targetRef, port: port.port }, podLabelsOf);
     });
-    return [...targets, ...uncoveredPodTargets(seenPods(index, addresses()))];
+    return [...targets, ...uncoveredPodTargets(seenPods(index, addresses()), podLabelsOf)];
   };
   return new EndpointGroup(`endpoints/${ns}/${eps.metadata.name}`, labels, addresses, build, ENDPOINTS_TARGET_PREFIXES, index);
 }
@@ -544,6 +557,7 @@ export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotInde
   if (dualStack && (svc?.spec?.ipFamilies ?? []).length > 0 && eps.addressType !== svc?.spec?.ipFamilies?.[0]) return new BuiltGroup({ source, targets: [], labels });
   const addresses = (): EndpointAddress[] => sliceAddresses(eps).map(({ ep, port }) => ({ ref: ep.targetRef, port: port.port }));
   const build = (): Labels[] => {
+    const podLabelsOf = podLabelsMemo();
     const targets = sliceAddresses(eps).map(({ ep, port, addr }) => {
       const t: Labels = { __address__: port.port === undefined ? addr : joinHostPort(addr, port.port) };
       set(t, `${META}endpointslice_port_name`, port.name);
@@ -566,9 +580,9 @@ export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotInde
         t[`${META}endpointslice_endpoint_topology_present_${sanitizeLabelName(k)}`] = 'true';
       }
       const nodeName = ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
-      return withEndpointMetadata(t, index, options, nodeName, { ref: ep.targetRef, port: port.port });
+      return withEndpointMetadata(t, index, options, nodeName, { ref: ep.targetRef, port: port.port }, podLabelsOf);
     });
-    return [...targets, ...uncoveredPodTargets(seenPods(index, addresses()))];
+    return [...targets, ...uncoveredPodTargets(seenPods(index, addresses()), podLabelsOf)];
   };
   return new EndpointGroup(source, labels, addresses, build, ENDPOINTSLICE_TARGET_PREFIXES, index);
 }
