@@ -4,7 +4,6 @@
  * credential that kubectl echoes (a diff of the Secret, an error quoting an
  * object) is never printed.
  */
-import { execa } from 'execa';
 import { ExitCode, K8smonError } from '../errors.js';
 
 export interface KubectlTarget {
@@ -47,6 +46,8 @@ export function targetFlags(target: KubectlTarget): string[] {
 }
 
 export async function runKubectl(args: readonly string[], options: { target: KubectlTarget; input?: string; env?: NodeJS.ProcessEnv }): Promise<KubectlResult> {
+  // Loaded on first use: execa takes ~0.2 s to import, which commands that never run kubectl should not pay.
+  const { execa } = await import('execa');
   try {
     const result = await execa('kubectl', [...targetFlags(options.target), ...args], {
       input: options.input ?? '',

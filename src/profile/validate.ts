@@ -21,7 +21,8 @@ type SchemaNode = Record<string, unknown>;
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
 function schemaValidator(): ReturnType<Ajv['compile']> {
-  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(profileSchema);
+  // One profile is validated per run: skipping ajv's code optimisation pass compiles ~40 ms faster.
+  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, code: { optimize: false } }).compile(profileSchema);
   return compiled;
 }
 
