@@ -57,6 +57,12 @@ const JOBS: OracleJob[] = [
     ],
   },
   {
+    // Two labels map to one name: Prometheus walks labels sorted by name, so the last in that order wins.
+    job_name: 'labelmap-collision',
+    relabel_configs: [{ action: 'labelmap', regex: '__meta_(?:x|y)_(.+)', replacement: 'v_$1' }],
+    targets: [t('m1', { __address__: '127.0.0.1:30', __meta_y_a: 'fromY', __meta_x_a: 'fromX' })],
+  },
+  {
     job_name: 'finalise',
     scheme: 'https',
     metrics_path: '/m',

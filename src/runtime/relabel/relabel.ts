@@ -155,12 +155,12 @@ export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean
       setLabel(labels, rule.targetLabel, hashMod(value, rule.modulus));
       return true;
     case 'labelmap': {
-      let additions: [string, string][] | undefined;
-      for (const name in labels) {
-        const groups = rule.regex.match(name);
-        if (groups !== null) (additions ??= []).push([rule.regex.expand(rule.replacement, groups), labels[name]!]);
-      }
-      for (const [name, v] of additions ?? []) setLabel(labels, name, v);
+      let matched: string[] | undefined;
+      for (const name in labels) if (rule.regex.matches(name)) (matched ??= []).push(name);
+      if (matched === undefined) return true;
+      // Prometheus walks the labels sorted by name: when two map to one name, the later one wins.
+      const additions = matched.sort().map((name) => [rule.regex.expand(rule.replacement, rule.regex.match(name)!), labels[name]!] as const);
+      for (const [name, v] of additions) setLabel(labels, name, v);
       return true;
     }
     case 'labeldrop':
