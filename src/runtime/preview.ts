@@ -9,7 +9,7 @@ import { discoverGroups, type KubernetesSdOptions } from './discovery/discover.j
 import { BuiltGroup, type GroupView, type Labels, type TargetGroup } from './discovery/roles.js';
 import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
-import { discoveredLabels, finalizeInPlace, finalizeTarget } from './target.js';
+import { finalizeInPlace, finalizeTarget, GroupDiscoveredLabels } from './target.js';
 
 export interface ActiveTarget {
   job: string;
@@ -188,6 +188,7 @@ export function previewAgent(
         if (size > 0) preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + size;
         continue;
       }
+      let discovered: GroupDiscoveredLabels | undefined;
       for (const t of group.targets()) {
         if (hostFiltered && !hostFilterKeeps(t, group, node, hostFilterRules)) continue;
         if (!groupPasses || (filters.length > 0 && !passesFilters(filters, t, group))) {
@@ -195,7 +196,8 @@ export function previewAgent(
           continue;
         }
         if (options.keepSteps === true) {
-          const outcome = finalizeTarget(discoveredLabels(sc, t, group.labels(), config.global), rules, true);
+          discovered ??= new GroupDiscoveredLabels(sc, group.labels(), config.global);
+          const outcome = finalizeTarget(discovered.of(t), rules, true);
           if (outcome.kind === 'active') {
             preview.targets.push({ job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels });
             continue;
@@ -205,7 +207,8 @@ export function previewAgent(
           continue;
         }
         // Without discovered labels to show, the one label set is relabeled in place.
-        const disc = discoveredLabels(sc, t, group.labels(), config.global);
+        discovered ??= new GroupDiscoveredLabels(sc, group.labels(), config.global);
+        const disc = discovered.of(t);
         const outcome = finalizeInPlace(options.discoveredLabels === false ? disc : { ...disc }, rules);
         if (outcome.kind === 'active') {
           const target: ActiveTarget = { job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels };

@@ -23,19 +23,49 @@ export type TargetOutcome =
   | { kind: 'dropped'; discoveredLabels: Labels; steps: RelabelStep[]; reason: string };
 
 /** Discovered labels as /api/v1/targets shows them: target over group labels, then job defaults. */
-export function discoveredLabels(job: ScrapeJobDefaults, targetLabels: Labels, groupLabels: Labels, global: { scrape_interval: string; scrape_timeout: string }): Labels {
+export function discoveredLabels(job: ScrapeJobDefaults, targetLabels: Labels, groupLabels: Labels, global: GlobalDefaults): Labels {
   const out: Labels = { ...groupLabels, ...targetLabels };
-  const setDefault = (name: string, value: string): void => {
-    if ((out[name] ?? '') === '') out[name] = value;
-  };
-  setDefault('job', job.job_name);
-  setDefault('__scrape_interval__', job.scrape_interval ?? global.scrape_interval);
-  setDefault('__scrape_timeout__', job.scrape_timeout ?? global.scrape_timeout);
-  setDefault('__metrics_path__', job.metrics_path ?? '/metrics');
-  setDefault('__scheme__', job.scheme ?? 'http');
-  if (job.params !== undefined) for (const k in job.params) if (job.params[k]!.length > 0) setDefault(`__param_${k}`, job.params[k]![0]!);
+  addJobDefaults(out, job, global);
   for (const k in out) if (out[k] === '') delete out[k];
   return out;
+}
+
+type GlobalDefaults = { scrape_interval: string; scrape_timeout: string };
+
+/** The job's labels (job, interval, timeout, path, scheme, params) where the target has none. */
+function addJobDefaults(out: Labels, job: ScrapeJobDefaults, global: GlobalDefaults): void {
+  if ((out.job ?? '') === '') out.job = job.job_name;
+  if ((out.__scrape_interval__ ?? '') === '') out.__scrape_interval__ = job.scrape_interval ?? global.scrape_interval;
+  if ((out.__scrape_timeout__ ?? '') === '') out.__scrape_timeout__ = job.scrape_timeout ?? global.scrape_timeout;
+  if ((out.__metrics_path__ ?? '') === '') out.__metrics_path__ = job.metrics_path ?? '/metrics';
+  if ((out.__scheme__ ?? '') === '') out.__scheme__ = job.scheme ?? 'http';
+  for (const k in job.params) {
+    const values = job.params[k]!;
+    if (values.length > 0 && (out[`__param_${k}`] ?? '') === '') out[`__param_${k}`] = values[0]!;
+  }
+}
+
+/**
+ * Discovered labels for many targets of one group: the group's share is
+ * built once (discoveredLabels with no target labels) and each target's copied
+ * over it. Equal to discoveredLabels; an empty target label, which may hide a
+ * group label or a default, takes the long way.
+ */
+export class GroupDiscoveredLabels {
+  private readonly base: Labels;
+
+  constructor(
+    private readonly job: ScrapeJobDefaults,
+    private readonly groupLabels: Labels,
+    private readonly global: GlobalDefaults,
+  ) {
+    this.base = discoveredLabels(job, {}, groupLabels, global);
+  }
+
+  of(targetLabels: Labels): Labels {
+    for (const k in targetLabels) if (targetLabels[k] === '') return discoveredLabels(this.job, targetLabels, this.groupLabels, this.global);
+    return { ...this.base, ...targetLabels };
+  }
 }
 
 /**
@@ -85,13 +115,16 @@ function finalizeRelabeled(lb: Labels): Finalized {
   }
   if (addr.includes('/')) return { kind: 'dropped', reason: `"${addr}" is not a valid hostname` };
   // The final labels: no `__` labels (`__meta_*`, `__param_*`, …), instance defaulted to the address.
-  const labels: Labels = {};
+  if ((lb.instance ?? '') === '') lb.instance = addr;
+  const names: string[] = [];
   const params: [string, string][] = [];
   for (const k in lb) {
-    if (!k.startsWith('__')) labels[k] = lb[k]!;
+    if (!k.startsWith('__')) names.push(k);
     else if (k.startsWith('__param_')) params.push([k.slice('__param_'.length), lb[k]!]);
   }
-  if ((labels.instance ?? '') === '') labels.instance = addr;
+  // Sorted by name, as Prometheus keeps a label set.
+  const labels: Labels = {};
+  for (const k of names.sort()) labels[k] = lb[k]!;
   params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.map(([k, v]) => `${goQueryEscape(k)}=${goQueryEscape(v)}`).join('&');
   const url = `${scheme || 'http'}://${goEscape(addr, HOST_SAFE)}${goEscape(lb.__metrics_path__ ?? '', PATH_SAFE)}${query ? `?${query}` : ''}`;

@@ -136,7 +136,7 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   const targets = preview.targets.filter((t) => jobFilter(t.job));
   const dropped = Object.fromEntries(Object.entries(preview.droppedCounts).filter(([job]) => jobFilter(job)));
   if (options.output === 'json') {
-    ctx.stdout.write(`${JSON.stringify({ targets: targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: t.discoveredLabels })), dropped, problems }, null, 2)}\n`);
+    ctx.stdout.write(`${JSON.stringify({ targets: targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: sortedByName(t.discoveredLabels ?? {}) })), dropped, problems }, null, 2)}\n`);
     return;
   }
   const byJob = new Map<string, typeof targets>();
@@ -153,6 +153,13 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   }
   ctx.stdout.write(`${lines.join('\n')}\n`);
   for (const p of problems) (p.severity === 'error' ? ctx.reporter.error : (m: string) => ctx.reporter.warn({ path: '', message: m }))(`[${p.rule}] ${p.message}`);
+}
+
+/** Labels sorted by name, as Prometheus' /api/v1/targets shows them. */
+function sortedByName(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
+  return out;
 }
 
 function explain(what: string, preview: Preview, options: TargetsOptions): string {
