@@ -165,7 +165,7 @@ export function previewAgent(
   cache: DiscoveryCache = newCache(),
 ): Preview {
   const instance = agent.perNode ? `${agent.name}/${node ?? ''}` : agent.name;
-  const hostFilterRules = compileRelabelConfigs(agent.hostFilterRelabel);
+  const hostFilterRules = compiledFor(agent.hostFilterRelabel);
   const preview = emptyPreview();
   for (const sc of config.scrapeConfigs) {
     preview.jobs.push(sc.job_name);
@@ -176,10 +176,10 @@ export function previewAgent(
       preview.problems.push({ severity: 'error', rule: 'invalid-relabel', message: `${agent.name} job ${sc.job_name}: ${(err as Error).message}` });
       continue;
     }
-    const filters = leadingFilters(rules, options.keepSteps === true);
+    const filters = options.keepSteps === true ? [] : leadingFilters(rules);
     for (const group of groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache)) {
       // Leading filters that read no target label decide for the whole group at once.
-      const groupFilters = filters.length === 0 ? filters : filters.filter((f) => !f.sourceLabels.some((l) => group.isTargetLabel(l)));
+      const groupFilters = groupLevel(filters, group);
       const groupPasses = passesFilters(groupFilters, NO_LABELS, group);
       const hostFiltered = agent.hostFilter && node !== undefined;
       if (!groupPasses && (!hostFiltered || hostFilterKeepsGroup(group, node, hostFilterRules))) {
@@ -229,15 +229,31 @@ export function previewAgent(
  * dropped by them before its label set is built. Most pod targets of a large
  * cluster end there. Not used when the steps are wanted (--explain).
  */
-function leadingFilters(rules: readonly CompiledRelabel[], keepSteps: boolean): CompiledRelabel[] {
-  if (keepSteps) return [];
-  const out: CompiledRelabel[] = [];
-  for (const r of rules) {
-    if (r.action !== 'keep' && r.action !== 'drop') break;
-    if (!r.sourceLabels.every((l) => l.startsWith('__meta_') || l === '__address__')) break;
-    out.push(r);
+function leadingFilters(rules: readonly CompiledRelabel[]): CompiledRelabel[] {
+  let filters = leadingFiltersOf.get(rules);
+  if (filters === undefined) {
+    filters = [];
+    for (const r of rules) {
+      if (r.action !== 'keep' && r.action !== 'drop') break;
+      if (!r.sourceLabels.every((l) => l.startsWith('__meta_') || l === '__address__')) break;
+      filters.push(r);
+    }
+    leadingFiltersOf.set(rules, filters);
   }
-  return out;
+  return filters;
+}
+
+const leadingFiltersOf = new WeakMap<readonly CompiledRelabel[], CompiledRelabel[]>();
+
+/** The filters that read group labels only (the same array when that is all of them). */
+function groupLevel(filters: CompiledRelabel[], group: GroupView): CompiledRelabel[] {
+  let out: CompiledRelabel[] | undefined;
+  for (let i = 0; i < filters.length; i++) {
+    const readsTarget = filters[i]!.sourceLabels.some((l) => group.isTargetLabel(l));
+    if (readsTarget) out ??= filters.slice(0, i);
+    else out?.push(filters[i]!);
+  }
+  return out ?? filters;
 }
 
 const NO_LABELS: Labels = Object.freeze({}) as Labels;

@@ -122,9 +122,15 @@ function finalizeRelabeled(lb: Labels): Finalized {
     if (!k.startsWith('__')) names.push(k);
     else if (k.startsWith('__param_')) params.push([k.slice('__param_'.length), lb[k]!]);
   }
-  // Sorted by name, as Prometheus keeps a label set.
+  // Sorted by name, as Prometheus keeps a label set (a handful of names: an insertion sort allocates nothing).
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    let j = i - 1;
+    for (; j >= 0 && names[j]! > name; j--) names[j + 1] = names[j]!;
+    names[j + 1] = name;
+  }
   const labels: Labels = {};
-  for (const k of names.sort()) labels[k] = lb[k]!;
+  for (const k of names) labels[k] = lb[k]!;
   params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.map(([k, v]) => `${goQueryEscape(k)}=${goQueryEscape(v)}`).join('&');
   const url = `${scheme || 'http'}://${goEscape(addr, HOST_SAFE)}${goEscape(lb.__metrics_path__ ?? '', PATH_SAFE)}${query ? `?${query}` : ''}`;

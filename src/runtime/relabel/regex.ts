@@ -39,7 +39,8 @@ export class PromRegex {
   private readonly re: RE2JS;
   private readonly names: Map<string, number>;
   private readonly literal: boolean;
-  private readonly matchAll: boolean;
+  /** The default `(.*)`: every value without a newline matches, group 1 being the value. */
+  readonly matchAll: boolean;
   private memo = new Map<string, Groups | null>();
 
   constructor(source: string) {

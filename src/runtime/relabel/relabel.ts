@@ -138,6 +138,11 @@ export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean
     case 'keepequal':
       return (labels[rule.targetLabel] ?? '') === value;
     case 'replace': {
+      if (rule.regex.matchAll && rule.replacement === '$1' && !rule.targetLabel.includes('$') && !value.includes('\n')) {
+        // The common copy (`(.*)` → `$1`), without building the match groups.
+        if (LABEL_NAME.test(rule.targetLabel)) setLabel(labels, rule.targetLabel, value);
+        return true;
+      }
       const groups = rule.regex.match(value);
       if (groups === null) return true;
       const target = rule.targetLabel.includes('$') ? rule.regex.expand(rule.targetLabel, groups) : rule.targetLabel;
