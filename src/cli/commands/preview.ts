@@ -149,10 +149,17 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   for (const job of preview.jobs.filter(jobFilter)) {
     const active = byJob.get(job) ?? [];
     lines.push(`${ctx.reporter.color.bold(job)}  ${active.length} active, ${dropped[job] ?? 0} dropped`);
-    for (const t of active) lines.push(`  ${t.agent}  ${t.url}  ${Object.entries(t.labels).map(([k, v]) => `${k}="${v}"`).join(',')}`);
+    for (const t of active) lines.push(`  ${t.agent}  ${t.url}  ${formatLabels(t.labels)}`);
   }
   ctx.stdout.write(`${lines.join('\n')}\n`);
   for (const p of problems) (p.severity === 'error' ? ctx.reporter.error : (m: string) => ctx.reporter.warn({ path: '', message: m }))(`[${p.rule}] ${p.message}`);
+}
+
+/** `a="x",b="y"`, in the label set's order. */
+function formatLabels(labels: Record<string, string>): string {
+  let out = '';
+  for (const k in labels) out += `${out === '' ? '' : ','}${k}="${labels[k]}"`;
+  return out;
 }
 
 /** Labels sorted by name, as Prometheus' /api/v1/targets shows them. */

@@ -78,16 +78,52 @@ function set(labels: Labels, name: string, value: string | undefined): void {
 
 function objectMetaLabels(out: Labels, meta: ObjectMeta, resource: string, withName = true): void {
   if (withName) set(out, `${META}${resource}_name`, meta.name);
-  for (const [k, v] of Object.entries(meta.labels ?? {})) {
-    const ln = sanitizeLabelName(k);
-    set(out, `${META}${resource}_label_${ln}`, v);
-    out[`${META}${resource}_labelpresent_${ln}`] = 'true';
+  const names = metaLabelNames(resource);
+  for (const k in meta.labels) {
+    const [value, present] = names.label(k);
+    set(out, value, meta.labels[k]);
+    out[present] = 'true';
   }
-  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
-    const ln = sanitizeLabelName(k);
-    set(out, `${META}${resource}_annotation_${ln}`, v);
-    out[`${META}${resource}_annotationpresent_${ln}`] = 'true';
+  for (const k in meta.annotations) {
+    const [value, present] = names.annotation(k);
+    set(out, value, meta.annotations[k]);
+    out[present] = 'true';
   }
+}
+
+/**
+ * The label names a metadata key becomes (`…_label_<key>`, `…_labelpresent_<key>`),
+ * remembered per resource: the same few keys (app, prometheus.io/scrape, …)
+ * recur on thousands of objects.
+ */
+class MetaLabelNames {
+  private readonly labels = new Map<string, readonly [string, string]>();
+  private readonly annotations = new Map<string, readonly [string, string]>();
+  constructor(private readonly resource: string) {}
+
+  label(key: string): readonly [string, string] {
+    return this.named(this.labels, key, 'label');
+  }
+  annotation(key: string): readonly [string, string] {
+    return this.named(this.annotations, key, 'annotation');
+  }
+  private named(cache: Map<string, readonly [string, string]>, key: string, kind: string): readonly [string, string] {
+    let names = cache.get(key);
+    if (names === undefined) {
+      const ln = sanitizeLabelName(key);
+      names = [`${META}${this.resource}_${kind}_${ln}`, `${META}${this.resource}_${kind}present_${ln}`];
+      if (cache.size < 10_000) cache.set(key, names);
+    }
+    return names;
+  }
+}
+
+const metaNamesByResource = new Map<string, MetaLabelNames>();
+
+function metaLabelNames(resource: string): MetaLabelNames {
+  let names = metaNamesByResource.get(resource);
+  if (names === undefined) metaNamesByResource.set(resource, (names = new MetaLabelNames(resource)));
+  return names;
 }
 
 function joinHostPort(host: string, port: number | string): string {
