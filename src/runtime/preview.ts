@@ -115,19 +115,17 @@ function hostFilterKeepsGroup(group: GroupView, host: string, hostFilterRelabel:
 }
 
 /**
- * Discovery results of one preview. Questions that do not mention the node
- * (a cluster-wide service discovery) are asked by every node agent alike and
- * are kept for all instances; node-local ones (spec.nodeName=<node>) are kept
- * only while that instance is previewed, so the groups of 150,000 pods are
- * not all alive at once.
+ * Discovery results kept for reuse, per DaemonSet agent: questions that do not
+ * mention the node (a cluster-wide service discovery) are asked by every
+ * instance alike and are kept for all of them; node-local ones
+ * (spec.nodeName=<node>) only while that instance is previewed, so the groups
+ * of 150,000 pods are not all alive at once. A single-instance agent keeps
+ * nothing: what it discovers is read once, and holding it only makes the
+ * garbage collector copy it.
  */
 interface DiscoveryCache {
-  shared: Map<string, GroupView[]>;
-  instance: Map<string, GroupView[]>;
-}
-
-function newCache(shared: Map<string, GroupView[]> = new Map()): DiscoveryCache {
-  return { shared, instance: new Map() };
+  shared?: Map<string, GroupView[]>;
+  instance?: Map<string, GroupView[]>;
 }
 
 function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, hostFilter: boolean, ownNamespace: string | undefined, cache: DiscoveryCache): GroupView[] {
@@ -136,13 +134,13 @@ function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | u
     let options: KubernetesSdOptions = sd;
     // PatchSD: with host_filter, pod discovery is narrowed to the node by a field selector.
     if (hostFilter && node !== undefined && sd.role === 'pod') options = { ...sd, selectors: [{ role: 'pod', field: `spec.nodeName=${node}` }] };
-    const key = `${sd.role}\0${JSON.stringify(options)}`;
+    const key = cache.shared === undefined && cache.instance === undefined ? '' : `${sd.role}\0${JSON.stringify(options)}`;
     // Memoisation only: a node name that happens to occur in a key only costs a recomputation.
-    const memo = node !== undefined && key.includes(node) ? cache.instance : cache.shared;
-    let found = memo.get(key);
+    const memo = key === '' ? undefined : node !== undefined && key.includes(node) ? cache.instance : cache.shared;
+    let found = memo?.get(key);
     if (found === undefined) {
       found = discoverGroups(sd.role, snapshot, options, ownNamespace !== undefined ? { ownNamespace } : {});
-      memo.set(key, found);
+      memo?.set(key, found);
     }
     groups.push(...found);
   }
@@ -162,7 +160,7 @@ export function previewAgent(
   node: string | undefined,
   options: PreviewOptions = {},
   config: AgentInstanceConfig = readInstanceConfig(agent, node),
-  cache: DiscoveryCache = newCache(),
+  cache: DiscoveryCache = {},
 ): Preview {
   const instance = agent.perNode ? `${agent.name}/${node ?? ''}` : agent.name;
   const hostFilterRules = compiledFor(agent.hostFilterRelabel);
@@ -310,14 +308,14 @@ function compiledFor(list: RelabelConfig[] | undefined): CompiledRelabel[] {
 export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot, options: PreviewOptions = {}): Preview {
   const out = emptyPreview();
   const nodeNames = (snapshot.nodes ?? []).map((n) => n.metadata.name).sort();
-  const shared = new Map<string, GroupView[]>();
   for (const agent of agents) {
+    const shared = new Map<string, GroupView[]>();
     const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
     const template = agent.perNode ? readInstanceConfig(agent, NODE_PLACEHOLDER) : undefined;
     const mentionsNode = template?.scrapeConfigs.map((sc) => JSON.stringify(sc).includes(NODE_PLACEHOLDER)) ?? [];
     for (const node of instances) {
       const config = template !== undefined && node !== undefined ? withNode(template, mentionsNode, node) : readInstanceConfig(agent, node);
-      const p = previewAgent(agent, snapshot, node, options, config, newCache(shared));
+      const p = previewAgent(agent, snapshot, node, options, config, agent.perNode ? { shared, instance: new Map() } : {});
       for (const t of p.targets) out.targets.push(t);
       for (const d of p.dropped) out.dropped.push(d);
       for (const [job, n] of Object.entries(p.droppedCounts)) out.droppedCounts[job] = (out.droppedCounts[job] ?? 0) + n;

@@ -499,8 +499,6 @@ function uncoveredPodTargets(seen: Map<string, SeenPod>, podLabelsOf: PodLabelsO
  * annotations drops most groups as a whole.
  */
 class EndpointGroup implements GroupView {
-  private built: Labels[] | undefined;
-
   constructor(
     readonly source: string,
     private readonly groupLabels: Labels,
@@ -516,12 +514,11 @@ class EndpointGroup implements GroupView {
   labels(): Labels {
     return this.groupLabels;
   }
+  /** Built anew on each call: kept, they would live as long as the group. */
   targets(): Labels[] {
-    this.built ??= this.buildTargets();
-    return this.built;
+    return this.buildTargets();
   }
   size(): number {
-    if (this.built !== undefined) return this.built.length;
     const addresses = this.addresses();
     return addresses.length + uncoveredPorts(seenPods(this.index, addresses)).length;
   }
