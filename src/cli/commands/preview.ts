@@ -10,6 +10,7 @@ import type { KubernetesObject } from '../../render/templates.js';
 import { agentFromConfigFile, agentsFromManifests, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
+import { writePrettyJson } from '../../output/json.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
 import { SNAPSHOT_RESOURCES, type Snapshot } from '../../runtime/snapshot.js';
 import type { CommandContext } from './render.js';
@@ -136,7 +137,8 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   const targets = preview.targets.filter((t) => jobFilter(t.job));
   const dropped = Object.fromEntries(Object.entries(preview.droppedCounts).filter(([job]) => jobFilter(job)));
   if (options.output === 'json') {
-    ctx.stdout.write(`${JSON.stringify({ targets: targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: sortedByName(t.discoveredLabels ?? {}) })), dropped, problems }, null, 2)}\n`);
+    const report = targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: sortedByName(t.discoveredLabels ?? {}) }));
+    writePrettyJson(ctx.stdout, { targets: report, dropped, problems });
     return;
   }
   const byJob = new Map<string, typeof targets>();
