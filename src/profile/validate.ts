@@ -3,7 +3,8 @@
  * then cross-field rules that a schema cannot say. Pure functions returning
  * problems; the caller decides what to do with them.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, Options as AjvOptions, ValidateFunction } from 'ajv';
 import type { InputProblem } from '../errors.js';
 import { didYouMean } from '../util/text.js';
 import { durationMs } from '../util/duration.js';
@@ -19,10 +20,25 @@ export interface RuleResult {
 
 type SchemaNode = Record<string, unknown>;
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
-function schemaValidator(): ReturnType<Ajv['compile']> {
-  // One profile is validated per run: skipping ajv's code optimisation pass compiles ~40 ms faster.
-  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, code: { optimize: false } }).compile(profileSchema);
+/** The options the profile schema is compiled with: at build time (scripts/build-validator.mjs) and, failing that, here. */
+export const AJV_OPTIONS: AjvOptions = { allErrors: true, strict: true, allowUnionTypes: true };
+
+const require = createRequire(import.meta.url);
+let compiled: ValidateFunction | undefined;
+
+/**
+ * The schema validator. The build compiles it ahead of time next to this
+ * module (importing ajv and compiling the schema cost ~0.2 s per command);
+ * run from the sources (tests), it is compiled here.
+ */
+function schemaValidator(): ValidateFunction {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = require('./schema-validator.cjs') as ValidateFunction;
+  } catch {
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    compiled = new Ajv(AJV_OPTIONS).compile(profileSchema);
+  }
   return compiled;
 }
 
