@@ -160,6 +160,15 @@ describe('k8smon targets / check (built CLI)', () => {
     expect(r.stderr).toMatch(/\[colliding-label-sets\]|\[scraped-more-than-once\]/);
   });
 
+  it('reports a malformed selector in an agent config as a problem of that job, not a crash', async () => {
+    const bad = join(dir, 'bad-selector.yaml');
+    writeFileSync(bad, 'scrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs: [{role: pod, selectors: [{role: pod, label: "app in (web"}]}]\n');
+    const r = await runCli(['check', '--config', bad, '--snapshot', snapshotFile]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/\[invalid-sd-config\] .* job pods: kubernetes_sd_configs: invalid label selector "app in \(web"/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+
   it('snapshot captures the resources discovery reads through kubectl', async () => {
     const fake = join(dir, 'bin');
     execFileSync('mkdir', ['-p', fake]);

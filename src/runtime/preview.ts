@@ -5,7 +5,8 @@
  * that show across instances (a target scraped twice, colliding label sets).
  */
 import { readInstanceConfig, type AgentInstanceConfig, type AgentSpec, type RuntimeScrapeConfig } from './agent-config.js';
-import { discoverGroups, type KubernetesSdOptions } from './discovery/discover.js';
+import { DiscoveryError, discoverGroups, type KubernetesSdOptions } from './discovery/discover.js';
+import { SelectorError } from './discovery/selectors.js';
 import { BuiltGroup, type GroupView, type Labels, type TargetGroup } from './discovery/roles.js';
 import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
@@ -175,7 +176,15 @@ export function previewAgent(
       continue;
     }
     const filters = options.keepSteps === true ? [] : leadingFilters(rules);
-    for (const group of groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache)) {
+    let groups: GroupView[];
+    try {
+      groups = groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache);
+    } catch (err) {
+      if (!(err instanceof DiscoveryError || err instanceof SelectorError)) throw err;
+      preview.problems.push({ severity: 'error', rule: 'invalid-sd-config', message: `${agent.name} job ${sc.job_name}: kubernetes_sd_configs: ${err.message}` });
+      continue;
+    }
+    for (const group of groups) {
       // Leading filters that read no target label decide for the whole group at once.
       const groupFilters = groupLevel(filters, group);
       const groupPasses = passesFilters(groupFilters, NO_LABELS, group);
