@@ -23,11 +23,20 @@ describe('prettyJsonPieces: JSON.stringify(doc, null, 2), in pieces', () => {
     expect([...prettyJsonPieces({ a: undefined })].join('')).toBe(JSON.stringify({ a: undefined }, null, 2));
   });
 
-  it('writes in batches that add up to the document and a newline', () => {
+  it('writes in batches that add up to the document and a newline, waiting whenever the stream asks to drain', async () => {
     const chunks: string[] = [];
+    let waits = 0;
+    const sink = {
+      write: (c: string) => chunks.push(c) % 2 === 0, // every other write: "buffer full"
+      once: (_event: 'drain', listener: () => void) => {
+        waits++;
+        setImmediate(listener);
+      },
+    };
     const d = { targets: Array.from({ length: 50 }, (_, i) => ({ job: `j${i}`, labels: { a: 'b' } })), dropped: {}, problems: [] };
-    writePrettyJson({ write: (c: string) => chunks.push(c) }, d, 100);
+    await writePrettyJson(sink, d, 100);
     expect(chunks.length).toBeGreaterThan(10);
+    expect(waits).toBeGreaterThan(4);
     expect(chunks.join('')).toBe(`${JSON.stringify(d, null, 2)}\n`);
   });
 });

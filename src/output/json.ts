@@ -35,15 +35,28 @@ export function* prettyJsonPieces(doc: Record<string, unknown>): Generator<strin
   yield '}';
 }
 
-/** Writes the pieces in batches of about `batchSize` characters. */
-export function writePrettyJson(out: { write(chunk: string): unknown }, doc: Record<string, unknown>, batchSize = 1 << 20): void {
+/** Where the report goes: a stream (stdout) that may ask the writer to wait. */
+export interface JsonSink {
+  write(chunk: string): boolean;
+  once?(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Writes the pieces in batches of about `batchSize` characters, waiting for
+ * the stream to drain when it asks to: stdout into a pipe is asynchronous, and
+ * without waiting the whole report would queue up in memory.
+ */
+export async function writePrettyJson(out: JsonSink, doc: Record<string, unknown>, batchSize = 1 << 20): Promise<void> {
   let batch = '';
+  const flush = async (text: string): Promise<void> => {
+    if (!out.write(text) && out.once !== undefined) await new Promise<void>((resolve) => out.once!('drain', resolve));
+  };
   for (const piece of prettyJsonPieces(doc)) {
     batch += piece;
     if (batch.length >= batchSize) {
-      out.write(batch);
+      await flush(batch);
       batch = '';
     }
   }
-  out.write(`${batch}\n`);
+  await flush(`${batch}\n`);
 }

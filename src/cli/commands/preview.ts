@@ -138,7 +138,7 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   const dropped = Object.fromEntries(Object.entries(preview.droppedCounts).filter(([job]) => jobFilter(job)));
   if (options.output === 'json') {
     const report = targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: sortedByName(t.discoveredLabels ?? {}) }));
-    writePrettyJson(ctx.stdout, { targets: report, dropped, problems });
+    await writePrettyJson(ctx.stdout, { targets: report, dropped, problems });
     return;
   }
   const byJob = new Map<string, typeof targets>();
