@@ -498,14 +498,20 @@ function uncoveredPodTargets(seen: Map<string, SeenPod>, podLabelsOf: PodLabelsO
  * plus the uncovered pod ports) only when asked: a rule on the service's
  * annotations drops most groups as a whole.
  */
-class EndpointGroup implements GroupView {
+class EndpointGroup<E> implements GroupView {
   constructor(
     readonly source: string,
     private readonly groupLabels: Labels,
-    private readonly addresses: () => EndpointAddress[],
-    private readonly buildTargets: () => Labels[],
-    private readonly targetPrefixes: readonly string[],
+    private readonly role: {
+      /** One entry per address and port, in Prometheus' order. */
+      entries: () => E[];
+      addressOf: (e: E) => EndpointAddress;
+      /** The entry's own labels, and the node it runs on (for attach_metadata.node). */
+      targetOf: (e: E) => { labels: Labels; nodeName: string | undefined };
+      targetPrefixes: readonly string[];
+    },
     private readonly index: SnapshotIndex,
+    private readonly options: RoleOptions,
   ) {}
 
   label(name: string): string | undefined {
@@ -516,14 +522,20 @@ class EndpointGroup implements GroupView {
   }
   /** Built anew on each call: kept, they would live as long as the group. */
   targets(): Labels[] {
-    return this.buildTargets();
+    const podLabelsOf = podLabelsMemo();
+    const entries = this.role.entries();
+    const targets = entries.map((e) => {
+      const { labels, nodeName } = this.role.targetOf(e);
+      return withEndpointMetadata(labels, this.index, this.options, nodeName, this.role.addressOf(e), podLabelsOf);
+    });
+    return [...targets, ...uncoveredPodTargets(seenPods(this.index, entries.map(this.role.addressOf)), podLabelsOf)];
   }
   size(): number {
-    const addresses = this.addresses();
+    const addresses = this.role.entries().map(this.role.addressOf);
     return addresses.length + uncoveredPorts(seenPods(this.index, addresses)).length;
   }
   isTargetLabel(name: string): boolean {
-    return name === '__address__' || this.targetPrefixes.some((p) => name.startsWith(p));
+    return name === '__address__' || this.role.targetPrefixes.some((p) => name.startsWith(p));
   }
 }
 
@@ -550,24 +562,25 @@ export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, optio
   const svc = index.service(ns, eps.metadata.name);
   if (svc !== undefined) Object.assign(labels, serviceLabels(svc));
   objectMetaLabels(labels, eps.metadata, 'endpoints');
-  const addresses = (): EndpointAddress[] => endpointsAddresses(eps).map(({ addr, port }) => ({ ref: addr.targetRef, port: port.port }));
-  const build = (): Labels[] => {
-    const podLabelsOf = podLabelsMemo();
-    const targets = endpointsAddresses(eps).map(({ addr, port, ready }) => {
-      const t: Labels = { __address__: joinHostPort(addr.ip, port.port), [`${META}endpoint_port_protocol`]: port.protocol ?? 'TCP', [`${META}endpoint_ready`]: ready };
-      set(t, `${META}endpoint_port_name`, port.name);
-      if (addr.targetRef !== undefined) {
-        set(t, `${META}endpoint_address_target_kind`, addr.targetRef.kind);
-        set(t, `${META}endpoint_address_target_name`, addr.targetRef.name);
-      }
-      set(t, `${META}endpoint_node_name`, addr.nodeName);
-      set(t, `${META}endpoint_hostname`, addr.hostname);
-      const nodeName = addr.nodeName ?? (addr.targetRef?.kind === 'Node' ? addr.targetRef.name : undefined);
-      return withEndpointMetadata(t, index, options, nodeName, { ref: addr.targetRef, port: port.port }, podLabelsOf);
-    });
-    return [...targets, ...uncoveredPodTargets(seenPods(index, addresses()), podLabelsOf)];
-  };
-  return new EndpointGroup(`endpoints/${ns}/${eps.metadata.name}`, labels, addresses, build, ENDPOINTS_TARGET_PREFIXES, index);
+  return new EndpointGroup(`endpoints/${ns}/${eps.metadata.name}`, labels, { entries: () => endpointsAddresses(eps), addressOf: endpointsAddress, targetOf: endpointsTarget, targetPrefixes: ENDPOINTS_TARGET_PREFIXES }, index, options);
+}
+
+type EndpointsEntry = ReturnType<typeof endpointsAddresses>[number];
+
+function endpointsAddress({ addr, port }: EndpointsEntry): EndpointAddress {
+  return { ref: addr.targetRef, port: port.port };
+}
+
+function endpointsTarget({ addr, port, ready }: EndpointsEntry): { labels: Labels; nodeName: string | undefined } {
+  const t: Labels = { __address__: joinHostPort(addr.ip, port.port), [`${META}endpoint_port_protocol`]: port.protocol ?? 'TCP', [`${META}endpoint_ready`]: ready };
+  set(t, `${META}endpoint_port_name`, port.name);
+  if (addr.targetRef !== undefined) {
+    set(t, `${META}endpoint_address_target_kind`, addr.targetRef.kind);
+    set(t, `${META}endpoint_address_target_name`, addr.targetRef.name);
+  }
+  set(t, `${META}endpoint_node_name`, addr.nodeName);
+  set(t, `${META}endpoint_hostname`, addr.hostname);
+  return { labels: t, nodeName: addr.nodeName ?? (addr.targetRef?.kind === 'Node' ? addr.targetRef.name : undefined) };
 }
 
 /** Every (endpoint, port, address) of an EndpointSlice, in Prometheus' order. */
@@ -588,36 +601,37 @@ export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotInde
   const source = `endpointslice/${ns}/${eps.metadata.name}`;
   const dualStack = svc?.spec?.ipFamilyPolicy === 'PreferDualStack' || svc?.spec?.ipFamilyPolicy === 'RequireDualStack';
   if (dualStack && (svc?.spec?.ipFamilies ?? []).length > 0 && eps.addressType !== svc?.spec?.ipFamilies?.[0]) return new BuiltGroup({ source, targets: [], labels });
-  const addresses = (): EndpointAddress[] => sliceAddresses(eps).map(({ ep, port }) => ({ ref: ep.targetRef, port: port.port }));
-  const build = (): Labels[] => {
-    const podLabelsOf = podLabelsMemo();
-    const targets = sliceAddresses(eps).map(({ ep, port, addr }) => {
-      const t: Labels = { __address__: port.port === undefined ? addr : joinHostPort(addr, port.port) };
-      set(t, `${META}endpointslice_port_name`, port.name);
-      set(t, `${META}endpointslice_port_protocol`, port.protocol);
-      if (port.port !== undefined) t[`${META}endpointslice_port`] = String(port.port);
-      set(t, `${META}endpointslice_port_app_protocol`, port.appProtocol);
-      for (const cond of ['ready', 'serving', 'terminating'] as const) {
-        const v = ep.conditions?.[cond];
-        if (v !== undefined) t[`${META}endpointslice_endpoint_conditions_${cond}`] = String(v);
-      }
-      set(t, `${META}endpointslice_endpoint_hostname`, ep.hostname);
-      if (ep.targetRef !== undefined) {
-        set(t, `${META}endpointslice_address_target_kind`, ep.targetRef.kind);
-        set(t, `${META}endpointslice_address_target_name`, ep.targetRef.name);
-      }
-      set(t, `${META}endpointslice_endpoint_node_name`, ep.nodeName);
-      set(t, `${META}endpointslice_endpoint_zone`, ep.zone);
-      for (const [k, v] of Object.entries(ep.deprecatedTopology ?? {})) {
-        set(t, `${META}endpointslice_endpoint_topology_${sanitizeLabelName(k)}`, v);
-        t[`${META}endpointslice_endpoint_topology_present_${sanitizeLabelName(k)}`] = 'true';
-      }
-      const nodeName = ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
-      return withEndpointMetadata(t, index, options, nodeName, { ref: ep.targetRef, port: port.port }, podLabelsOf);
-    });
-    return [...targets, ...uncoveredPodTargets(seenPods(index, addresses()), podLabelsOf)];
-  };
-  return new EndpointGroup(source, labels, addresses, build, ENDPOINTSLICE_TARGET_PREFIXES, index);
+  return new EndpointGroup(source, labels, { entries: () => sliceAddresses(eps), addressOf: sliceAddress, targetOf: sliceTarget, targetPrefixes: ENDPOINTSLICE_TARGET_PREFIXES }, index, options);
+}
+
+type SliceEntry = ReturnType<typeof sliceAddresses>[number];
+
+function sliceAddress({ ep, port }: SliceEntry): EndpointAddress {
+  return { ref: ep.targetRef, port: port.port };
+}
+
+function sliceTarget({ ep, port, addr }: SliceEntry): { labels: Labels; nodeName: string | undefined } {
+  const t: Labels = { __address__: port.port === undefined ? addr : joinHostPort(addr, port.port) };
+  set(t, `${META}endpointslice_port_name`, port.name);
+  set(t, `${META}endpointslice_port_protocol`, port.protocol);
+  if (port.port !== undefined) t[`${META}endpointslice_port`] = String(port.port);
+  set(t, `${META}endpointslice_port_app_protocol`, port.appProtocol);
+  for (const cond of ['ready', 'serving', 'terminating'] as const) {
+    const v = ep.conditions?.[cond];
+    if (v !== undefined) t[`${META}endpointslice_endpoint_conditions_${cond}`] = String(v);
+  }
+  set(t, `${META}endpointslice_endpoint_hostname`, ep.hostname);
+  if (ep.targetRef !== undefined) {
+    set(t, `${META}endpointslice_address_target_kind`, ep.targetRef.kind);
+    set(t, `${META}endpointslice_address_target_name`, ep.targetRef.name);
+  }
+  set(t, `${META}endpointslice_endpoint_node_name`, ep.nodeName);
+  set(t, `${META}endpointslice_endpoint_zone`, ep.zone);
+  for (const [k, v] of Object.entries(ep.deprecatedTopology ?? {})) {
+    set(t, `${META}endpointslice_endpoint_topology_${sanitizeLabelName(k)}`, v);
+    t[`${META}endpointslice_endpoint_topology_present_${sanitizeLabelName(k)}`] = 'true';
+  }
+  return { labels: t, nodeName: ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName };
 }
 
 // ---- ingress -------------------------------------------------------------------------------------
