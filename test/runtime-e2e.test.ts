@@ -76,6 +76,14 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
     expect(preview.droppedCounts).toEqual(ruleByRule.droppedCounts);
     expect(ruleByRule.dropped.length).toBe(Object.values(preview.droppedCounts).reduce((a, b) => a + b, 0));
     expect(Object.values(preview.droppedCounts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // --explain keeps the steps of the targets asked about only, and changes nothing else.
+    const asked = ruleByRule.dropped[0]!.discoveredLabels.__address__!;
+    const explained = previewCluster(agents, snapshot, { keepSteps: true, stepsOf: (d) => d.__address__ === asked });
+    expect(explained.dropped.length).toBeGreaterThan(0);
+    expect(explained.dropped.every((d) => d.discoveredLabels.__address__ === asked)).toBe(true);
+    expect(explained.dropped).toEqual(ruleByRule.dropped.filter((d) => d.discoveredLabels.__address__ === asked));
+    expect(byKey(explained.targets)).toEqual(byKey(ruleByRule.targets));
+    expect(explained.droppedCounts).toEqual(ruleByRule.droppedCounts);
   });
 
   it('has no errors: nothing scraped twice, no colliding label sets, no RBAC 403', () => {

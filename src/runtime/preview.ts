@@ -51,6 +51,8 @@ export interface PreviewOptions {
   node?: string;
   /** Keep the relabel steps of dropped targets (for --explain); costs memory. */
   keepSteps?: boolean;
+  /** With keepSteps: keep the steps only of dropped targets whose discovered labels pass this test (what --explain asks about). */
+  stepsOf?: (discovered: Labels) => boolean;
   /** Keep each active target's discovered labels (default true); a table of targets does not need them. */
   discoveredLabels?: boolean;
   ownNamespace?: string;
@@ -202,9 +204,10 @@ export function previewAgent(
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
           continue;
         }
-        if (options.keepSteps === true) {
-          discovered ??= new GroupDiscoveredLabels(sc, group.labels(), config.global);
-          const outcome = finalizeTarget(discovered.of(t), rules, true);
+        discovered ??= new GroupDiscoveredLabels(sc, group.labels(), config.global);
+        const disc = discovered.of(t);
+        if (options.keepSteps === true && (options.stepsOf?.(disc) ?? true)) {
+          const outcome = finalizeTarget(disc, rules, true);
           if (outcome.kind === 'active') {
             preview.targets.push({ job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels });
             continue;
@@ -214,8 +217,6 @@ export function previewAgent(
           continue;
         }
         // Without discovered labels to show, the one label set is relabeled in place.
-        discovered ??= new GroupDiscoveredLabels(sc, group.labels(), config.global);
-        const disc = discovered.of(t);
         const outcome = finalizeInPlace(options.discoveredLabels === false ? disc : { ...disc }, rules);
         if (outcome.kind === 'active') {
           const target: ActiveTarget = { job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels };

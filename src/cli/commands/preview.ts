@@ -122,6 +122,7 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   const preview = previewCluster(loaded.agents, loaded.snapshot, {
     ...(options.node !== undefined ? { node: options.node } : {}),
     keepSteps: options.explain !== undefined,
+    ...(options.explain !== undefined ? { stepsOf: explainMatcher(options.explain) } : {}),
     // Only -o json and --explain show them: a table of 60,000 targets need not hold them.
     discoveredLabels: options.output === 'json' || options.explain !== undefined,
   });
@@ -171,8 +172,13 @@ function sortedByName(labels: Record<string, string>): Record<string, string> {
   return out;
 }
 
+/** The targets --explain WHAT is about: by URL, address, instance, pod or node name. */
+function explainMatcher(what: string): (labels: Record<string, string>, url?: string) => boolean {
+  return (labels, url) => url === what || labels.__address__ === what || labels.instance === what || labels.__meta_kubernetes_pod_name === what || labels.__meta_kubernetes_node_name === what;
+}
+
 function explain(what: string, preview: Preview, options: TargetsOptions): string {
-  const matches = (labels: Record<string, string>, url?: string): boolean => url === what || labels.__address__ === what || labels.instance === what || labels.__meta_kubernetes_pod_name === what || labels.__meta_kubernetes_node_name === what;
+  const matches = explainMatcher(what);
   const lines: string[] = [];
   const active = preview.targets.filter((t) => (options.job === undefined || t.job === options.job) && matches(t.discoveredLabels ?? {}, t.url));
   const dropped = preview.dropped.filter((d) => (options.job === undefined || d.job === options.job) && matches(d.discoveredLabels));
