@@ -10,7 +10,7 @@ import type { KubernetesObject } from '../../render/templates.js';
 import { agentFromConfigFile, agentsFromManifests, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
-import { writePrettyJson } from '../../output/json.js';
+import { writePieces, writePrettyJson } from '../../output/report.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
 import { SNAPSHOT_RESOURCES, type Snapshot } from '../../runtime/snapshot.js';
 import type { CommandContext } from './render.js';
@@ -148,13 +148,17 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
     if (list === undefined) byJob.set(t.job, [t]);
     else list.push(t);
   }
-  const lines: string[] = [];
-  for (const job of preview.jobs.filter(jobFilter)) {
-    const active = byJob.get(job) ?? [];
-    lines.push(`${ctx.reporter.color.bold(job)}  ${active.length} active, ${dropped[job] ?? 0} dropped`);
-    for (const t of active) lines.push(`  ${t.agent}  ${t.url}  ${formatLabels(t.labels)}`);
-  }
-  ctx.stdout.write(`${lines.join('\n')}\n`);
+  const bold = ctx.reporter.color.bold;
+  await writePieces(
+    ctx.stdout,
+    (function* () {
+      for (const job of preview.jobs.filter(jobFilter)) {
+        const active = byJob.get(job) ?? [];
+        yield `${bold(job)}  ${active.length} active, ${dropped[job] ?? 0} dropped\n`;
+        for (const t of active) yield `  ${t.agent}  ${t.url}  ${formatLabels(t.labels)}\n`;
+      }
+    })(),
+  );
   for (const p of problems) (p.severity === 'error' ? ctx.reporter.error : (m: string) => ctx.reporter.warn({ path: '', message: m }))(`[${p.rule}] ${p.message}`);
 }
 

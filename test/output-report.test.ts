@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prettyJsonPieces, writePrettyJson } from '../src/output/json.js';
+import { prettyJsonPieces, writePrettyJson } from '../src/output/report.js';
 
 describe('prettyJsonPieces: JSON.stringify(doc, null, 2), in pieces', () => {
   it('gives JSON.stringify\'s bytes for any object (arrays of any values, empty ones, nested text with newlines)', () => {
