@@ -79,3 +79,14 @@ describe('fast paths agree with the regex engine', () => {
     expect(fast.match(value)).toEqual(slow.match(value));
   });
 });
+
+describe('label set copies', () => {
+  it('keep every label, a label named __proto__ included, as its own label (not the prototype)', () => {
+    const labels = JSON.parse('{"__proto__":"x","a":"b"}') as Record<string, string>;
+    const out = relabel(labels, [{ source_labels: ['a'], target_label: 'c' }])!;
+    expect(Object.keys(out)).toEqual(['__proto__', 'a', 'c']);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('x');
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(labels).toEqual(JSON.parse('{"__proto__":"x","a":"b"}'));
+  });
+});

@@ -7,7 +7,8 @@
 import { readInstanceConfig, type AgentInstanceConfig, type AgentSpec, type RuntimeScrapeConfig } from './agent-config.js';
 import { DiscoveryError, discoverGroups, type KubernetesSdOptions } from './discovery/discover.js';
 import { SelectorError } from './discovery/selectors.js';
-import { BuiltGroup, type GroupView, type Labels, type TargetGroup } from './discovery/roles.js';
+import { BuiltGroup, type GroupView, type TargetGroup } from './discovery/roles.js';
+import { mergeLabels, type Labels } from './labels.js';
 import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
 import { finalizeInPlace, finalizeTarget, GroupDiscoveredLabels } from './target.js';
@@ -97,7 +98,7 @@ export function keptByHostFilter(target: Labels, group: TargetGroup, host: strin
 function hostFilterKeeps(target: Labels, group: GroupView, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
   let get = (n: string): string | undefined => target[n] ?? group.label(n);
   if (hostFilterRelabel.length > 0) {
-    const all = { ...group.labels(), ...target };
+    const all = mergeLabels(group.labels(), target);
     const processed = relabel(all, hostFilterRelabel) ?? all;
     get = (n) => processed[n];
   }
@@ -217,7 +218,7 @@ export function previewAgent(
           continue;
         }
         // Without discovered labels to show, the one label set is relabeled in place.
-        const outcome = finalizeInPlace(options.discoveredLabels === false ? disc : { ...disc }, rules);
+        const outcome = finalizeInPlace(options.discoveredLabels === false ? disc : mergeLabels(disc), rules);
         if (outcome.kind === 'active') {
           const target: ActiveTarget = { job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels };
           if (options.discoveredLabels !== false) target.discoveredLabels = disc;

@@ -6,7 +6,8 @@
  * and the scrape URL from `__scheme__`, `__address__`, `__metrics_path__` and
  * `__param_*`. The `__`-prefixed labels go away from the final label set.
  */
-import { applyRuleInPlace, relabelWithSteps, type CompiledRelabel, type Labels, type RelabelStep } from './relabel/relabel.js';
+import { mergeLabels, type Labels } from './labels.js';
+import { applyRuleInPlace, relabelWithSteps, type CompiledRelabel, type RelabelStep } from './relabel/relabel.js';
 
 export interface ScrapeJobDefaults {
   job_name: string;
@@ -24,7 +25,7 @@ export type TargetOutcome =
 
 /** Discovered labels as /api/v1/targets shows them: target over group labels, then job defaults. */
 export function discoveredLabels(job: ScrapeJobDefaults, targetLabels: Labels, groupLabels: Labels, global: GlobalDefaults): Labels {
-  const out: Labels = { ...groupLabels, ...targetLabels };
+  const out = mergeLabels(groupLabels, targetLabels);
   addJobDefaults(out, job, global);
   for (const k in out) if (out[k] === '') delete out[k];
   return out;
@@ -64,7 +65,7 @@ export class GroupDiscoveredLabels {
 
   of(targetLabels: Labels): Labels {
     for (const k in targetLabels) if (targetLabels[k] === '') return discoveredLabels(this.job, targetLabels, this.groupLabels, this.global);
-    return { ...this.base, ...targetLabels };
+    return mergeLabels(this.base, targetLabels);
   }
 }
 
@@ -76,9 +77,9 @@ export function finalizeTarget(discovered: Labels, rules: readonly CompiledRelab
   if (keepSteps) {
     const { result, steps } = relabelWithSteps(discovered, rules);
     if (result === null) return { kind: 'dropped', discoveredLabels: discovered, steps, reason: `dropped by relabel rule ${steps[steps.length - 1]?.index ?? 0}` };
-    return { ...finalizeRelabeled({ ...result }), discoveredLabels: discovered, steps }; // the steps keep their label sets
+    return { ...finalizeRelabeled(mergeLabels(result)), discoveredLabels: discovered, steps }; // the steps keep their label sets
   }
-  const labels = { ...discovered };
+  const labels = mergeLabels(discovered);
   const dropper = relabelInPlace(labels, rules);
   if (dropper !== -1) return { kind: 'dropped', discoveredLabels: discovered, steps: [{ index: dropper, rule: rules[dropper]!.source, before: {}, after: null }], reason: `dropped by relabel rule ${dropper}` };
   return { ...finalizeRelabeled(labels), discoveredLabels: discovered, steps: [] };

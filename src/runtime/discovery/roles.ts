@@ -5,8 +5,9 @@
  * an absent one.
  */
 import type { ContainerPortSpec, ContainerSpec, EndpointSliceObject, EndpointsObject, IngressObject, NodeObject, ObjectMeta, ObjectReference, PodObject, ServiceObject, SnapshotIndex } from '../snapshot.js';
+import { mergeLabels, type Labels } from '../labels.js';
 
-export type Labels = Record<string, string>;
+export type { Labels };
 
 export interface TargetGroup {
   source: string;
@@ -217,11 +218,11 @@ class PodGroup implements GroupView {
   }
 
   labels(): Labels {
-    this.builtLabels ??= {
-      ...podLabels(this.pod),
-      [`${META}namespace`]: this.pod.metadata.namespace ?? '',
-      ...(this.attachNode ? nodeMetaLabels(this.index, this.pod.spec?.nodeName) : {}),
-    };
+    if (this.builtLabels === undefined) {
+      const labels = podLabels(this.pod);
+      labels[`${META}namespace`] = this.pod.metadata.namespace ?? '';
+      this.builtLabels = this.attachNode ? mergeLabels(labels, nodeMetaLabels(this.index, this.pod.spec?.nodeName)) : labels;
+    }
     return this.builtLabels;
   }
 
@@ -255,11 +256,12 @@ function podTargets(pod: PodObject, ip: string): Labels[] {
     set(base, `${POD_CONTAINER}image`, c.image);
     base[`${POD_CONTAINER}init`] = String(isInit);
     if ((c.ports ?? []).length === 0) {
-      targets.push({ __address__: ip, ...base });
+      targets.push(mergeLabels({ __address__: ip }, base));
       continue;
     }
     for (const p of c.ports!) {
-      const t: Labels = { __address__: joinHostPort(ip, p.containerPort), ...base, [`${POD_CONTAINER}port_number`]: String(p.containerPort) };
+      const t = mergeLabels({ __address__: joinHostPort(ip, p.containerPort) }, base);
+      t[`${POD_CONTAINER}port_number`] = String(p.containerPort);
       set(t, `${POD_CONTAINER}port_name`, p.name);
       set(t, `${POD_CONTAINER}port_protocol`, p.protocol ?? 'TCP');
       targets.push(t);
@@ -442,7 +444,7 @@ function podLabelsMemo(): PodLabelsOf {
 
 /** The pod labels of an endpoint target, with those of the container port it serves. */
 function podTargetLabels(pod: PodObject, port: number | undefined, podLabelsOf: PodLabelsOf): Labels {
-  const out = { ...podLabelsOf(pod) };
+  const out = mergeLabels(podLabelsOf(pod));
   if (port !== undefined) {
     for (const { c, isInit } of containersOf(pod)) {
       const cport = (c.ports ?? []).find((p) => p.containerPort === port);
@@ -461,9 +463,9 @@ function podTargetLabels(pod: PodObject, port: number | undefined, podLabelsOf: 
 
 /** An endpoint target with the node (attach_metadata.node) and pod labels Prometheus adds to it; pod labels win. */
 function withEndpointMetadata(t: Labels, index: SnapshotIndex, options: RoleOptions, nodeName: string | undefined, address: EndpointAddress, podLabelsOf: PodLabelsOf): Labels {
-  const withNode = options.attachNode ? { ...t, ...nodeMetaLabels(index, nodeName) } : t;
+  const withNode = options.attachNode ? mergeLabels(t, nodeMetaLabels(index, nodeName)) : t;
   const pod = podOf(index, address.ref);
-  return pod === undefined ? withNode : { ...withNode, ...podTargetLabels(pod, address.port, podLabelsOf) };
+  return pod === undefined ? withNode : mergeLabels(withNode, podTargetLabels(pod, address.port, podLabelsOf));
 }
 
 /** Container ports of the endpoints' pods that no endpoint port covered: one target each. */
@@ -488,7 +490,7 @@ function uncoveredPodTargets(seen: Map<string, SeenPod>, podLabelsOf: PodLabelsO
     t[`${POD_CONTAINER}port_number`] = String(port.containerPort);
     set(t, `${POD_CONTAINER}port_protocol`, port.protocol ?? 'TCP');
     t[`${POD_CONTAINER}init`] = String(isInit);
-    return { ...t, ...podLabelsOf(pod) };
+    return mergeLabels(t, podLabelsOf(pod));
   });
 }
 

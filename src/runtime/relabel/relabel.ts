@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { PromRegex } from './regex.js';
+import { mergeLabels, type Labels } from '../labels.js';
 
-export type Labels = Record<string, string>;
+export type { Labels };
 
 export const RELABEL_ACTIONS = [
   'replace',
@@ -179,7 +180,7 @@ export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean
 
 /** Applies one rule; null when it drops the target. Does not modify `labels`. */
 export function applyRule(labels: Readonly<Labels>, rule: CompiledRelabel): Labels | null {
-  const out: Labels = { ...labels };
+  const out = mergeLabels(labels);
   return applyRuleInPlace(out, rule) ? out : null;
 }
 
@@ -194,7 +195,7 @@ export interface RelabelStep {
 /** Applies every rule in order; the result, and each step for `--explain`. */
 export function relabelWithSteps(labels: Readonly<Labels>, rules: readonly CompiledRelabel[]): { result: Labels | null; steps: RelabelStep[] } {
   const steps: RelabelStep[] = [];
-  let current: Labels = { ...labels };
+  let current = mergeLabels(labels);
   for (let i = 0; i < rules.length; i++) {
     const after = applyRule(current, rules[i]!);
     steps.push({ index: i, rule: rules[i]!.source, before: current, after });
@@ -207,7 +208,7 @@ export function relabelWithSteps(labels: Readonly<Labels>, rules: readonly Compi
 /** relabel(labels, configs) → new labels, or null when dropped. Configs may be raw YAML or compiled. */
 export function relabel(labels: Readonly<Labels>, configs: readonly RelabelConfig[] | readonly CompiledRelabel[]): Labels | null {
   const rules = isCompiled(configs) ? configs : compileRelabelConfigs(configs);
-  const current: Labels = { ...labels };
+  const current = mergeLabels(labels);
   for (const rule of rules) if (!applyRuleInPlace(current, rule)) return null;
   return current;
 }

@@ -1,0 +1,23 @@
+/**
+ * Label sets: plain objects from label name to value. Copies are made with a
+ * for-in loop on purpose, not with object spread: on Node 20's V8, spreading
+ * label sets of this size allocated about three times as much and left most of
+ * every copy alive through young-generation collections. Building the
+ * 10,000 endpoint targets of the 5,000-node bench took 690 ms with spread
+ * (84 MB promoted to the old generation) and 170 ms with these loops (none).
+ */
+export type Labels = Record<string, string>;
+
+/** A new label set with the labels of `a`, then those of `b` (which win). */
+export function mergeLabels(a: Readonly<Labels>, b?: Readonly<Labels>): Labels {
+  const out: Labels = {};
+  for (const k in a) setOwn(out, k, a[k]!);
+  if (b !== undefined) for (const k in b) setOwn(out, k, b[k]!);
+  return out;
+}
+
+/** `labels[name] = value`, also for a label named `__proto__` (a valid label name), as spread would copy it. */
+function setOwn(labels: Labels, name: string, value: string): void {
+  if (name === '__proto__') Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true });
+  else labels[name] = value;
+}
