@@ -354,30 +354,47 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
+/**
+ * Targets grouped by two keys, for finding the few that share them among tens
+ * of thousands: no key strings are concatenated, and a group of one (nearly
+ * all of them) is kept without an array.
+ */
+class TargetBuckets {
+  private readonly outer = new Map<string, Map<string, ActiveTarget | ActiveTarget[]>>();
+
+  add(first: string, second: string, t: ActiveTarget): void {
+    let inner = this.outer.get(first);
+    if (inner === undefined) this.outer.set(first, (inner = new Map()));
+    const current = inner.get(second);
+    if (current === undefined) inner.set(second, t);
+    else if (Array.isArray(current)) current.push(t);
+    else inner.set(second, [current, t]);
+  }
+
+  /** The groups of two or more. */
+  *shared(): Generator<ActiveTarget[]> {
+    for (const inner of this.outer.values()) for (const v of inner.values()) if (Array.isArray(v)) yield v;
+  }
+}
+
 export function crossInstanceProblems(p: Preview): Problem[] {
   const problems: Problem[] = [];
-  const byUrl = new Map<string, ActiveTarget[]>();
-  const byLabels = new Map<string, ActiveTarget[]>();
+  const byUrl = new TargetBuckets();
   // Colliding label sets share job and instance: only those are compared label by label.
-  const byJobInstance = new Map<string, ActiveTarget[]>();
+  const byJobInstance = new TargetBuckets();
   for (const t of p.targets) {
     // A loopback address is a different endpoint on every node: it is the same target only within one instance.
-    const loopback = LOOPBACK_URL.test(t.url);
-    pushTo(byUrl, `${t.job}\0${loopback ? t.agent : ''}\0${t.url}`, t);
-    pushTo(byJobInstance, `${t.labels.job ?? ''}\0${t.labels.instance ?? ''}`, t);
+    byUrl.add(LOOPBACK_URL.test(t.url) ? `${t.job}\0${t.agent}` : t.job, t.url, t);
+    byJobInstance.add(t.labels.job ?? '', t.labels.instance ?? '', t);
   }
-  for (const candidates of byJobInstance.values()) {
-    if (candidates.length < 2) continue;
-    for (const t of candidates) pushTo(byLabels, labelKey(t.labels), t);
-  }
-  for (const ts of byUrl.values()) {
-    if (ts.length > 1) {
-      problems.push({
-        severity: 'error',
-        rule: 'scraped-more-than-once',
-        message: `job ${ts[0]!.job}: ${ts[0]!.url} is scraped ${ts.length} times (by ${[...new Set(ts.map((t) => t.agent))].slice(0, 5).join(', ')}${ts.length > 5 ? ', …' : ''})`,
-      });
-    }
+  const byLabels = new Map<string, ActiveTarget[]>();
+  for (const candidates of byJobInstance.shared()) for (const t of candidates) pushTo(byLabels, labelKey(t.labels), t);
+  for (const ts of byUrl.shared()) {
+    problems.push({
+      severity: 'error',
+      rule: 'scraped-more-than-once',
+      message: `job ${ts[0]!.job}: ${ts[0]!.url} is scraped ${ts.length} times (by ${[...new Set(ts.map((t) => t.agent))].slice(0, 5).join(', ')}${ts.length > 5 ? ', …' : ''})`,
+    });
   }
   for (const ts of byLabels.values()) {
     const urls = new Set(ts.map((t) => t.url));
