@@ -41,6 +41,16 @@ export interface AgentInstanceConfig {
 
 export class AgentConfigError extends Error {}
 
+/** The scrape configs of a parsed config: every metrics.configs[] instance's for grafana-agent. */
+function scrapeConfigsOf(doc: any, flavor: AgentSpec['flavor']): RuntimeScrapeConfig[] {
+  return flavor === 'grafana-agent' ? (doc?.metrics?.configs ?? []).flatMap((c: any) => c.scrape_configs ?? []) : (doc?.scrape_configs ?? []);
+}
+
+/** grafana-agent's host_filter: on when any metrics instance sets it. */
+function hostFilterOf(doc: any): boolean {
+  return ((doc?.metrics?.configs ?? []) as any[]).some((c) => c.host_filter === true);
+}
+
 /** Parses one instance's config: ${HOSTNAME} is the node it runs on (empty for a Deployment). */
 export function readInstanceConfig(agent: AgentSpec, nodeName: string | undefined): AgentInstanceConfig {
   const env: Record<string, string> = nodeName === undefined ? {} : { HOSTNAME: nodeName, NODE_NAME: nodeName };
@@ -55,18 +65,18 @@ export function readInstanceConfig(agent: AgentSpec, nodeName: string | undefine
     const g = doc?.metrics?.global ?? {};
     return {
       global: { scrape_interval: g.scrape_interval ?? '1m', scrape_timeout: g.scrape_timeout ?? '10s' },
-      scrapeConfigs: (doc?.metrics?.configs ?? []).flatMap((c: any) => (c.scrape_configs ?? []) as RuntimeScrapeConfig[]),
+      scrapeConfigs: scrapeConfigsOf(doc, agent.flavor),
     };
   }
   const g = doc?.global ?? {};
-  return { global: { scrape_interval: g.scrape_interval ?? '1m', scrape_timeout: g.scrape_timeout ?? '10s' }, scrapeConfigs: (doc?.scrape_configs ?? []) as RuntimeScrapeConfig[] };
+  return { global: { scrape_interval: g.scrape_interval ?? '1m', scrape_timeout: g.scrape_timeout ?? '10s' }, scrapeConfigs: scrapeConfigsOf(doc, agent.flavor) };
 }
 
 /** An agent config file given with --config: grafana-agent if it has metrics.configs, else Prometheus. */
 export function agentFromConfigFile(text: string, name = 'config'): AgentSpec {
   const doc: any = parseYaml(expandEnv(text, () => ''));
   if (doc?.metrics?.configs !== undefined) {
-    const hostFilter = (doc.metrics.configs as any[]).some((c) => c.host_filter === true);
+    const hostFilter = hostFilterOf(doc);
     return { name, perNode: hostFilter, hostFilter, hostFilterRelabel: [], text, flavor: 'grafana-agent', expandEnv: true };
   }
   if (doc?.scrape_configs !== undefined) return { name, perNode: false, hostFilter: false, hostFilterRelabel: [], text, flavor: 'prometheus', expandEnv: false };
@@ -96,9 +106,8 @@ export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec
       if (text === undefined) continue;
       const grafana = /grafana\/agent/.test(c.image ?? '') || (c.args ?? []).includes('-config.expand-env=true');
       const doc: any = parseYaml(text);
-      const jobs = grafana ? (doc?.metrics?.configs ?? []).flatMap((x: any) => x.scrape_configs ?? []) : (doc?.scrape_configs ?? []);
-      if (jobs.length === 0) continue; // not an agent (blackbox modules, a receive-only Prometheus)
-      const hostFilter = grafana && (doc?.metrics?.configs ?? []).some((x: any) => x.host_filter === true);
+      if (scrapeConfigsOf(doc, grafana ? 'grafana-agent' : 'prometheus').length === 0) continue; // not an agent (blackbox modules, a receive-only Prometheus)
+      const hostFilter = grafana && hostFilterOf(doc);
       const spec: AgentSpec = {
         name: `${w.kind.toLowerCase()}/${w.metadata.name}`,
         perNode: w.kind === 'DaemonSet',

@@ -21,3 +21,22 @@ function setOwn(labels: Labels, name: string, value: string): void {
   if (name === '__proto__') Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true });
   else labels[name] = value;
 }
+
+/**
+ * The labels of `labels` that `keep` accepts, in a new set sorted by name, as
+ * Prometheus keeps and shows a label set. An insertion sort: label sets are a
+ * handful of names, and it allocates nothing besides the name list.
+ */
+export function sortedByName(labels: Readonly<Labels>, keep: (name: string) => boolean = () => true): Labels {
+  const names: string[] = [];
+  for (const k in labels) if (keep(k)) names.push(k);
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    let j = i - 1;
+    for (; j >= 0 && names[j]! > name; j--) names[j + 1] = names[j]!;
+    names[j + 1] = name;
+  }
+  const out: Labels = {};
+  for (const k of names) setOwn(out, k, labels[k]!);
+  return out;
+}

@@ -111,25 +111,41 @@ export interface Snapshot {
 export const SNAPSHOT_RESOURCES = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'ingresses'] as const;
 export type SnapshotResource = (typeof SNAPSHOT_RESOURCES)[number];
 
-/** Objects by namespace and name, per object list: built once however many discoveries read the same list. */
-const byNamespacedName = new WeakMap<readonly { metadata: ObjectMeta }[], Map<string, Map<string, unknown>>>();
+/** The keys a list of objects is indexed by: metadata.name, metadata.namespace, spec.nodeName. */
+export type IndexKey = 'name' | 'namespace' | 'nodeName';
 
-function namespacedLookup<T extends { metadata: ObjectMeta }>(items: readonly T[], namespace: string, name: string): T | undefined {
-  let index = byNamespacedName.get(items);
+const listIndexes = new WeakMap<readonly object[], Map<IndexKey, Map<string, object[]>>>();
+
+/**
+ * The objects of one list by name, namespace or spec.nodeName, built once per
+ * list however many discoveries read it: the selectors every node agent uses
+ * (metadata.name=<node>, spec.nodeName=<node>) and the lookups of the pods
+ * behind endpoints cost a lookup, not a scan of the whole cluster.
+ */
+export function indexBy<T extends { metadata: ObjectMeta }>(items: readonly T[], key: IndexKey): Map<string, T[]> {
+  let perList = listIndexes.get(items);
+  if (perList === undefined) listIndexes.set(items, (perList = new Map()));
+  let index = perList.get(key) as Map<string, T[]> | undefined;
   if (index === undefined) {
     index = new Map();
     for (const o of items) {
-      const ns = o.metadata.namespace ?? '';
-      let names = index.get(ns);
-      if (names === undefined) index.set(ns, (names = new Map()));
-      names.set(o.metadata.name, o);
+      const k = key === 'name' ? o.metadata.name : key === 'namespace' ? (o.metadata.namespace ?? '') : ((o as { spec?: { nodeName?: string } }).spec?.nodeName ?? '');
+      const list = index.get(k);
+      if (list === undefined) index.set(k, [o]);
+      else list.push(o);
     }
-    byNamespacedName.set(items, index);
+    perList.set(key, index);
   }
-  return index.get(namespace)?.get(name) as T | undefined;
+  return index;
 }
 
-/** Lookups discovery needs. The indexes behind them are kept per object list, so an unfiltered list is indexed once. */
+/** The object named `name` in `namespace` (names are unique within a namespace). */
+function byNamespacedName<T extends { metadata: ObjectMeta }>(items: readonly T[], namespace: string, name: string): T | undefined {
+  const inNamespace = indexBy(items, 'namespace').get(namespace);
+  return inNamespace === undefined ? undefined : indexBy(inNamespace, 'name').get(name)?.[0];
+}
+
+/** Lookups discovery needs, on the indexes of the snapshot's lists. */
 export class SnapshotIndex {
   readonly snapshot: Snapshot;
 
@@ -138,14 +154,14 @@ export class SnapshotIndex {
   }
 
   pod(namespace: string, name: string): PodObject | undefined {
-    return namespacedLookup(this.snapshot.pods ?? [], namespace, name);
+    return byNamespacedName(this.snapshot.pods ?? [], namespace, name);
   }
 
   service(namespace: string, name: string): ServiceObject | undefined {
-    return namespacedLookup(this.snapshot.services ?? [], namespace, name);
+    return byNamespacedName(this.snapshot.services ?? [], namespace, name);
   }
 
   node(name: string): NodeObject | undefined {
-    return namespacedLookup(this.snapshot.nodes ?? [], '', name);
+    return indexBy(this.snapshot.nodes ?? [], 'name').get(name)?.[0];
   }
 }

@@ -6,7 +6,7 @@
  * and the scrape URL from `__scheme__`, `__address__`, `__metrics_path__` and
  * `__param_*`. The `__`-prefixed labels go away from the final label set.
  */
-import { mergeLabels, type Labels } from './labels.js';
+import { mergeLabels, sortedByName, type Labels } from './labels.js';
 import { applyRuleInPlace, relabelWithSteps, type CompiledRelabel, type RelabelStep } from './relabel/relabel.js';
 
 export interface ScrapeJobDefaults {
@@ -117,21 +117,9 @@ function finalizeRelabeled(lb: Labels): Finalized {
   if (addr.includes('/')) return { kind: 'dropped', reason: `"${addr}" is not a valid hostname` };
   // The final labels: no `__` labels (`__meta_*`, `__param_*`, …), instance defaulted to the address.
   if ((lb.instance ?? '') === '') lb.instance = addr;
-  const names: string[] = [];
+  const labels = sortedByName(lb, (k) => !k.startsWith('__'));
   const params: [string, string][] = [];
-  for (const k in lb) {
-    if (!k.startsWith('__')) names.push(k);
-    else if (k.startsWith('__param_')) params.push([k.slice('__param_'.length), lb[k]!]);
-  }
-  // Sorted by name, as Prometheus keeps a label set (a handful of names: an insertion sort allocates nothing).
-  for (let i = 1; i < names.length; i++) {
-    const name = names[i]!;
-    let j = i - 1;
-    for (; j >= 0 && names[j]! > name; j--) names[j + 1] = names[j]!;
-    names[j + 1] = name;
-  }
-  const labels: Labels = {};
-  for (const k of names) labels[k] = lb[k]!;
+  for (const k in lb) if (k.startsWith('__param_')) params.push([k.slice('__param_'.length), lb[k]!]);
   params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.map(([k, v]) => `${goQueryEscape(k)}=${goQueryEscape(v)}`).join('&');
   const url = `${scheme || 'http'}://${goEscape(addr, HOST_SAFE)}${goEscape(lb.__metrics_path__ ?? '', PATH_SAFE)}${query ? `?${query}` : ''}`;

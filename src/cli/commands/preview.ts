@@ -11,6 +11,7 @@ import { agentFromConfigFile, agentsFromManifests, type AgentSpec } from '../../
 import { checkDeployment } from '../../runtime/check.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
+import { sortedByName } from '../../runtime/labels.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
 import { SNAPSHOT_RESOURCES, type Snapshot } from '../../runtime/snapshot.js';
 import type { CommandContext } from './render.js';
@@ -166,13 +167,6 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
 function formatLabels(labels: Record<string, string>): string {
   let out = '';
   for (const k in labels) out += `${out === '' ? '' : ','}${k}="${labels[k]}"`;
-  return out;
-}
-
-/** Labels sorted by name, as Prometheus' /api/v1/targets shows them. */
-function sortedByName(labels: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
   return out;
 }
 

@@ -3,7 +3,7 @@
  * SD would produce for a snapshot, given a `kubernetes_sd_configs` entry in its
  * Prometheus YAML form (`namespaces`, `selectors`, `attach_metadata`).
  */
-import { SnapshotIndex, type Snapshot, type SnapshotResource } from '../snapshot.js';
+import { indexBy, SnapshotIndex, type Snapshot, type SnapshotResource } from '../snapshot.js';
 import { BuiltGroup, builtGroup, endpointSliceGroup, endpointsGroup, ingressGroup, nodeGroup, podGroup, serviceGroup, type GroupView, type TargetGroup } from './roles.js';
 import { fieldSelector, labelSelector } from './selectors.js';
 
@@ -45,33 +45,6 @@ export class DiscoveryError extends Error {}
 
 type Meta = { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: { nodeName?: string } };
 
-/**
- * Per snapshot, per resource: objects by name, by namespace and by spec.nodeName,
- * so the selectors every node agent uses (metadata.name=<node>,
- * spec.nodeName=<node>) cost a lookup, not a scan of the whole cluster.
- */
-const indexes = new WeakMap<object, Map<string, Map<string, Meta[]>>>();
-
-function indexed(items: readonly Meta[], key: 'name' | 'namespace' | 'nodeName'): Map<string, Meta[]> {
-  let perList = indexes.get(items);
-  if (perList === undefined) {
-    perList = new Map();
-    indexes.set(items, perList);
-  }
-  let index = perList.get(key);
-  if (index === undefined) {
-    index = new Map();
-    for (const o of items) {
-      const k = key === 'name' ? o.metadata.name : key === 'namespace' ? (o.metadata.namespace ?? '') : (o.spec?.nodeName ?? '');
-      const list = index.get(k);
-      if (list === undefined) index.set(k, [o]);
-      else list.push(o);
-    }
-    perList.set(key, index);
-  }
-  return index;
-}
-
 /** `metadata.name=x` or `spec.nodeName=x` alone: answered from an index. */
 function indexedFieldSelector(field: string): { key: 'name' | 'nodeName'; value: string } | undefined {
   const m = /^\s*(metadata\.name|spec\.nodeName)\s*==?\s*([^,!=\s]*)\s*$/.exec(field);
@@ -98,7 +71,7 @@ export function visibleSnapshot(
     const selectors = (options.selectors ?? []).filter((sel) => RESOURCE_OF_ROLE[sel.role] === resource);
     for (const sel of selectors) {
       const fast = sel.field !== undefined && items === all ? indexedFieldSelector(sel.field) : undefined;
-      if (fast !== undefined) items = indexed(all, fast.key).get(fast.value) ?? [];
+      if (fast !== undefined) items = indexBy(all, fast.key).get(fast.value) ?? [];
       else if (sel.field !== undefined && sel.field !== '') items = items.filter(fieldSelector(sel.field));
       if (sel.label !== undefined && sel.label !== '') {
         const matches = labelSelector(sel.label);
@@ -106,7 +79,7 @@ export function visibleSnapshot(
       }
     }
     if (names.length > 0 && resource !== 'nodes') {
-      items = items === all ? names.flatMap((n) => indexed(all, 'namespace').get(n) ?? []) : items.filter((o) => names.includes(o.metadata.namespace ?? ''));
+      items = items === all ? names.flatMap((n) => indexBy(all, 'namespace').get(n) ?? []) : items.filter((o) => names.includes(o.metadata.namespace ?? ''));
     }
     (out as Record<string, unknown>)[resource] = items;
   }

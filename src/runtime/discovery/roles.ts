@@ -160,20 +160,51 @@ function nodeMetaLabels(index: SnapshotIndex, nodeName: string | undefined): Lab
 
 // ---- pod -----------------------------------------------------------------------------------------
 
+const POD_LABEL_NAMES = {
+  namespace: `${META}namespace`,
+  name: `${META}pod_name`,
+  phase: `${META}pod_phase`,
+  nodeName: `${META}pod_node_name`,
+  ip: `${META}pod_ip`,
+  hostIP: `${META}pod_host_ip`,
+  uid: `${META}pod_uid`,
+  ready: `${META}pod_ready`,
+  controllerKind: `${META}pod_controller_kind`,
+  controllerName: `${META}pod_controller_name`,
+};
+const NODE_PREFIX = `${META}node_`;
+const POD_LABEL_PREFIX = `${META}pod_label_`;
+const POD_LABELPRESENT_PREFIX = `${META}pod_labelpresent_`;
+const POD_ANNOTATION_PREFIX = `${META}pod_annotation_`;
+const POD_ANNOTATIONPRESENT_PREFIX = `${META}pod_annotationpresent_`;
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function podReady(pod: PodObject): string {
+  for (const c of pod.status?.conditions ?? []) if (c.type === 'Ready') return c.status.toLowerCase();
+  return 'unknown';
+}
+
+function podController(pod: PodObject): { kind: string; name: string } | undefined {
+  for (const o of pod.metadata.ownerReferences ?? []) if (o.controller === true) return o;
+  return undefined;
+}
+
 export function podLabels(pod: PodObject): Labels {
   const out: Labels = {};
-  set(out, `${META}pod_ip`, pod.status?.podIP);
-  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
-  out[`${META}pod_ready`] = ready.toLowerCase();
-  set(out, `${META}pod_phase`, pod.status?.phase);
-  set(out, `${META}pod_node_name`, pod.spec?.nodeName);
-  set(out, `${META}pod_host_ip`, pod.status?.hostIP);
-  set(out, `${META}pod_uid`, pod.metadata.uid);
+  set(out, POD_LABEL_NAMES.ip, pod.status?.podIP);
+  out[POD_LABEL_NAMES.ready] = podReady(pod);
+  set(out, POD_LABEL_NAMES.phase, pod.status?.phase);
+  set(out, POD_LABEL_NAMES.nodeName, pod.spec?.nodeName);
+  set(out, POD_LABEL_NAMES.hostIP, pod.status?.hostIP);
+  set(out, POD_LABEL_NAMES.uid, pod.metadata.uid);
   objectMetaLabels(out, pod.metadata, 'pod');
-  const controller = pod.metadata.ownerReferences?.find((o) => o.controller === true);
+  const controller = podController(pod);
   if (controller !== undefined) {
-    set(out, `${META}pod_controller_kind`, controller.kind);
-    set(out, `${META}pod_controller_name`, controller.name);
+    set(out, POD_LABEL_NAMES.controllerKind, controller.kind);
+    set(out, POD_LABEL_NAMES.controllerName, controller.name);
   }
   return out;
 }
@@ -220,7 +251,7 @@ class PodGroup implements GroupView {
   labels(): Labels {
     if (this.builtLabels === undefined) {
       const labels = podLabels(this.pod);
-      labels[`${META}namespace`] = this.pod.metadata.namespace ?? '';
+      labels[POD_LABEL_NAMES.namespace] = this.pod.metadata.namespace ?? '';
       this.builtLabels = this.attachNode ? mergeLabels(labels, nodeMetaLabels(this.index, this.pod.spec?.nodeName)) : labels;
     }
     return this.builtLabels;
@@ -268,38 +299,6 @@ function podTargets(pod: PodObject, ip: string): Labels[] {
     }
   }
   return targets;
-}
-
-const POD_LABEL_NAMES = {
-  namespace: `${META}namespace`,
-  name: `${META}pod_name`,
-  phase: `${META}pod_phase`,
-  nodeName: `${META}pod_node_name`,
-  ip: `${META}pod_ip`,
-  hostIP: `${META}pod_host_ip`,
-  uid: `${META}pod_uid`,
-  ready: `${META}pod_ready`,
-  controllerKind: `${META}pod_controller_kind`,
-  controllerName: `${META}pod_controller_name`,
-};
-const NODE_PREFIX = `${META}node_`;
-const POD_LABEL_PREFIX = `${META}pod_label_`;
-const POD_LABELPRESENT_PREFIX = `${META}pod_labelpresent_`;
-const POD_ANNOTATION_PREFIX = `${META}pod_annotation_`;
-const POD_ANNOTATIONPRESENT_PREFIX = `${META}pod_annotationpresent_`;
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function podReady(pod: PodObject): string {
-  for (const c of pod.status?.conditions ?? []) if (c.type === 'Ready') return c.status.toLowerCase();
-  return 'unknown';
-}
-
-function podController(pod: PodObject): { kind: string; name: string } | undefined {
-  for (const o of pod.metadata.ownerReferences ?? []) if (o.controller === true) return o;
-  return undefined;
 }
 
 /**
