@@ -61,6 +61,13 @@ function addTargetOptions(cmd: Command): Command {
   return cmd.option('--context <name>', 'kubeconfig context to use').option('--kubeconfig <file>', 'kubeconfig file to use');
 }
 
+/** The flags of the commands that preview a render against a cluster (targets, check); read by previewSources. */
+function addPreviewOptions(cmd: Command): Command {
+  return addTargetOptions(addProfileOptions(cmd))
+    .option('--config <agent.yaml>', 'an agent config (grafana-agent static or Prometheus) instead of a profile')
+    .option('--snapshot <cluster.json>', 'a snapshot from `k8smon snapshot` (else the cluster is read live)');
+}
+
 function profileSources(opts: ProfileFlags): { file?: string; preset?: string; sets: string[] } {
   const preset = opts.profile ?? opts.preset;
   return { ...(opts.file !== undefined ? { file: opts.file } : {}), ...(preset !== undefined ? { preset } : {}), sets: opts.set };
@@ -207,9 +214,7 @@ Examples:
       await run((ctx) => snapshotCommand(kubectlTarget(opts), ctx));
     });
 
-  addTargetOptions(addProfileOptions(program.command('targets').description('show which targets each job of a render would scrape, from which agent, and why a target is dropped')))
-    .option('--config <agent.yaml>', 'an agent config (grafana-agent static or Prometheus) instead of a profile')
-    .option('--snapshot <cluster.json>', 'a snapshot from `k8smon snapshot` (else the cluster is read live)')
+  addPreviewOptions(program.command('targets').description('show which targets each job of a render would scrape, from which agent, and why a target is dropped'))
     .option('--job <name>', 'only this job')
     .option('--node <name>', 'only what the agent on this node scrapes')
     .option('--explain <target>', 'every relabel step for one target (URL, address, instance, pod or node name)')
@@ -239,9 +244,7 @@ Examples:
       );
     });
 
-  addTargetOptions(addProfileOptions(program.command('check').description('check a render against a cluster: zero-target jobs, double scrapes, label collisions, RBAC 403s, API versions')))
-    .option('--config <agent.yaml>', 'an agent config instead of a profile')
-    .option('--snapshot <cluster.json>', 'a snapshot from `k8smon snapshot` (else the cluster is read live)')
+  addPreviewOptions(program.command('check').description('check a render against a cluster: zero-target jobs, double scrapes, label collisions, RBAC 403s, API versions'))
     .addHelpText('after', `\nExamples:\n  $ k8smon check --profile kubeadm --snapshot cluster.json\n  $ k8smon check -f k8smon.yaml --context prod\n\nExit 1 when a problem is an error; warnings do not fail.`)
     .action(async (opts: ProfileFlags & TargetFlags & { config?: string; snapshot?: string }) => {
       const { checkCommand } = await import('./commands/preview.js');

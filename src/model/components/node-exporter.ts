@@ -4,6 +4,7 @@
  * same node. It needs the "privileged" Pod Security level by design (host
  * namespaces and hostPath), so it is off where the platform forbids that.
  */
+import { sanitizeLabelName } from '../../runtime/discovery/roles.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TOLERATE_EVERYTHING } from '../security.js';
 import { metricRelabelConfigs } from './allowlists.js';
 import type { ComponentContext, ComponentParts } from './context.js';
@@ -20,7 +21,7 @@ export function nodeExporterComponent(ctx: ComponentContext): ComponentParts {
     { name: 'sys', hostPath: '/sys', mountPath: '/host/sys' },
     { name: 'root', hostPath: '/', mountPath: '/host/root' },
   ];
-  const appLabel = `__meta_kubernetes_pod_label_${'app.kubernetes.io/name'.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+  const appLabel = `__meta_kubernetes_pod_label_${sanitizeLabelName('app.kubernetes.io/name')}`;
   return {
     workloads: [
       {
