@@ -130,6 +130,17 @@ describe('the checks catch the field notes\' mistakes', () => {
     expect(problems.some((p) => p.rule === 'rbac-forbidden' && /nodes\/metrics/.test(p.message))).toBe(true);
     expect(problems.some((p) => p.rule === 'api-version-not-served' && /rbac.authorization.k8s.io\/v1/.test(p.message))).toBe(true);
   });
+
+  it('flags an apiserver scrape whose ClusterRole lacks get on the /metrics URL', () => {
+    const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
+    const withoutUrl = objects.map((o) => (o.kind === 'ClusterRole' && o.metadata.name === 'k8smon-agent-cluster-monitoring' ? { ...o, rules: (o.rules as any[]).filter((r) => r.nonResourceURLs === undefined) } : o));
+    const snapshot = clusterFor(objects);
+    const sound = checkDeployment(objects, agentsFromManifests(objects), snapshot, previewCluster(agentsFromManifests(objects), snapshot).targets);
+    expect(sound.filter((p) => p.rule === 'rbac-forbidden')).toEqual([]);
+    const agents = agentsFromManifests(withoutUrl);
+    const problems = checkDeployment(withoutUrl, agents, snapshot, previewCluster(agents, snapshot).targets);
+    expect(problems.filter((p) => p.rule === 'rbac-forbidden').map((p) => p.message)).toEqual(['deployment/k8smon-agent-cluster job apiserver: get on /metrics is not granted']);
+  });
 });
 
 describe('k8smon targets / check (built CLI)', () => {

@@ -82,15 +82,15 @@ export function checkDeployment(objects: readonly ManifestLike[], agents: readon
     }
     // Scraping: the kubelet authorises with nodes/metrics, the apiserver proxy with nodes/proxy.
     const seen = new Set<string>();
-    for (const t of targets.filter((t) => t.agent.startsWith(agent.name))) {
-      const need = /:10250\/metrics/.test(t.url) ? 'nodes/metrics' : /\/api\/v1\/nodes\/[^/]+\/proxy\//.test(t.url) ? 'nodes/proxy' : undefined;
+    for (const t of targets) {
+      if (t.agent !== agent.name && !t.agent.startsWith(`${agent.name}/`)) continue;
+      const need = /:10250\/metrics/.test(t.url) ? 'nodes/metrics' : /\/api\/v1\/nodes\/[^/]+\/proxy\//.test(t.url) ? 'nodes/proxy' : t.job === 'apiserver' ? '/metrics' : undefined;
       if (need === undefined || seen.has(`${t.job}:${need}`)) continue;
       seen.add(`${t.job}:${need}`);
-      if (!allows(cluster, '', need, 'get')) {
+      if (need === '/metrics') {
+        if (!allowsUrl(cluster, need)) problems.push({ severity: 'error', rule: 'rbac-forbidden', message: `${agent.name} job ${t.job}: get on /metrics is not granted` });
+      } else if (!allows(cluster, '', need, 'get')) {
         problems.push({ severity: 'error', rule: 'rbac-forbidden', message: `${agent.name} job ${t.job}: get ${need} is not granted, the kubelet will answer 403` });
-      }
-      if (t.job === 'apiserver' && !allowsUrl(cluster, '/metrics')) {
-        problems.push({ severity: 'error', rule: 'rbac-forbidden', message: `${agent.name} job ${t.job}: get on /metrics is not granted` });
       }
     }
   }
