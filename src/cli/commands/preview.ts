@@ -160,7 +160,15 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
       }
     })(),
   );
-  for (const p of problems) (p.severity === 'error' ? ctx.reporter.error : (m: string) => ctx.reporter.warn({ path: '', message: m }))(`[${p.rule}] ${p.message}`);
+  reportProblems(problems, ctx);
+}
+
+/** Each problem on stderr, as an error or a warning, tagged with its rule. */
+function reportProblems(problems: readonly Problem[], ctx: CommandContext): void {
+  for (const p of problems) {
+    if (p.severity === 'error') ctx.reporter.error(`[${p.rule}] ${p.message}`);
+    else ctx.reporter.warn({ path: '', message: `[${p.rule}] ${p.message}` });
+  }
 }
 
 /** `a="x",b="y"`, in the label set's order. */
@@ -206,10 +214,7 @@ export async function checkCommand(options: PreviewSources, ctx: CommandContext)
   const loaded = await load(options, ctx);
   const preview = previewCluster(loaded.agents, loaded.snapshot, { discoveredLabels: false });
   const problems = allProblems(loaded, preview);
-  for (const p of problems) {
-    if (p.severity === 'error') ctx.reporter.error(`[${p.rule}] ${p.message}`);
-    else ctx.reporter.warn({ path: '', message: `[${p.rule}] ${p.message}` });
-  }
+  reportProblems(problems, ctx);
   const errors = problems.filter((p) => p.severity === 'error').length;
   ctx.stdout.write(`${preview.targets.length} targets, ${errors} errors, ${problems.length - errors} warnings\n`);
   if (errors > 0) throw new K8smonError(`${errors} problem(s) would break this deployment on this cluster`, ExitCode.failure);
