@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderBundle } from '../src/render/bundle.js';
 import type { KubernetesObject } from '../src/render/templates.js';
-import { agentsFromManifests } from '../src/runtime/agent-config.js';
+import { agentFromConfigFile, agentsFromManifests } from '../src/runtime/agent-config.js';
 import { checkDeployment } from '../src/runtime/check.js';
 import { crossInstanceProblems, previewCluster } from '../src/runtime/preview.js';
 import type { PodObject, Snapshot } from '../src/runtime/snapshot.js';
@@ -129,6 +129,26 @@ describe('the checks catch the field notes\' mistakes', () => {
     expect(problems.some((p) => p.rule === 'rbac-forbidden' && /list nodes/.test(p.message))).toBe(true);
     expect(problems.some((p) => p.rule === 'rbac-forbidden' && /nodes\/metrics/.test(p.message))).toBe(true);
     expect(problems.some((p) => p.rule === 'api-version-not-served' && /rbac.authorization.k8s.io\/v1/.test(p.message))).toBe(true);
+  });
+
+  it('reads ${HOSTNAME} per node anywhere in a host-filtered agent config, relabel rules included', () => {
+    const text = [
+      'metrics:',
+      '  configs:',
+      '    - name: node',
+      '      host_filter: true',
+      '      scrape_configs:',
+      '        - job_name: kubelet',
+      '          kubernetes_sd_configs: [{role: node, selectors: [{role: node, field: "metadata.name=${HOSTNAME}"}]}]',
+      '          relabel_configs: [{target_label: scraped_by, replacement: "agent-on-${HOSTNAME}"}]',
+    ].join('\n');
+    const snapshot = syntheticCluster({ nodes: 3, podsPerNode: 1 });
+    const preview = previewCluster([agentFromConfigFile(text)], snapshot);
+    expect(preview.targets.map((t) => [t.labels.instance, t.labels.scraped_by])).toEqual([
+      ['node-0', 'agent-on-node-0'],
+      ['node-1', 'agent-on-node-1'],
+      ['node-2', 'agent-on-node-2'],
+    ]);
   });
 
   it('flags an apiserver scrape whose ClusterRole lacks get on the /metrics URL', () => {

@@ -282,6 +282,7 @@ function passesFilters(filters: readonly CompiledRelabel[], target: Labels, grou
 /** Stands in for the node name while a DaemonSet's config is read once for all nodes. */
 const NODE_PLACEHOLDER = 'K8SMONNODEPLACEHOLDER';
 
+/** `value` with the node placeholder replaced by the node name. */
 function substitute<T>(value: T, node: string): T {
   if (typeof value === 'string') return (value.includes(NODE_PLACEHOLDER) ? value.split(NODE_PLACEHOLDER).join(node) : value) as T;
   if (Array.isArray(value)) return value.map((v) => substitute(v, node)) as T;
@@ -290,16 +291,26 @@ function substitute<T>(value: T, node: string): T {
 }
 
 /**
- * The template config for one node. Only what mentions the node is copied;
- * the rest (relabel rules above all) stays shared, so its compiled form is too.
+ * The template config for one node. Only the fields that mention the node are
+ * copied (`nodeFields`, per scrape config, from fieldsMentioningNode); the rest
+ * (relabel rules, mostly) stays shared, so its compiled form is too.
  */
-function withNode(template: AgentInstanceConfig, mentionsNode: readonly boolean[], node: string): AgentInstanceConfig {
+function withNode(template: AgentInstanceConfig, nodeFields: readonly (readonly string[])[], node: string): AgentInstanceConfig {
   return {
     global: template.global,
-    scrapeConfigs: template.scrapeConfigs.map((sc, i) =>
-      mentionsNode[i] === true ? { ...sc, kubernetes_sd_configs: substitute(sc.kubernetes_sd_configs, node), static_configs: substitute(sc.static_configs, node) } : sc,
-    ),
+    scrapeConfigs: template.scrapeConfigs.map((sc, i) => {
+      const fields = nodeFields[i]!;
+      if (fields.length === 0) return sc;
+      const copy: Record<string, unknown> = { ...sc };
+      for (const f of fields) copy[f] = substitute(copy[f], node);
+      return copy as unknown as RuntimeScrapeConfig;
+    }),
   };
+}
+
+/** The fields of a scrape config whose value mentions the node placeholder. */
+function fieldsMentioningNode(sc: RuntimeScrapeConfig): string[] {
+  return Object.entries(sc).filter(([, v]) => JSON.stringify(v)?.includes(NODE_PLACEHOLDER) === true).map(([k]) => k);
 }
 
 /** Compiled relabel rules per rule list: shared by every instance that shares the list. */
@@ -323,9 +334,9 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
     const shared = new Map<string, GroupView[]>();
     const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
     const template = agent.perNode ? readInstanceConfig(agent, NODE_PLACEHOLDER) : undefined;
-    const mentionsNode = template?.scrapeConfigs.map((sc) => JSON.stringify(sc).includes(NODE_PLACEHOLDER)) ?? [];
+    const nodeFields = template?.scrapeConfigs.map(fieldsMentioningNode) ?? [];
     for (const node of instances) {
-      const config = template !== undefined && node !== undefined ? withNode(template, mentionsNode, node) : readInstanceConfig(agent, node);
+      const config = template !== undefined && node !== undefined ? withNode(template, nodeFields, node) : readInstanceConfig(agent, node);
       const p = previewAgent(agent, snapshot, node, options, config, agent.perNode ? { shared, instance: new Map() } : {});
       for (const t of p.targets) out.targets.push(t);
       for (const d of p.dropped) out.dropped.push(d);
