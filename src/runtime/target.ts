@@ -7,7 +7,7 @@
  * `__param_*`. The `__`-prefixed labels go away from the final label set.
  */
 import { mergeLabels, sortedByName, type Labels } from './labels.js';
-import { applyRuleInPlace, relabelWithSteps, type CompiledRelabel, type RelabelStep } from './relabel/relabel.js';
+import { relabelInPlace, relabelWithSteps, type CompiledRelabel, type RelabelStep } from './relabel/relabel.js';
 
 export interface ScrapeJobDefaults {
   job_name: string;
@@ -95,12 +95,6 @@ export type Finalized = { kind: 'active'; labels: Labels; url: string } | { kind
 export function finalizeInPlace(labels: Labels, rules: readonly CompiledRelabel[]): Finalized {
   const dropper = relabelInPlace(labels, rules);
   return dropper === -1 ? finalizeRelabeled(labels) : { kind: 'dropped', reason: `dropped by relabel rule ${dropper}` };
-}
-
-/** Index of the rule that dropped the target, or -1. */
-function relabelInPlace(labels: Labels, rules: readonly CompiledRelabel[]): number {
-  for (let i = 0; i < rules.length; i++) if (!applyRuleInPlace(labels, rules[i]!)) return i;
-  return -1;
 }
 
 /** After relabeling (`lb` is modified): the address checks, the final labels and the scrape URL. */

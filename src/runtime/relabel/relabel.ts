@@ -209,8 +209,13 @@ export function relabelWithSteps(labels: Readonly<Labels>, rules: readonly Compi
 export function relabel(labels: Readonly<Labels>, configs: readonly RelabelConfig[] | readonly CompiledRelabel[]): Labels | null {
   const rules = isCompiled(configs) ? configs : compileRelabelConfigs(configs);
   const current = mergeLabels(labels);
-  for (const rule of rules) if (!applyRuleInPlace(current, rule)) return null;
-  return current;
+  return relabelInPlace(current, rules) === -1 ? current : null;
+}
+
+/** Applies the rules to `labels` in place; the index of the rule that dropped the target, or -1. */
+export function relabelInPlace(labels: Labels, rules: readonly CompiledRelabel[]): number {
+  for (let i = 0; i < rules.length; i++) if (!applyRuleInPlace(labels, rules[i]!)) return i;
+  return -1;
 }
 
 function isCompiled(configs: readonly RelabelConfig[] | readonly CompiledRelabel[]): configs is readonly CompiledRelabel[] {
