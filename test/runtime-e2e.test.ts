@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderBundle } from '../src/render/bundle.js';
 import type { KubernetesObject } from '../src/render/templates.js';
-import { agentFromConfigFile, agentsFromManifests } from '../src/runtime/agent-config.js';
+import { agentFromConfigFile, agentsFromManifests, jobNames } from '../src/runtime/agent-config.js';
 import { checkDeployment } from '../src/runtime/check.js';
 import { crossInstanceProblems, previewCluster } from '../src/runtime/preview.js';
 import type { PodObject, Snapshot } from '../src/runtime/snapshot.js';
@@ -84,6 +84,17 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
     expect(explained.dropped).toEqual(ruleByRule.dropped.filter((d) => d.discoveredLabels.__address__ === asked));
     expect(byKey(explained.targets)).toEqual(byKey(ruleByRule.targets));
     expect(explained.droppedCounts).toEqual(ruleByRule.droppedCounts);
+  });
+
+  it('previews one job alone exactly as the full preview shows it (PreviewOptions.job, targets --job)', () => {
+    expect(jobNames(agents)).toEqual(preview.jobs);
+    for (const job of preview.jobs) {
+      const alone = previewCluster(agents, snapshot, { job });
+      expect(alone.jobs).toEqual([job]);
+      expect(alone.targets).toEqual(jobTargets(job));
+      expect(alone.droppedCounts).toEqual(job in preview.droppedCounts ? { [job]: preview.droppedCounts[job] } : {});
+      expect(alone.problems).toEqual(preview.problems.filter((p) => new RegExp(`\\bjob ${job}(?![\\w-])`).test(p.message)));
+    }
   });
 
   it('has no errors: nothing scraped twice, no colliding label sets, no RBAC 403', () => {
@@ -181,6 +192,32 @@ describe('k8smon targets / check (built CLI)', () => {
     const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--node', 'node-3', '-o', 'json']);
     const out = JSON.parse(r.stdout);
     expect(new Set(out.targets.map((t: any) => t.agent))).toEqual(new Set(['daemonset/k8smon-agent-node/node-3']));
+  });
+
+  it('--job shows that job alone, and its problems only', async () => {
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--job', 'kubelet']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('  '))).toEqual(['kubelet  6 active, 0 dropped']);
+    const twoJobs = join(dir, 'two-jobs.yaml');
+    writeFileSync(twoJobs, 'scrape_configs:\n  - job_name: nodes\n    kubernetes_sd_configs: [{role: node}]\n  - job_name: empty\n    kubernetes_sd_configs: [{role: pod, namespaces: {names: [nowhere]}}]\n');
+    expect((await runCli(['targets', '--config', twoJobs, '--snapshot', snapshotFile])).stderr).toMatch(/\[no-targets\] job empty has no targets/);
+    const alone = await runCli(['targets', '--config', twoJobs, '--snapshot', snapshotFile, '--job', 'nodes']);
+    expect(alone.stdout).toMatch(/^nodes  6 active, 0 dropped\n/);
+    expect(alone.stderr).toBe('');
+  });
+
+  it('a mistyped --job is reported before the snapshot is read, with the jobs there are', async () => {
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', join(dir, 'not-there.json'), '--job', 'kubelets']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/Unknown job\.\n\s+--job: no job "kubelets"; jobs: kubelet, kubelet-cadvisor, /);
+  });
+
+  it('a --node the snapshot does not have is an error naming its nodes, not an empty preview', async () => {
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--node', 'node-33']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--node: no node "node-33" in the snapshot; its 6 nodes: node-0, node-1, node-2, node-3, node-4 and 1 more/);
   });
 
   it('--explain shows every relabel step and the rule that dropped a target', async () => {

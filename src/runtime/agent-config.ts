@@ -52,6 +52,13 @@ function hostFilterOf(doc: any): boolean {
 }
 
 /** Parses one instance's config: ${HOSTNAME} is the node it runs on (empty for a Deployment). */
+/** The job names of every agent's scrape configs, in config order, each once (known before any snapshot is read). */
+export function jobNames(agents: readonly AgentSpec[]): string[] {
+  const names = new Set<string>();
+  for (const agent of agents) for (const sc of readInstanceConfig(agent, agent.perNode ? 'node' : undefined).scrapeConfigs) names.add(sc.job_name);
+  return [...names];
+}
+
 export function readInstanceConfig(agent: AgentSpec, nodeName: string | undefined): AgentInstanceConfig {
   const env: Record<string, string> = nodeName === undefined ? {} : { HOSTNAME: nodeName, NODE_NAME: nodeName };
   const text = agent.expandEnv ? expandEnv(agent.text, (n) => env[n]) : agent.text;

@@ -12,7 +12,7 @@ export type { TargetGroup, Labels } from './discovery/roles.js';
 export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, RelabelConfigError, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 export { PromRegex, RelabelRegexError } from './relabel/regex.js';
 export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './target.js';
-export { agentFromConfigFile, agentsFromManifests, readInstanceConfig, type AgentSpec } from './agent-config.js';
+export { agentFromConfigFile, agentsFromManifests, jobNames, readInstanceConfig, type AgentSpec } from './agent-config.js';
 export { checkDeployment } from './check.js';
 export { previewAgent, previewCluster, keptByHostFilter, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview.js';
 export { parseExposition, type Sample } from './scrape/exposition.js';

@@ -50,6 +50,8 @@ export interface Preview {
 export interface PreviewOptions {
   /** Only the instance on this node (plus nothing from cluster-scope agents). */
   node?: string;
+  /** Only this job: the other scrape configs are not discovered at all. */
+  job?: string;
   /** Keep the relabel steps of dropped targets (for --explain); costs memory. */
   keepSteps?: boolean;
   /** With keepSteps: keep the steps only of dropped targets whose discovered labels pass this test (what --explain asks about). */
@@ -170,6 +172,7 @@ export function previewAgent(
   const hostFilterRules = compiledFor(agent.hostFilterRelabel);
   const preview = emptyPreview();
   for (const sc of config.scrapeConfigs) {
+    if (options.job !== undefined && sc.job_name !== options.job) continue;
     preview.jobs.push(sc.job_name);
     let rules: CompiledRelabel[];
     try {

@@ -7,7 +7,7 @@ import { ExitCode, InvalidInputError, K8smonError } from '../../errors.js';
 import { KubectlFailedError, runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { renderBundle } from '../../render/bundle.js';
 import type { KubernetesObject } from '../../render/templates.js';
-import { agentFromConfigFile, agentsFromManifests, type AgentSpec } from '../../runtime/agent-config.js';
+import { agentFromConfigFile, agentsFromManifests, jobNames, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
@@ -65,12 +65,11 @@ interface Loaded {
   snapshot: Snapshot;
 }
 
-async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loaded> {
+/** The agents to preview: from an agent config file, or from rendering the profile. */
+function loadAgents(sources: PreviewSources, ctx: CommandContext): Pick<Loaded, 'objects' | 'agents'> {
   if (sources.config !== undefined && (sources.file !== undefined || sources.preset !== undefined)) {
     throw new InvalidInputError('Conflicting flags.', [{ path: '--config', message: 'takes an agent config instead of a profile; drop -f/--profile' }]);
   }
-  let objects: KubernetesObject[] = [];
-  let agents: AgentSpec[];
   if (sources.config !== undefined) {
     let text: string;
     try {
@@ -79,15 +78,17 @@ async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loade
       throw new InvalidInputError('Cannot read the agent config.', [{ path: sources.config, message: (err as Error).message }]);
     }
     try {
-      agents = [agentFromConfigFile(text, sources.config)];
+      return { objects: [], agents: [agentFromConfigFile(text, sources.config)] };
     } catch (err) {
       throw new InvalidInputError('Not an agent config.', [{ path: sources.config, message: (err as Error).message }]);
     }
-  } else {
-    const bundle = renderBundle({ ...(sources.file !== undefined ? { file: sources.file } : {}), ...(sources.preset !== undefined ? { preset: sources.preset } : {}), sets: sources.sets }, ctx.env);
-    objects = bundle.objects;
-    agents = agentsFromManifests(objects);
   }
+  const bundle = renderBundle({ ...(sources.file !== undefined ? { file: sources.file } : {}), ...(sources.preset !== undefined ? { preset: sources.preset } : {}), sets: sources.sets }, ctx.env);
+  return { objects: bundle.objects, agents: agentsFromManifests(bundle.objects) };
+}
+
+/** The cluster: the --snapshot file, or read live through kubectl. */
+async function loadSnapshot(sources: PreviewSources, ctx: CommandContext): Promise<Snapshot> {
   if (sources.snapshot === undefined && !sources.live) {
     throw new InvalidInputError('No cluster to preview against.', [{ path: '--snapshot', message: 'pass --snapshot cluster.json (from `k8smon snapshot`) or --context to read the cluster live' }]);
   }
@@ -100,8 +101,17 @@ async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loade
     }
     ctx.reporter.progress(`reading the cluster of kubectl context ${current.stdout.trim()} (use --snapshot to preview offline)`);
   }
-  const snapshot = sources.snapshot !== undefined ? readSnapshotFile(sources.snapshot) : await captureSnapshot(sources.target);
-  return { objects, agents, snapshot };
+  return sources.snapshot !== undefined ? readSnapshotFile(sources.snapshot) : await captureSnapshot(sources.target);
+}
+
+async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loaded> {
+  const { objects, agents } = loadAgents(sources, ctx);
+  return { objects, agents, snapshot: await loadSnapshot(sources, ctx) };
+}
+
+/** At most `max` names, then how many more. */
+function someOf(names: readonly string[], max = 5): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
 export interface TargetsOptions extends PreviewSources {
@@ -119,9 +129,22 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   if (!['table', 'json'].includes(options.output)) {
     throw new InvalidInputError('Invalid flags.', [{ path: '--output', message: `must be one of: table, json (got "${options.output}")` }]);
   }
-  const loaded = await load(options, ctx);
+  const { objects, agents } = loadAgents(options, ctx);
+  // A typo in --job or --node is reported before a large snapshot is read, not after a whole preview.
+  if (options.job !== undefined) {
+    const jobs = jobNames(agents);
+    if (!jobs.includes(options.job)) throw new InvalidInputError('Unknown job.', [{ path: '--job', message: `no job "${options.job}"; jobs: ${jobs.join(', ')}` }]);
+  }
+  const loaded: Loaded = { objects, agents, snapshot: await loadSnapshot(options, ctx) };
+  if (options.node !== undefined && !(loaded.snapshot.nodes ?? []).some((n) => n.metadata?.name === options.node)) {
+    const names = (loaded.snapshot.nodes ?? []).map((n) => n.metadata?.name).filter((n): n is string => typeof n === 'string').sort();
+    throw new InvalidInputError('Unknown node.', [
+      { path: '--node', message: names.length === 0 ? `no node "${options.node}": the snapshot has no nodes` : `no node "${options.node}" in the snapshot; its ${names.length} nodes: ${someOf(names)}` },
+    ]);
+  }
   const preview = previewCluster(loaded.agents, loaded.snapshot, {
     ...(options.node !== undefined ? { node: options.node } : {}),
+    ...(options.job !== undefined ? { job: options.job } : {}),
     keepSteps: options.explain !== undefined,
     ...(options.explain !== undefined ? { stepsOf: explainMatcher(options.explain) } : {}),
     // Only -o json and --explain show them: a table of 60,000 targets need not hold them.
@@ -129,9 +152,6 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   });
   const problems = options.node === undefined ? allProblems(loaded, preview) : preview.problems;
   const jobFilter = (job: string): boolean => options.job === undefined || job === options.job;
-  if (options.job !== undefined && !preview.jobs.includes(options.job)) {
-    throw new InvalidInputError('Unknown job.', [{ path: '--job', message: `no job "${options.job}"; jobs: ${preview.jobs.join(', ')}` }]);
-  }
   if (options.explain !== undefined) {
     ctx.stdout.write(explain(options.explain, preview, options));
     return;
