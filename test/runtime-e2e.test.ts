@@ -174,6 +174,20 @@ describe('the checks catch the field notes\' mistakes', () => {
   });
 });
 
+describe('labels named like Object.prototype members', () => {
+  it('a filter on a missing label named toString or constructor sees the empty string, in the shortcut and rule-by-rule paths alike', () => {
+    const snapshot = syntheticCluster({ nodes: 2, podsPerNode: 4 });
+    const config = (first: string) => `scrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs: [{role: pod}]\n    relabel_configs:\n${first}      - {source_labels: [__meta_kubernetes_pod_phase], regex: Running, action: keep}\n`;
+    const plain = previewCluster([agentFromConfigFile(config(''))], snapshot);
+    expect(plain.targets.length).toBeGreaterThan(0);
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const agents = [agentFromConfigFile(config(`      - {source_labels: [${name}], regex: '', action: keep}\n`))];
+      expect(previewCluster(agents, snapshot).targets).toEqual(plain.targets);
+      expect(previewCluster(agents, snapshot, { keepSteps: true }).targets).toEqual(previewCluster([agentFromConfigFile(config(''))], snapshot, { keepSteps: true }).targets);
+    }
+  });
+});
+
 describe('k8smon targets / check (built CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8smon-targets-'));
   const snapshotFile = join(dir, 'cluster.json');

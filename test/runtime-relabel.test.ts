@@ -89,4 +89,16 @@ describe('label set copies', () => {
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(labels).toEqual(JSON.parse('{"__proto__":"x","a":"b"}'));
   });
+
+  // Valid Prometheus label names that are also members of Object.prototype: a set without
+  // them must read as "label missing" (the empty string), not as the prototype's member.
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('treat a missing label named %s as missing, and set it as a label', (name) => {
+    expect(relabel({ a: 'x' }, [{ source_labels: [name, 'a'], target_label: 'b' }])).toEqual({ a: 'x', b: ';x' });
+    expect(relabel({ a: 'x' }, [{ source_labels: [name], regex: '', action: 'keep' }])).toEqual({ a: 'x' });
+    expect(relabel({ a: '' }, [{ source_labels: ['a'], target_label: name, action: 'keepequal' }])).toEqual({ a: '' });
+    const set = relabel({ a: 'x' }, [{ source_labels: ['a'], target_label: name }])!;
+    expect(Object.getOwnPropertyDescriptor(set, name)?.value).toBe('x');
+    expect(Object.getPrototypeOf(set)).toBe(Object.prototype);
+    expect(relabel({ a: 'x' }, [{ source_labels: ['a'], target_label: name }, { source_labels: [name], target_label: 'c' }])).toMatchObject({ c: 'x' });
+  });
 });

@@ -16,8 +16,19 @@ export function mergeLabels(a: Readonly<Labels>, b?: Readonly<Labels>): Labels {
   return out;
 }
 
+/**
+ * The value of label `name`, or undefined when the set has no such label. Not
+ * `labels[name]`: label sets are plain objects, and for a label they lack,
+ * `constructor`, `toString` or `__proto__` (all valid label names) would read
+ * Object.prototype's members.
+ */
+export function labelValue(labels: Readonly<Labels>, name: string): string | undefined {
+  const v = labels[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
 /** `labels[name] = value`, also for a label named `__proto__` (a valid label name), as spread would copy it. */
-function setOwn(labels: Labels, name: string, value: string): void {
+export function setOwn(labels: Labels, name: string, value: string): void {
   if (name === '__proto__') Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true });
   else labels[name] = value;
 }

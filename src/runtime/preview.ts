@@ -8,7 +8,7 @@ import { readInstanceConfig, type AgentInstanceConfig, type AgentSpec, type Runt
 import { DiscoveryError, discoverGroups, type KubernetesSdOptions } from './discovery/discover.js';
 import { SelectorError } from './discovery/selectors.js';
 import { BuiltGroup, type GroupView, type TargetGroup } from './discovery/roles.js';
-import { mergeLabels, type Labels } from './labels.js';
+import { labelValue, mergeLabels, type Labels } from './labels.js';
 import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
 import { finalizeInPlace, finalizeTarget, GroupDiscoveredLabels } from './target.js';
@@ -98,11 +98,11 @@ export function keptByHostFilter(target: Labels, group: TargetGroup, host: strin
 }
 
 function hostFilterKeeps(target: Labels, group: GroupView, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
-  let get = (n: string): string | undefined => target[n] ?? group.label(n);
+  let get = (n: string): string | undefined => labelValue(target, n) ?? group.label(n);
   if (hostFilterRelabel.length > 0) {
     const all = mergeLabels(group.labels(), target);
     const processed = relabel(all, hostFilterRelabel) ?? all;
-    get = (n) => processed[n];
+    get = (n) => labelValue(processed, n);
   }
   const address = get('__address__');
   if (address === undefined || address === '') return true;
@@ -275,7 +275,7 @@ function passesFilters(filters: readonly CompiledRelabel[], target: Labels, grou
     let value = '';
     for (let i = 0; i < r.sourceLabels.length; i++) {
       const l = r.sourceLabels[i]!;
-      value += (i > 0 ? r.separator : '') + (target[l] ?? group.label(l) ?? '');
+      value += (i > 0 ? r.separator : '') + (labelValue(target, l) ?? group.label(l) ?? '');
     }
     if (r.regex.matches(value) !== (r.action === 'keep')) return false;
   }

@@ -11,7 +11,7 @@ import { agentFromConfigFile, agentsFromManifests, jobNames, type AgentSpec } fr
 import { checkDeployment } from '../../runtime/check.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
-import { sortedByName } from '../../runtime/labels.js';
+import { labelValue, sortedByName } from '../../runtime/labels.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
 import { SNAPSHOT_RESOURCES, type Snapshot } from '../../runtime/snapshot.js';
 import type { CommandContext } from './render.js';
@@ -216,7 +216,7 @@ function explain(what: string, preview: Preview, options: TargetsOptions): strin
     lines.push(`${d.job} on ${d.agent}: DROPPED — ${d.reason}`);
     for (const s of d.steps) {
       lines.push(`  rule ${s.index}: ${JSON.stringify(s.rule)}`);
-      const sources = (s.rule.source_labels ?? []).map((l) => `${l}=${JSON.stringify(s.before[l] ?? '')}`).join(' ');
+      const sources = (s.rule.source_labels ?? []).map((l) => `${l}=${JSON.stringify(labelValue(s.before, l) ?? '')}`).join(' ');
       lines.push(`    ${s.after === null ? `dropped the target (${sources || 'no source labels'})` : `changed: ${JSON.stringify(diffLabels(s.before, s.after))}`}`);
     }
   }

@@ -5,7 +5,7 @@
  * an absent one.
  */
 import type { ContainerPortSpec, ContainerSpec, EndpointSliceObject, EndpointsObject, IngressObject, NodeObject, ObjectMeta, ObjectReference, PodObject, ServiceObject, SnapshotIndex } from '../snapshot.js';
-import { mergeLabels, type Labels } from '../labels.js';
+import { labelValue, mergeLabels, type Labels } from '../labels.js';
 
 export type { Labels };
 
@@ -40,7 +40,7 @@ export class BuiltGroup implements GroupView {
     return this.group.source;
   }
   label(name: string): string | undefined {
-    return this.group.labels[name];
+    return labelValue(this.group.labels, name);
   }
   labels(): Labels {
     return this.group.labels;
@@ -243,9 +243,9 @@ class PodGroup implements GroupView {
   }
 
   label(name: string): string | undefined {
-    if (this.builtLabels !== undefined) return this.builtLabels[name];
+    if (this.builtLabels !== undefined) return labelValue(this.builtLabels, name);
     const v = podLabel(this.pod, name, this.attachNode);
-    return v === null ? this.labels()[name] : v;
+    return v === null ? labelValue(this.labels(), name) : v;
   }
 
   labels(): Labels {
@@ -516,7 +516,7 @@ class EndpointGroup<E> implements GroupView {
   ) {}
 
   label(name: string): string | undefined {
-    return this.groupLabels[name];
+    return labelValue(this.groupLabels, name);
   }
   labels(): Labels {
     return this.groupLabels;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PromRegex } from './regex.js';
-import { mergeLabels, type Labels } from '../labels.js';
+import { labelValue, mergeLabels, setOwn, type Labels } from '../labels.js';
 
 export type { Labels };
 
@@ -115,7 +115,7 @@ function compileOne(c: RelabelConfig, index: number): CompiledRelabel {
 /** Sets a label; the empty string removes it. */
 function setLabel(labels: Labels, name: string, v: string): void {
   if (v === '') delete labels[name];
-  else labels[name] = v;
+  else setOwn(labels, name, v);
 }
 
 /**
@@ -124,10 +124,10 @@ function setLabel(labels: Labels, name: string, v: string): void {
  */
 export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean {
   let value: string;
-  if (rule.sourceLabels.length === 1) value = labels[rule.sourceLabels[0]!] ?? '';
+  if (rule.sourceLabels.length === 1) value = labelValue(labels, rule.sourceLabels[0]!) ?? '';
   else {
     value = '';
-    for (let i = 0; i < rule.sourceLabels.length; i++) value += (i > 0 ? rule.separator : '') + (labels[rule.sourceLabels[i]!] ?? '');
+    for (let i = 0; i < rule.sourceLabels.length; i++) value += (i > 0 ? rule.separator : '') + (labelValue(labels, rule.sourceLabels[i]!) ?? '');
   }
   switch (rule.action) {
     case 'drop':
@@ -135,9 +135,9 @@ export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean
     case 'keep':
       return rule.regex.matches(value);
     case 'dropequal':
-      return (labels[rule.targetLabel] ?? '') !== value;
+      return (labelValue(labels, rule.targetLabel) ?? '') !== value;
     case 'keepequal':
-      return (labels[rule.targetLabel] ?? '') === value;
+      return (labelValue(labels, rule.targetLabel) ?? '') === value;
     case 'replace': {
       if (rule.regex.matchAll && rule.replacement === '$1' && !rule.targetLabel.includes('$') && !value.includes('\n')) {
         // The common copy (`(.*)` → `$1`), without building the match groups.
