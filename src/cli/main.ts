@@ -207,7 +207,7 @@ Examples:
       );
     });
 
-  addTargetOptions(program.command('snapshot').description('capture the objects discovery reads (kubectl get -o json) as one JSON file'))
+  addTargetOptions(program.command('snapshot').description('capture the objects discovery reads (listed a page at a time, only the fields discovery reads) as one JSON file'))
     .addHelpText('after', `\nExamples:\n  $ k8smon snapshot --context prod > cluster.json\n  $ k8smon targets --profile eks --snapshot cluster.json`)
     .action(async (opts: TargetFlags) => {
       const { snapshotCommand } = await import('./commands/preview.js');

@@ -45,7 +45,10 @@ export function targetFlags(target: KubectlTarget): string[] {
   return flags;
 }
 
-export async function runKubectl(args: readonly string[], options: { target: KubectlTarget; input?: string; env?: NodeJS.ProcessEnv }): Promise<KubectlResult> {
+export async function runKubectl(
+  args: readonly string[],
+  options: { target: KubectlTarget; input?: string; env?: NodeJS.ProcessEnv; /** Bytes of stdout kept (execa's default: 100 MB). */ maxBuffer?: number },
+): Promise<KubectlResult> {
   // Loaded on first use: execa takes ~0.2 s to import, which commands that never run kubectl should not pay.
   const { execa } = await import('execa');
   try {
@@ -55,6 +58,7 @@ export async function runKubectl(args: readonly string[], options: { target: Kub
       env: options.env,
       extendEnv: true,
       stripFinalNewline: false,
+      ...(options.maxBuffer !== undefined ? { maxBuffer: options.maxBuffer } : {}),
     });
     if ((result as { code?: string }).code === 'ENOENT' || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
       throw new KubectlMissingError();

@@ -17,5 +17,5 @@ export { checkDeployment } from './check.js';
 export { previewAgent, previewCluster, keptByHostFilter, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview.js';
 export { parseExposition, type Sample } from './scrape/exposition.js';
 export { syntheticCluster, type SyntheticOptions } from './synthetic.js';
-export type { Snapshot } from './snapshot.js';
+export { slimObject, SNAPSHOT_RESOURCES, type Snapshot, type SnapshotResource } from './snapshot.js';
 export { readJsonFile } from './snapshot-file.js';

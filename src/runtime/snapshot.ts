@@ -25,11 +25,26 @@ export interface ContainerSpec {
   ports?: ContainerPortSpec[];
 }
 
+/*
+ * Besides what discovery turns into labels, the interfaces keep the fields an
+ * API server lets a field selector name (kubernetes_sd_configs.selectors[].field):
+ * pods' spec.restartPolicy, schedulerName, serviceAccountName, hostNetwork and
+ * status.nominatedNodeName, nodes' spec.unschedulable.
+ */
 export interface PodObject {
   metadata: ObjectMeta;
-  spec?: { nodeName?: string; containers?: ContainerSpec[]; initContainers?: ContainerSpec[] };
+  spec?: {
+    nodeName?: string;
+    containers?: ContainerSpec[];
+    initContainers?: ContainerSpec[];
+    restartPolicy?: string;
+    schedulerName?: string;
+    serviceAccountName?: string;
+    hostNetwork?: boolean;
+  };
   status?: {
     phase?: string;
+    nominatedNodeName?: string;
     podIP?: string;
     hostIP?: string;
     conditions?: { type: string; status: string }[];
@@ -40,7 +55,7 @@ export interface PodObject {
 
 export interface NodeObject {
   metadata: ObjectMeta;
-  spec?: { providerID?: string };
+  spec?: { providerID?: string; unschedulable?: boolean };
   status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
 }
 
@@ -164,4 +179,189 @@ export class SnapshotIndex {
   node(name: string): NodeObject | undefined {
     return indexBy(this.snapshot.nodes ?? [], 'name').get(name)?.[0];
   }
+}
+
+/**
+ * Every key of T present (a value may be undefined). The projections below are
+ * typed with it, so each lists every field its interface declares: a field
+ * added to an interface above (because discovery now reads it) fails to compile
+ * here until the snapshot keeps it too.
+ */
+type Every<T> = { [K in keyof Required<T>]: T[K] };
+type Item<L> = NonNullable<L> extends readonly (infer E)[] ? E : never;
+
+/** The object without its undefined members (what JSON.stringify would write anyway). */
+function defined<T>(o: Every<T>): T {
+  for (const k in o) if (o[k] === undefined) delete o[k];
+  return o as T;
+}
+
+function each<T, U>(list: readonly T[] | undefined, project: (x: T) => U): U[] | undefined {
+  return Array.isArray(list) ? list.map(project) : undefined;
+}
+
+function slimMeta(m: ObjectMeta): ObjectMeta {
+  return defined<ObjectMeta>({
+    name: m.name,
+    namespace: m.namespace,
+    uid: m.uid,
+    labels: m.labels,
+    annotations: m.annotations,
+    ownerReferences: each(m.ownerReferences, (r) => defined<Item<ObjectMeta['ownerReferences']>>({ kind: r.kind, name: r.name, controller: r.controller })),
+  });
+}
+
+function slimReference(r: ObjectReference | undefined): ObjectReference | undefined {
+  return r === undefined ? undefined : defined<ObjectReference>({ kind: r.kind, name: r.name, namespace: r.namespace });
+}
+
+function slimContainer(c: ContainerSpec): ContainerSpec {
+  return defined<ContainerSpec>({ name: c.name, image: c.image, ports: each(c.ports, (p) => defined<ContainerPortSpec>({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })) });
+}
+
+type PodSpec = NonNullable<PodObject['spec']>;
+type PodStatus = NonNullable<PodObject['status']>;
+type ContainerStatus = Item<PodStatus['containerStatuses']>;
+const slimContainerStatus = (s: ContainerStatus): ContainerStatus => defined<ContainerStatus>({ name: s.name, containerID: s.containerID });
+
+function slimPod(p: PodObject): PodObject {
+  const spec = p.spec;
+  const status = p.status;
+  return defined<PodObject>({
+    metadata: slimMeta(p.metadata),
+    spec:
+      spec &&
+      defined<PodSpec>({
+        nodeName: spec.nodeName,
+        containers: each(spec.containers, slimContainer),
+        initContainers: each(spec.initContainers, slimContainer),
+        restartPolicy: spec.restartPolicy,
+        schedulerName: spec.schedulerName,
+        serviceAccountName: spec.serviceAccountName,
+        hostNetwork: spec.hostNetwork,
+      }),
+    status:
+      status &&
+      defined<PodStatus>({
+        phase: status.phase,
+        nominatedNodeName: status.nominatedNodeName,
+        podIP: status.podIP,
+        hostIP: status.hostIP,
+        conditions: each(status.conditions, (c) => defined<Item<PodStatus['conditions']>>({ type: c.type, status: c.status })),
+        containerStatuses: each(status.containerStatuses, slimContainerStatus),
+        initContainerStatuses: each(status.initContainerStatuses, slimContainerStatus),
+      }),
+  });
+}
+
+type NodeStatus = NonNullable<NodeObject['status']>;
+
+function slimNode(n: NodeObject): NodeObject {
+  const status = n.status;
+  const kubelet = status?.daemonEndpoints?.kubeletEndpoint;
+  return defined<NodeObject>({
+    metadata: slimMeta(n.metadata),
+    spec: n.spec && defined<NonNullable<NodeObject['spec']>>({ providerID: n.spec.providerID, unschedulable: n.spec.unschedulable }),
+    status:
+      status &&
+      defined<NodeStatus>({
+        addresses: each(status.addresses, (a) => defined<Item<NodeStatus['addresses']>>({ type: a.type, address: a.address })),
+        daemonEndpoints: status.daemonEndpoints && defined<NonNullable<NodeStatus['daemonEndpoints']>>({ kubeletEndpoint: kubelet && { Port: kubelet.Port } }),
+      }),
+  });
+}
+
+type ServiceSpec = NonNullable<ServiceObject['spec']>;
+
+function slimService(s: ServiceObject): ServiceObject {
+  const spec = s.spec;
+  return defined<ServiceObject>({
+    metadata: slimMeta(s.metadata),
+    spec:
+      spec &&
+      defined<ServiceSpec>({
+        type: spec.type,
+        clusterIP: spec.clusterIP,
+        externalName: spec.externalName,
+        loadBalancerIP: spec.loadBalancerIP,
+        ipFamilyPolicy: spec.ipFamilyPolicy,
+        ipFamilies: spec.ipFamilies,
+        ports: each(spec.ports, (p) => defined<Item<ServiceSpec['ports']>>({ name: p.name, port: p.port, protocol: p.protocol })),
+      }),
+    status: s.status && { loadBalancer: s.status.loadBalancer && { ingress: each(s.status.loadBalancer.ingress, (i) => defined({ ip: i.ip })) } },
+  });
+}
+
+type Subset = Item<EndpointsObject['subsets']>;
+type EndpointAddress = Item<Subset['addresses']>;
+const slimAddress = (a: EndpointAddress): EndpointAddress => defined<EndpointAddress>({ ip: a.ip, hostname: a.hostname, nodeName: a.nodeName, targetRef: slimReference(a.targetRef) });
+
+function slimEndpoints(e: EndpointsObject): EndpointsObject {
+  return defined<EndpointsObject>({
+    metadata: slimMeta(e.metadata),
+    subsets: each(e.subsets, (s) =>
+      defined<Subset>({
+        addresses: each(s.addresses, slimAddress),
+        notReadyAddresses: each(s.notReadyAddresses, slimAddress),
+        ports: each(s.ports, (p) => defined<Item<Subset['ports']>>({ name: p.name, port: p.port, protocol: p.protocol })),
+      }),
+    ),
+  });
+}
+
+type SliceEndpoint = Item<EndpointSliceObject['endpoints']>;
+
+function slimEndpointSlice(e: EndpointSliceObject): EndpointSliceObject {
+  return defined<EndpointSliceObject>({
+    metadata: slimMeta(e.metadata),
+    addressType: e.addressType,
+    endpoints: each(e.endpoints, (ep) =>
+      defined<SliceEndpoint>({
+        addresses: ep.addresses,
+        conditions: ep.conditions && defined<NonNullable<SliceEndpoint['conditions']>>({ ready: ep.conditions.ready, serving: ep.conditions.serving, terminating: ep.conditions.terminating }),
+        hostname: ep.hostname,
+        nodeName: ep.nodeName,
+        zone: ep.zone,
+        targetRef: slimReference(ep.targetRef),
+        deprecatedTopology: ep.deprecatedTopology,
+      }),
+    ),
+    ports: each(e.ports, (p) => defined<Item<EndpointSliceObject['ports']>>({ name: p.name, port: p.port, protocol: p.protocol, appProtocol: p.appProtocol })),
+  });
+}
+
+type IngressSpec = NonNullable<IngressObject['spec']>;
+type IngressRule = Item<IngressSpec['rules']>;
+
+function slimIngress(i: IngressObject): IngressObject {
+  const spec = i.spec;
+  return defined<IngressObject>({
+    metadata: slimMeta(i.metadata),
+    spec:
+      spec &&
+      defined<IngressSpec>({
+        ingressClassName: spec.ingressClassName,
+        tls: each(spec.tls, (t) => defined<Item<IngressSpec['tls']>>({ hosts: t.hosts })),
+        rules: each(spec.rules, (r) => defined<IngressRule>({ host: r.host, http: r.http && { paths: each(r.http.paths, (p) => defined<Item<NonNullable<IngressRule['http']>['paths']>>({ path: p.path })) } })),
+      }),
+  });
+}
+
+const SLIM: { [R in SnapshotResource]: (o: NonNullable<Snapshot[R]>[number]) => NonNullable<Snapshot[R]>[number] } = {
+  nodes: slimNode,
+  pods: slimPod,
+  services: slimService,
+  endpoints: slimEndpoints,
+  endpointslices: slimEndpointSlice,
+  ingresses: slimIngress,
+};
+
+/**
+ * An object as the snapshot keeps it: the fields discovery reads (the
+ * interfaces above), nothing else. A pod as the API returns it is 5-20 KB
+ * (managedFields, env, volumes, probes); this is a few hundred bytes, so a
+ * large cluster's snapshot stays small enough to capture, store and load.
+ */
+export function slimObject<R extends SnapshotResource>(resource: R, object: NonNullable<Snapshot[R]>[number]): NonNullable<Snapshot[R]>[number] {
+  return (SLIM[resource] as (o: typeof object) => typeof object)(object);
 }

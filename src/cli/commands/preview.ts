@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ExitCode, InvalidInputError, K8smonError } from '../../errors.js';
-import { KubectlFailedError, runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
+import { captureSnapshot } from '../../kube/capture.js';
+import { runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { renderBundle } from '../../render/bundle.js';
 import type { KubernetesObject } from '../../render/templates.js';
 import { agentFromConfigFile, agentsFromManifests, jobNames, type AgentSpec } from '../../runtime/agent-config.js';
@@ -28,22 +29,30 @@ export interface PreviewSources {
   live: boolean;
 }
 
-export async function captureSnapshot(target: KubectlTarget): Promise<Snapshot> {
-  const snapshot: Snapshot = {};
-  for (const resource of SNAPSHOT_RESOURCES) {
-    const r = await runKubectl(['get', resource, '--all-namespaces', '-o', 'json'], { target });
-    if (r.exitCode !== 0) throw new KubectlFailedError(`get ${resource}`, r, []);
-    const items = (JSON.parse(r.stdout) as { items?: { metadata?: Record<string, unknown> }[] }).items ?? [];
-    for (const item of items) delete item.metadata?.managedFields;
-    (snapshot as Record<string, unknown>)[resource] = items;
+/** The cluster read live, page by page, with progress on stderr. */
+function captureFor(target: KubectlTarget, ctx: CommandContext): Promise<Snapshot> {
+  return captureSnapshot({ target, progress: (m) => ctx.reporter.progress(m), warn: (m) => ctx.reporter.warn({ path: 'snapshot', message: m }) });
+}
+
+/** `{"nodes":[…],…}` exactly as JSON.stringify writes it, one object at a time (a large cluster's snapshot is hundreds of MB). */
+function* snapshotPieces(snapshot: Snapshot): Generator<string> {
+  let first = true;
+  for (const [key, value] of Object.entries(snapshot).filter(([, v]) => v !== undefined)) {
+    yield `${first ? '{' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    if (!Array.isArray(value)) {
+      yield JSON.stringify(value);
+      continue;
+    }
+    yield '[';
+    for (let i = 0; i < value.length; i++) yield `${i > 0 ? ',' : ''}${JSON.stringify(value[i])}`;
+    yield ']';
   }
-  const versions = await runKubectl(['api-versions'], { target });
-  if (versions.exitCode === 0) snapshot.apiVersions = versions.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
-  return snapshot;
+  yield first ? '{}\n' : '}\n';
 }
 
 export async function snapshotCommand(target: KubectlTarget, ctx: CommandContext): Promise<void> {
-  ctx.stdout.write(`${JSON.stringify(await captureSnapshot(target))}\n`);
+  await writePieces(ctx.stdout, snapshotPieces(await captureFor(target, ctx)));
 }
 
 function readSnapshotFile(path: string): Snapshot {
@@ -101,7 +110,7 @@ async function loadSnapshot(sources: PreviewSources, ctx: CommandContext): Promi
     }
     ctx.reporter.progress(`reading the cluster of kubectl context ${current.stdout.trim()} (use --snapshot to preview offline)`);
   }
-  return sources.snapshot !== undefined ? readSnapshotFile(sources.snapshot) : await captureSnapshot(sources.target);
+  return sources.snapshot !== undefined ? readSnapshotFile(sources.snapshot) : await captureFor(sources.target, ctx);
 }
 
 async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loaded> {

@@ -1,0 +1,83 @@
+/**
+ * `k8smon snapshot` and `targets --context`: the objects discovery reads,
+ * listed from the API server a page at a time (`kubectl get --raw
+ * <path>?limit=N&continue=…`) and slimmed to the fields discovery reads as each
+ * page arrives. One `kubectl get pods -A -o json` would not do on a large
+ * cluster: its output is one document (15,000 real pods is already past the
+ * 100 MB kubectl output execa keeps, 50,000 past the longest string V8 can
+ * hold), and every full object would sit in memory at once.
+ */
+import { KubectlFailedError, runKubectl, type KubectlTarget } from './kubectl.js';
+import { SNAPSHOT_RESOURCES, slimObject, type Snapshot, type SnapshotResource } from '../runtime/snapshot.js';
+
+/** Where each resource is listed: the API versions Prometheus' Kubernetes SD (2.42) watches. */
+export const SNAPSHOT_API_PATHS: Record<SnapshotResource, string> = {
+  nodes: '/api/v1/nodes',
+  pods: '/api/v1/pods',
+  services: '/api/v1/services',
+  endpoints: '/api/v1/endpoints',
+  endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
+  ingresses: '/apis/networking.k8s.io/v1/ingresses',
+};
+
+/** Objects per page: kubectl's own --chunk-size is 500; larger pages mean fewer kubectl runs. */
+export const PAGE_SIZE = 1000;
+
+/** A page of 1,000 objects stays far below this even with 100 KB annotations per object. */
+const PAGE_MAX_BYTES = 400 * 1024 * 1024;
+
+export interface CaptureOptions {
+  target: KubectlTarget;
+  pageSize?: number;
+  /** Told each resource's count as it is listed. */
+  progress?: (message: string) => void;
+  /** Told of a resource the cluster does not serve (it is left out of the snapshot). */
+  warn?: (message: string) => void;
+}
+
+interface ListPage {
+  items?: unknown[];
+  metadata?: { continue?: string };
+}
+
+/** One resource, every page; undefined when the cluster does not serve its API. */
+async function listAll(resource: SnapshotResource, options: CaptureOptions): Promise<unknown[] | undefined> {
+  const items: unknown[] = [];
+  let token = '';
+  do {
+    const path = `${SNAPSHOT_API_PATHS[resource]}?limit=${options.pageSize ?? PAGE_SIZE}${token === '' ? '' : `&continue=${encodeURIComponent(token)}`}`;
+    const r = await runKubectl(['get', '--raw', path], { target: options.target, maxBuffer: PAGE_MAX_BYTES });
+    if (r.exitCode !== 0) {
+      if (token === '' && /\(NotFound\)/.test(r.stderr)) return undefined;
+      if (/\(Expired\)|continue parameter is too old/i.test(r.stderr)) {
+        throw new KubectlFailedError(`get --raw ${path} (the ${resource} list changed too much while it was paged; run again)`, r, []);
+      }
+      throw new KubectlFailedError(`get --raw ${path}`, r, []);
+    }
+    let page: ListPage;
+    try {
+      page = JSON.parse(r.stdout) as ListPage;
+    } catch (err) {
+      throw new KubectlFailedError(`get --raw ${path} (not JSON: ${(err as Error).message})`, { ...r, stderr: '' }, []);
+    }
+    for (const item of page.items ?? []) items.push(slimObject(resource, item as never));
+    token = page.metadata?.continue ?? '';
+  } while (token !== '');
+  return items;
+}
+
+export async function captureSnapshot(options: CaptureOptions): Promise<Snapshot> {
+  const snapshot: Snapshot = {};
+  for (const resource of SNAPSHOT_RESOURCES) {
+    const items = await listAll(resource, options);
+    if (items === undefined) {
+      options.warn?.(`the cluster does not serve ${SNAPSHOT_API_PATHS[resource]}: no ${resource} in the snapshot (Prometheus could not discover them there either)`);
+      continue;
+    }
+    options.progress?.(`${resource}: ${items.length}`);
+    (snapshot as Record<string, unknown>)[resource] = items;
+  }
+  const versions = await runKubectl(['api-versions'], { target: options.target });
+  if (versions.exitCode === 0) snapshot.apiVersions = versions.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+  return snapshot;
+}

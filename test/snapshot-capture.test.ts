@@ -1,0 +1,138 @@
+/**
+ * Capturing a cluster (`k8smon snapshot`, `targets --context`): listed a page at a
+ * time through a fake kubectl that answers like an API server, and slimmed to the
+ * fields discovery reads, without changing what discovery finds.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { discover, DISCOVERY_ROLES, type KubernetesSdOptions } from '../src/runtime/discovery/discover.js';
+import { SNAPSHOT_RESOURCES, slimObject, type Snapshot } from '../src/runtime/snapshot.js';
+import { syntheticCluster } from '../src/runtime/synthetic.js';
+import { runCli } from './support/cli.js';
+
+const FAKE_DIR = fileURLToPath(new URL('./support/fake-kubectl', import.meta.url));
+
+function slim(snapshot: Snapshot): Snapshot {
+  const out: Record<string, unknown> = {};
+  for (const r of SNAPSHOT_RESOURCES) if (snapshot[r] !== undefined) out[r] = (snapshot[r] as never[]).map((o) => slimObject(r, o));
+  return out as Snapshot;
+}
+
+/** The snapshot's objects with what real API objects also carry, at every level discovery looks into. */
+function fattened(snapshot: Snapshot): Snapshot {
+  const junk = { managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:x': {} } }], resourceVersion: '123', creationTimestamp: '2026-01-01T00:00:00Z' };
+  const out = structuredClone(snapshot) as any;
+  for (const r of SNAPSHOT_RESOURCES) {
+    for (const o of out[r] ?? []) {
+      Object.assign(o.metadata, junk);
+      o.apiVersion = 'v1';
+      if (r === 'pods') {
+        Object.assign(o.spec, { volumes: [{ name: 'data', emptyDir: {} }], restartPolicy: 'Always', schedulerName: o.metadata.name.endsWith('1') ? 'custom' : 'default-scheduler', serviceAccountName: 'default', hostNetwork: false, tolerations: [{ operator: 'Exists' }] });
+        for (const c of o.spec.containers ?? []) Object.assign(c, { env: [{ name: 'A', value: 'b' }], resources: { limits: { cpu: '1' } }, imagePullPolicy: 'IfNotPresent' });
+        for (const c of o.status.containerStatuses ?? []) Object.assign(c, { ready: true, restartCount: 0, state: { running: {} }, image: 'x' });
+        Object.assign(o.status, { qosClass: 'Burstable', startTime: '2026-01-01T00:00:00Z', podIPs: [{ ip: o.status.podIP }] });
+      }
+      if (r === 'nodes') Object.assign(o.status, { capacity: { cpu: '4' }, images: [{ names: ['a'] }], nodeInfo: { kubeletVersion: 'v1.31.0' } });
+      if (r === 'services') Object.assign(o.spec, { sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' });
+      if (r === 'endpointslices') for (const e of o.endpoints ?? []) e.conditions = { ...e.conditions, extra: true };
+    }
+  }
+  return out as Snapshot;
+}
+
+describe('slimming a snapshot to the fields discovery reads', () => {
+  const cluster = syntheticCluster({ nodes: 4, podsPerNode: 6 });
+
+  it('keeps every field of the generated cluster (all of them are fields discovery reads)', () => {
+    const { apiVersions: _notAnObjectList, ...objects } = cluster;
+    expect(slim(cluster)).toEqual(objects);
+  });
+
+  it('drops what real objects carry besides', () => {
+    const fat = fattened(cluster);
+    expect(JSON.stringify(slim(fat)).length).toBeLessThan(JSON.stringify(fat).length * 0.7);
+    expect(JSON.stringify(slim(fat))).not.toMatch(/managedFields|volumes|"env"|qosClass|nodeInfo/);
+  });
+
+  const OPTIONS: KubernetesSdOptions[] = [
+    {},
+    { attach_metadata: { node: true } },
+    { namespaces: { names: ['team-0', 'team-1', 'default'] } },
+    { selectors: [{ role: 'pod', field: 'spec.schedulerName=custom,spec.restartPolicy=Always,status.phase=Running' }] },
+    { selectors: [{ role: 'pod', field: 'spec.hostNetwork=false,spec.serviceAccountName=default' }, { role: 'node', field: 'spec.unschedulable!=true' }] },
+  ];
+  it.each(DISCOVERY_ROLES.flatMap((role) => OPTIONS.map((o) => [role, o] as const)))('does not change what discovery finds: role %s, options %j', (role, options) => {
+    const fat = fattened(cluster);
+    const found = discover(role, fat, options);
+    expect(found.length).toBeGreaterThan(0);
+    expect(discover(role, slim(fat), options)).toEqual(found);
+  });
+});
+
+describe('k8smon snapshot against a fake API server (paged kubectl get --raw)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8smon-capture-'));
+  const clusterWith = (snapshot: Snapshot, name: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(snapshot));
+    return file;
+  };
+  const env = (clusterFile: string, extra: Record<string, string> = {}) => ({
+    PATH: `${FAKE_DIR}${delimiter}${process.env.PATH}`,
+    FAKE_KUBECTL_MODE: 'cluster',
+    FAKE_KUBECTL_CLUSTER: clusterFile,
+    FAKE_KUBECTL_LOG: join(dir, `${Math.random()}.log`),
+    ...extra,
+  });
+
+  it('lists every resource page by page and writes the slimmed objects as one JSON document', async () => {
+    const cluster = syntheticCluster({ nodes: 80, podsPerNode: 30 }); // 2,402 pods: three pages
+    const e = env(clusterWith(fattened(cluster), 'fat.json'));
+    const r = await runCli(['snapshot', '--context', 'prod'], { env: e });
+    expect(r.exitCode).toBe(0);
+    const snap = JSON.parse(r.stdout);
+    expect(r.stdout).toBe(`${JSON.stringify(snap)}\n`);
+    expect(snap.pods).toHaveLength(cluster.pods!.length);
+    expect(snap).toEqual({ ...slim(fattened(cluster)), apiVersions: ['apps/v1', 'discovery.k8s.io/v1', 'v1'] });
+    const calls = readFileSync(e.FAKE_KUBECTL_LOG, 'utf8').trim().split('\n').map((l: string) => JSON.parse(l).args as string[]);
+    expect(calls.filter((a: string[]) => a.includes('/api/v1/pods?limit=1000') || a.some((x) => x.startsWith('/api/v1/pods?'))).map((a: string[]) => a.at(-1))).toEqual([
+      '/api/v1/pods?limit=1000',
+      '/api/v1/pods?limit=1000&continue=1000',
+      '/api/v1/pods?limit=1000&continue=2000',
+    ]);
+    expect(calls.every((a: string[]) => a.includes('--context=prod'))).toBe(true);
+    expect(r.stderr).toMatch(new RegExp(`pods: ${cluster.pods!.length}\\n`));
+  });
+
+  it('captures a cluster whose object lists add up to more than kubectl output execa keeps (100 MB)', async () => {
+    // 12,002 pods of ~10 KB each, as real pods are: 120 MB in one `kubectl get pods -o json`.
+    const cluster = syntheticCluster({ nodes: 400, podsPerNode: 30 });
+    const r = await runCli(['snapshot'], { env: env(clusterWith(cluster, 'big.json'), { FAKE_KUBECTL_PAD: '10000' }) });
+    expect(r.stderr).not.toMatch(/maxBuffer|failed/);
+    expect(r.exitCode).toBe(0);
+    const snap = JSON.parse(r.stdout);
+    expect(snap.pods).toHaveLength(cluster.pods!.length);
+    expect(r.stdout.length).toBeLessThan(20e6);
+  }, 60_000);
+
+  it('leaves out, with a warning, a resource whose API the cluster does not serve', async () => {
+    const { ingresses: _gone, ...cluster } = syntheticCluster({ nodes: 2, podsPerNode: 2 });
+    const r = await runCli(['snapshot'], { env: env(clusterWith(cluster, 'no-ingress.json')) });
+    expect(r.exitCode).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'apiVersions']);
+    expect(r.stderr).toMatch(/does not serve \/apis\/networking\.k8s\.io\/v1\/ingresses: no ingresses in the snapshot/);
+  });
+
+  it('targets --context previews the cluster read the same way', async () => {
+    const cluster = syntheticCluster({ nodes: 3, podsPerNode: 4 });
+    const file = clusterWith(fattened(cluster), 'live.json');
+    const live = await runCli(['targets', '--profile', 'kubeadm', '--context', 'prod', '-o', 'json'], { env: env(file) });
+    const snapFile = clusterWith(cluster, 'offline.json');
+    const offline = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapFile, '-o', 'json']);
+    expect(live.exitCode).toBe(0);
+    expect(JSON.parse(live.stdout).targets).toEqual(JSON.parse(offline.stdout).targets);
+    expect(JSON.parse(live.stdout).targets.length).toBeGreaterThan(0);
+  });
+});
