@@ -174,6 +174,29 @@ describe('the checks catch the field notes\' mistakes', () => {
   });
 });
 
+describe('keep/drop rules checked before a target\'s labels are built', () => {
+  // The preview drops targets early by keep/drop rules on discovered labels that no earlier rule
+  // can have changed. These configs put such rules after rules that do (or may) change them: the
+  // early path must agree with running every rule in order (keepSteps).
+  const snapshot = syntheticCluster({ nodes: 3, podsPerNode: 8 });
+  const config = (rules: string) => `scrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs: [{role: pod}]\n    relabel_configs:\n${rules}`;
+  it.each([
+    ['a write to another label before the filter', '      - {source_labels: [__meta_kubernetes_pod_name], target_label: __tmp_x}\n      - {source_labels: [__meta_kubernetes_pod_phase], regex: Running, action: keep}\n'],
+    ['a write to the filtered label before it', '      - {target_label: __meta_kubernetes_pod_phase, replacement: Running}\n      - {source_labels: [__meta_kubernetes_pod_phase], regex: Running, action: keep}\n'],
+    ['a lowercase of the filtered label before it', '      - {source_labels: [__meta_kubernetes_pod_phase], target_label: __meta_kubernetes_pod_phase, action: lowercase}\n      - {source_labels: [__meta_kubernetes_pod_phase], regex: running, action: keep}\n'],
+    ['a labelmap onto the filtered label before it', '      - {regex: __meta_kubernetes_pod_host_ip, replacement: __meta_kubernetes_pod_ip, action: labelmap}\n      - {source_labels: [__meta_kubernetes_pod_ip], regex: \'10\\..*\', action: keep}\n'],
+    ['a templated target before the filter', '      - {source_labels: [__meta_kubernetes_pod_phase], regex: "(.*)", target_label: "__meta_kubernetes_pod_container_${1}", replacement: "x"}\n      - {source_labels: [__meta_kubernetes_pod_container_Running], regex: x, action: drop}\n'],
+    ['a labeldrop before the filter', '      - {regex: __meta_kubernetes_pod_phase, action: labeldrop}\n      - {source_labels: [__meta_kubernetes_pod_phase], regex: "", action: keep}\n'],
+  ])('%s', (_name, rules) => {
+    const agents = [agentFromConfigFile(config(rules))];
+    const early = previewCluster(agents, snapshot);
+    const inOrder = previewCluster(agents, snapshot, { keepSteps: true });
+    expect(early.targets).toEqual(inOrder.targets);
+    expect(early.droppedCounts).toEqual(inOrder.droppedCounts);
+    expect(early.targets.length).toBeGreaterThan(0);
+  });
+});
+
 describe('labels named like Object.prototype members', () => {
   it('a filter on a missing label named toString or constructor sees the empty string, in the shortcut and rule-by-rule paths alike', () => {
     const snapshot = syntheticCluster({ nodes: 2, podsPerNode: 4 });

@@ -236,19 +236,29 @@ export function previewAgent(
 }
 
 /**
- * The keep/drop rules a job starts with, when they read only discovered
- * (`__meta_*`, `__address__`) labels: they change nothing, so a target can be
- * dropped by them before its label set is built. Most pod targets of a large
- * cluster end there. Not used when the steps are wanted (--explain).
+ * The keep/drop rules that read only discovered labels (`__meta_*`,
+ * `__address__`) no earlier rule can have changed: each sees the value it would
+ * see in its place, so a target can be dropped by them before its label set is
+ * built. Earlier rules that write fixed labels (`__tmp_port`, `__scheme__`) do
+ * not stop the search; a labelmap, labeldrop, labelkeep or templated
+ * target_label (which may change any label) does. Most pod targets of a large
+ * cluster end here. Not used when the steps are wanted (--explain).
  */
 function leadingFilters(rules: readonly CompiledRelabel[]): CompiledRelabel[] {
   let filters = leadingFiltersOf.get(rules);
   if (filters === undefined) {
     filters = [];
+    const written = new Set<string>();
     for (const r of rules) {
-      if (r.action !== 'keep' && r.action !== 'drop') break;
-      if (!r.sourceLabels.every((l) => l.startsWith('__meta_') || l === '__address__')) break;
-      filters.push(r);
+      if (r.action === 'keep' || r.action === 'drop') {
+        if (r.sourceLabels.every((l) => (l.startsWith('__meta_') || l === '__address__') && !written.has(l))) filters.push(r);
+      } else if (r.action === 'keepequal' || r.action === 'dropequal') {
+        // Filters too, and they write nothing.
+      } else if ((r.action === 'replace' || r.action === 'lowercase' || r.action === 'uppercase' || r.action === 'hashmod') && !r.targetLabel.includes('$')) {
+        written.add(r.targetLabel);
+      } else {
+        break;
+      }
     }
     leadingFiltersOf.set(rules, filters);
   }
