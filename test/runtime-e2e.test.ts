@@ -250,6 +250,32 @@ describe('k8smon targets / check (built CLI)', () => {
     expect(r.stderr).toMatch(/Unknown job\.\n\s+--job: no job "kubelets"; jobs: kubelet, kubelet-cadvisor, /);
   });
 
+  it('a snapshot without nodes still lists the node agent\'s jobs, and warns that they have no targets', async () => {
+    const noNodes = join(dir, 'no-nodes.json');
+    writeFileSync(noNodes, JSON.stringify({ ...JSON.parse(readFileSync(snapshotFile, 'utf8')), nodes: [] }));
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', noNodes]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^kubelet  0 active, 0 dropped\n/);
+    expect(r.stderr).toMatch(/\[no-targets\] job kubelet has no targets/);
+  });
+
+  it.each([
+    ['[]', /cluster\.json: must be an object keyed by resource/],
+    ['{"pods": {"items": []}}', /cluster\.json: pods: must be a list of pods/],
+    ['{"pods": [{"metadata": {}}]}', /cluster\.json: pods\[0\]\.metadata\.name: must be a string/],
+    ['{"nodes": [null]}', /cluster\.json: nodes\[0\]: must be an object/],
+    ['{"apiVersions": "v1"}', /cluster\.json: apiVersions: must be a list of strings/],
+  ])('rejects a malformed snapshot %s naming what is wrong (exit 2, no output)', async (text, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'k8smon-badsnap-')), 'cluster.json');
+    writeFileSync(file, text);
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', file]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/Not a snapshot\./);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+
   it('a --node the snapshot does not have is an error naming its nodes, not an empty preview', async () => {
     const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--node', 'node-33']);
     expect(r.exitCode).toBe(2);

@@ -348,6 +348,10 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
     const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
     const template = agent.perNode ? readInstanceConfig(agent, NODE_PLACEHOLDER) : undefined;
     const nodeFields = template?.scrapeConfigs.map(fieldsMentioningNode) ?? [];
+    // A DaemonSet on a snapshot without nodes runs nowhere: its jobs are still listed (and warned of), with no targets.
+    if (template !== undefined && instances.length === 0) {
+      for (const sc of template.scrapeConfigs) if ((options.job === undefined || sc.job_name === options.job) && !out.jobs.includes(sc.job_name)) out.jobs.push(sc.job_name);
+    }
     for (const node of instances) {
       const config = template !== undefined && node !== undefined ? withNode(template, nodeFields, node) : readInstanceConfig(agent, node);
       const p = previewAgent(agent, snapshot, node, options, config, agent.perNode ? { shared, instance: new Map() } : {});

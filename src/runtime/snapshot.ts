@@ -126,6 +126,38 @@ export interface Snapshot {
 export const SNAPSHOT_RESOURCES = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'ingresses'] as const;
 export type SnapshotResource = (typeof SNAPSHOT_RESOURCES)[number];
 
+/**
+ * What makes `doc` unusable as a snapshot, each as a path and what it must be
+ * (at most `max`): an object whose resource members are lists of objects that
+ * each have a metadata.name, and string API versions. Discovery assumes that
+ * shape; anything else would fail deep inside it with a TypeError.
+ */
+export function snapshotProblems(doc: unknown, max = 5): { path: string; message: string }[] {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return [{ path: '', message: `must be an object keyed by resource (${SNAPSHOT_RESOURCES.join(', ')}); create one with: k8smon snapshot > cluster.json` }];
+  }
+  const problems: { path: string; message: string }[] = [];
+  const members = doc as Record<string, unknown>;
+  for (const resource of SNAPSHOT_RESOURCES) {
+    const list = members[resource];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) {
+      problems.push({ path: resource, message: `must be a list of ${resource} (the items of kubectl get ${resource} -o json)` });
+      continue;
+    }
+    for (let i = 0; i < list.length && problems.length < max; i++) {
+      const o = list[i] as { metadata?: { name?: unknown } } | null;
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) problems.push({ path: `${resource}[${i}]`, message: 'must be an object (a Kubernetes object)' });
+      else if (typeof o.metadata?.name !== 'string') problems.push({ path: `${resource}[${i}].metadata.name`, message: 'must be a string: every object has a name' });
+    }
+  }
+  const versions = members.apiVersions;
+  if (versions !== undefined && !(Array.isArray(versions) && versions.every((v) => typeof v === 'string'))) {
+    problems.push({ path: 'apiVersions', message: 'must be a list of strings (kubectl api-versions)' });
+  }
+  return problems.slice(0, max);
+}
+
 /** The keys a list of objects is indexed by: metadata.name, metadata.namespace, spec.nodeName. */
 export type IndexKey = 'name' | 'namespace' | 'nodeName';
 

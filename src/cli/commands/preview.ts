@@ -14,7 +14,7 @@ import { previewCluster, type Preview, type Problem } from '../../runtime/previe
 import { writePieces, writePrettyJson } from '../../output/report.js';
 import { labelValue, sortedByName } from '../../runtime/labels.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
-import { SNAPSHOT_RESOURCES, type Snapshot } from '../../runtime/snapshot.js';
+import { snapshotProblems, type Snapshot } from '../../runtime/snapshot.js';
 import type { CommandContext } from './render.js';
 
 export interface PreviewSources {
@@ -62,9 +62,8 @@ function readSnapshotFile(path: string): Snapshot {
   } catch (err) {
     throw new InvalidInputError('Cannot read the snapshot.', [{ path, message: `${(err as Error).message}; create one with: k8smon snapshot > cluster.json` }]);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new InvalidInputError('Not a snapshot.', [{ path, message: `must be an object keyed by resource (${SNAPSHOT_RESOURCES.join(', ')})` }]);
-  }
+  const problems = snapshotProblems(doc);
+  if (problems.length > 0) throw new InvalidInputError('Not a snapshot.', problems.map((p) => ({ path: p.path === '' ? path : `${path}: ${p.path}`, message: p.message })));
   return doc as Snapshot;
 }
 
