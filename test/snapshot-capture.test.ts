@@ -128,6 +128,26 @@ describe('k8smon snapshot against a fake API server (paged kubectl get --raw)', 
     expect(r.stderr).toMatch(/does not serve \/apis\/networking\.k8s\.io\/v1\/ingresses: no ingresses in the snapshot/);
   });
 
+  it('tries a page again when the API server fails it for a passing reason, and says so', async () => {
+    const cluster = syntheticCluster({ nodes: 40, podsPerNode: 30 }); // two pages of pods
+    const e = env(clusterWith(cluster, 'flaky.json'), { FAKE_KUBECTL_FLAKY: '/api/v1/pods' });
+    const r = await runCli(['snapshot'], { env: e });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).pods).toHaveLength(cluster.pods!.length);
+    expect(r.stderr).toMatch(/retrying \/api\/v1\/pods\?limit=1000 \(Error from server \(InternalError\)/);
+    const pageCalls = readFileSync(e.FAKE_KUBECTL_LOG, 'utf8').trim().split('\n').filter((l) => l.includes('/api/v1/pods?'));
+    expect(pageCalls).toHaveLength(4);
+  });
+
+  it('does not retry what asking again cannot change (Forbidden), and names the request', async () => {
+    const e = env(clusterWith(syntheticCluster({ nodes: 2, podsPerNode: 2 }), 'forbidden.json'), { FAKE_KUBECTL_FORBIDDEN: '/api/v1/pods' });
+    const r = await runCli(['snapshot'], { env: e });
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/kubectl get --raw \/api\/v1\/pods\?limit=1000 failed \(exit 1\):\nError from server \(Forbidden\): pods is forbidden/);
+    expect(readFileSync(e.FAKE_KUBECTL_LOG, 'utf8').trim().split('\n').filter((l) => l.includes('/api/v1/pods?'))).toHaveLength(1);
+  });
+
   it('targets --context previews the cluster read the same way', async () => {
     const cluster = syntheticCluster({ nodes: 3, podsPerNode: 4 });
     const file = clusterWith(fattened(cluster), 'live.json');

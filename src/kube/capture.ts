@@ -7,7 +7,7 @@
  * 100 MB kubectl output execa keeps, 50,000 past the longest string V8 can
  * hold), and every full object would sit in memory at once.
  */
-import { KubectlFailedError, runKubectl, type KubectlTarget } from './kubectl.js';
+import { KubectlFailedError, runKubectl, type KubectlResult, type KubectlTarget } from './kubectl.js';
 import { SNAPSHOT_RESOURCES, slimObject, type Snapshot, type SnapshotResource } from '../runtime/snapshot.js';
 
 /** Where each resource is listed: the API versions Prometheus' Kubernetes SD (2.42) watches. */
@@ -40,13 +40,30 @@ interface ListPage {
   metadata?: { continue?: string };
 }
 
+/** Answers that asking again will not change: no such API, no permission, a stale continue token, a bad request. */
+const FINAL_ERROR = /\((NotFound|Forbidden|Unauthorized|Expired|BadRequest)\)|continue parameter is too old/i;
+
+/** Pauses before the second and third try of a page that failed for another reason (a timeout, a 5xx, a reset connection). */
+const RETRY_DELAYS_MS = [500, 2000];
+
+/** One page; a failure that may be transient is tried again, as a long capture (150 pages) meets one more often. */
+async function getPage(path: string, options: CaptureOptions): Promise<KubectlResult> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await runKubectl(['get', '--raw', path], { target: options.target, maxBuffer: PAGE_MAX_BYTES });
+    if (r.exitCode === 0 || FINAL_ERROR.test(r.stderr) || attempt >= RETRY_DELAYS_MS.length) return r;
+    const lastLine = r.stderr.trim().split('\n').pop() ?? '';
+    options.progress?.(`retrying ${path} (${lastLine || `exit ${r.exitCode}`})`);
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+  }
+}
+
 /** One resource, every page; undefined when the cluster does not serve its API. */
 async function listAll(resource: SnapshotResource, options: CaptureOptions): Promise<unknown[] | undefined> {
   const items: unknown[] = [];
   let token = '';
   do {
     const path = `${SNAPSHOT_API_PATHS[resource]}?limit=${options.pageSize ?? PAGE_SIZE}${token === '' ? '' : `&continue=${encodeURIComponent(token)}`}`;
-    const r = await runKubectl(['get', '--raw', path], { target: options.target, maxBuffer: PAGE_MAX_BYTES });
+    const r = await getPage(path, options);
     if (r.exitCode !== 0) {
       if (token === '' && /\(NotFound\)/.test(r.stderr)) return undefined;
       if (/\(Expired\)|continue parameter is too old/i.test(r.stderr)) {
