@@ -118,6 +118,7 @@ describe('k8smon snapshot against a fake API server (paged kubectl get --raw)', 
     const snap = JSON.parse(r.stdout);
     expect(snap.pods).toHaveLength(cluster.pods!.length);
     expect(r.stdout.length).toBeLessThan(20e6);
+    expect(r.stderr).toMatch(/pods: 10000 so far\n(.*\n)*pods: 12002\n/);
   }, 60_000);
 
   it('leaves out, with a warning, a resource whose API the cluster does not serve', async () => {

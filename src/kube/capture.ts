@@ -61,6 +61,7 @@ async function getPage(path: string, options: CaptureOptions): Promise<KubectlRe
 async function listAll(resource: SnapshotResource, options: CaptureOptions): Promise<unknown[] | undefined> {
   const items: unknown[] = [];
   let token = '';
+  let pages = 0;
   do {
     const path = `${SNAPSHOT_API_PATHS[resource]}?limit=${options.pageSize ?? PAGE_SIZE}${token === '' ? '' : `&continue=${encodeURIComponent(token)}`}`;
     const r = await getPage(path, options);
@@ -79,6 +80,8 @@ async function listAll(resource: SnapshotResource, options: CaptureOptions): Pro
     }
     for (const item of page.items ?? []) items.push(slimObject(resource, item as never));
     token = page.metadata?.continue ?? '';
+    // A large list takes a while: a word every 10 pages, so a quiet minute does not look like a hang.
+    if (token !== '' && ++pages % 10 === 0) options.progress?.(`${resource}: ${items.length} so far`);
   } while (token !== '');
   return items;
 }
