@@ -76,7 +76,8 @@ async function listAll(resource: SnapshotResource, options: CaptureOptions): Pro
     try {
       page = JSON.parse(r.stdout) as ListPage;
     } catch (err) {
-      throw new KubectlFailedError(`get --raw ${path} (not JSON: ${(err as Error).message})`, { ...r, stderr: '' }, []);
+      // Not the output itself: a page is megabytes on one line.
+      throw new KubectlFailedError(`get --raw ${path} (answered with something that is not JSON: ${(err as Error).message})`, { ...r, stdout: '', stderr: '' }, []);
     }
     for (const item of page.items ?? []) items.push(slimObject(resource, item as never));
     token = page.metadata?.continue ?? '';
