@@ -298,12 +298,14 @@ function slimNode(n: NodeObject): NodeObject {
       status &&
       defined<NodeStatus>({
         addresses: each(status.addresses, (a) => defined<Item<NodeStatus['addresses']>>({ type: a.type, address: a.address })),
-        daemonEndpoints: status.daemonEndpoints && defined<NonNullable<NodeStatus['daemonEndpoints']>>({ kubeletEndpoint: kubelet && { Port: kubelet.Port } }),
+        daemonEndpoints: status.daemonEndpoints && defined<NonNullable<NodeStatus['daemonEndpoints']>>({ kubeletEndpoint: kubelet && defined<typeof kubelet>({ Port: kubelet.Port }) }),
       }),
   });
 }
 
 type ServiceSpec = NonNullable<ServiceObject['spec']>;
+type ServiceStatus = NonNullable<ServiceObject['status']>;
+type LoadBalancerStatus = NonNullable<ServiceStatus['loadBalancer']>;
 
 function slimService(s: ServiceObject): ServiceObject {
   const spec = s.spec;
@@ -320,7 +322,11 @@ function slimService(s: ServiceObject): ServiceObject {
         ipFamilies: spec.ipFamilies,
         ports: each(spec.ports, (p) => defined<Item<ServiceSpec['ports']>>({ name: p.name, port: p.port, protocol: p.protocol })),
       }),
-    status: s.status && { loadBalancer: s.status.loadBalancer && { ingress: each(s.status.loadBalancer.ingress, (i) => defined({ ip: i.ip })) } },
+    status:
+      s.status &&
+      defined<ServiceStatus>({
+        loadBalancer: s.status.loadBalancer && defined<LoadBalancerStatus>({ ingress: each(s.status.loadBalancer.ingress, (i) => defined<Item<LoadBalancerStatus['ingress']>>({ ip: i.ip })) }),
+      }),
   });
 }
 
@@ -364,6 +370,7 @@ function slimEndpointSlice(e: EndpointSliceObject): EndpointSliceObject {
 
 type IngressSpec = NonNullable<IngressObject['spec']>;
 type IngressRule = Item<IngressSpec['rules']>;
+type IngressHttp = NonNullable<IngressRule['http']>;
 
 function slimIngress(i: IngressObject): IngressObject {
   const spec = i.spec;
@@ -374,7 +381,7 @@ function slimIngress(i: IngressObject): IngressObject {
       defined<IngressSpec>({
         ingressClassName: spec.ingressClassName,
         tls: each(spec.tls, (t) => defined<Item<IngressSpec['tls']>>({ hosts: t.hosts })),
-        rules: each(spec.rules, (r) => defined<IngressRule>({ host: r.host, http: r.http && { paths: each(r.http.paths, (p) => defined<Item<NonNullable<IngressRule['http']>['paths']>>({ path: p.path })) } })),
+        rules: each(spec.rules, (r) => defined<IngressRule>({ host: r.host, http: r.http && defined<IngressHttp>({ paths: each(r.http.paths, (p) => defined<Item<IngressHttp['paths']>>({ path: p.path })) }) })),
       }),
   });
 }
