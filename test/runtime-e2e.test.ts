@@ -247,7 +247,7 @@ describe('k8smon targets / check (built CLI)', () => {
     const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', join(dir, 'not-there.json'), '--job', 'kubelets']);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/Unknown job\.\n\s+--job: no job "kubelets"; jobs: kubelet, kubelet-cadvisor, /);
+    expect(r.stderr).toMatch(/Unknown job\.\n\s+--job: no job "kubelets" \(did you mean "kubelet"\?\); jobs: kubelet, kubelet-cadvisor, /);
   });
 
   it('a snapshot without nodes still lists the node agent\'s jobs, and warns that they have no targets', async () => {
@@ -280,7 +280,7 @@ describe('k8smon targets / check (built CLI)', () => {
     const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--node', 'node-33']);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/--node: no node "node-33" in the snapshot; its 6 nodes: node-0, node-1, node-2, node-3, node-4 and 1 more/);
+    expect(r.stderr).toMatch(/--node: no node "node-33" in the snapshot \(did you mean "node-3"\?\); its 6 nodes: node-0, node-1, node-2, node-3, node-4 and 1 more/);
   });
 
   it('--explain shows every relabel step and the rule that dropped a target', async () => {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ExitCode, InvalidInputError, K8smonError } from '../../errors.js';
+import { didYouMean } from '../../util/text.js';
 import { captureSnapshot } from '../../kube/capture.js';
 import { runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { renderBundle } from '../../render/bundle.js';
@@ -141,13 +142,13 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   // A typo in --job or --node is reported before a large snapshot is read, not after a whole preview.
   if (options.job !== undefined) {
     const jobs = jobNames(agents);
-    if (!jobs.includes(options.job)) throw new InvalidInputError('Unknown job.', [{ path: '--job', message: `no job "${options.job}"; jobs: ${jobs.join(', ')}` }]);
+    if (!jobs.includes(options.job)) throw new InvalidInputError('Unknown job.', [{ path: '--job', message: `no job "${options.job}"${didYouMean(options.job, jobs)}; jobs: ${jobs.join(', ')}` }]);
   }
   const loaded: Loaded = { objects, agents, snapshot: await loadSnapshot(options, ctx) };
   if (options.node !== undefined && !(loaded.snapshot.nodes ?? []).some((n) => n.metadata?.name === options.node)) {
     const names = (loaded.snapshot.nodes ?? []).map((n) => n.metadata?.name).filter((n): n is string => typeof n === 'string').sort();
     throw new InvalidInputError('Unknown node.', [
-      { path: '--node', message: names.length === 0 ? `no node "${options.node}": the snapshot has no nodes` : `no node "${options.node}" in the snapshot; its ${names.length} nodes: ${someOf(names)}` },
+      { path: '--node', message: names.length === 0 ? `no node "${options.node}": the snapshot has no nodes` : `no node "${options.node}" in the snapshot${didYouMean(options.node, names)}; its ${names.length} nodes: ${someOf(names)}` },
     ]);
   }
   const preview = previewCluster(loaded.agents, loaded.snapshot, {
