@@ -1,7 +1,8 @@
 /**
  * A cluster snapshot: the objects Kubernetes service discovery reads, keyed by
  * resource plural, each an array of objects as the Kubernetes API returns them
- * (`kubectl get -o json` items). Only the fields discovery reads are typed.
+ * (`kubectl get -o json` items). Only the fields discovery reads (or a field
+ * selector can name) are typed, and slimObject keeps exactly those.
  */
 
 export interface ObjectMeta {
