@@ -3,7 +3,7 @@
  * time through a fake kubectl that answers like an API server, and slimmed to the
  * fields discovery reads, without changing what discovery finds.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { discover, DISCOVERY_ROLES, type KubernetesSdOptions } from '../src/runtime/discovery/discover.js';
 import { SNAPSHOT_RESOURCES, slimObject, type Snapshot } from '../src/runtime/snapshot.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
+import { PtySession } from './support/pty.js';
 import { requireTool } from './support/tools.js';
 
 const FAKE_DIR = fileURLToPath(new URL('./support/fake-kubectl', import.meta.url));
@@ -147,6 +148,15 @@ describe('k8smon snapshot against a fake API server (paged kubectl get --raw)', 
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/kubectl get --raw \/api\/v1\/pods\?limit=1000 failed \(exit 1\):\nError from server \(Forbidden\): pods is forbidden/);
     expect(readFileSync(e.FAKE_KUBECTL_LOG, 'utf8').trim().split('\n').filter((l) => l.includes('/api/v1/pods?'))).toHaveLength(1);
+  });
+
+  it('refuses to write a snapshot to a terminal, before reading the cluster', async () => {
+    const e = env(clusterWith(syntheticCluster({ nodes: 2, podsPerNode: 2 }), 'tty.json'));
+    const pty = new PtySession([process.execPath, BIN, 'snapshot', '--context', 'prod'], e, dir);
+    await pty.waitFor(/redirect it: k8smon snapshot --context prod > cluster\.json/);
+    expect(await pty.exit()).toBe(2);
+    expect(pty.text()).toMatch(/Not writing a snapshot to a terminal/);
+    expect(existsSync(e.FAKE_KUBECTL_LOG)).toBe(false);
   });
 
   it('targets --context previews the cluster read the same way', async () => {

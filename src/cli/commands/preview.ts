@@ -53,6 +53,12 @@ function* snapshotPieces(snapshot: Snapshot): Generator<string> {
 }
 
 export async function snapshotCommand(target: KubectlTarget, ctx: CommandContext): Promise<void> {
+  // Checked before the cluster is read: capturing a large one takes minutes, and its JSON is no use on a screen.
+  if ((ctx.stdout as { isTTY?: boolean }).isTTY === true) {
+    throw new InvalidInputError('Not writing a snapshot to a terminal.', [
+      { path: 'stdout', message: 'a snapshot is JSON for --snapshot (hundreds of MB on a large cluster); redirect it: k8smon snapshot --context prod > cluster.json' },
+    ]);
+  }
   await writePieces(ctx.stdout, snapshotPieces(await captureFor(target, ctx)));
 }
 
