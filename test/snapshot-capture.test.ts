@@ -114,6 +114,7 @@ describe('k8smon snapshot against a fake API server (paged kubectl get --raw)', 
     // 12,002 pods of ~10 KB each, as real pods are: 120 MB in one `kubectl get pods -o json`.
     const cluster = syntheticCluster({ nodes: 400, podsPerNode: 30 });
     const r = await runCli(['snapshot'], { env: env(clusterWith(cluster, 'big.json'), { FAKE_KUBECTL_PAD: '10000' }) });
+    expect(r.stderr).toMatch(/^.*reading the cluster of kubectl context kind-fake\n/);
     expect(r.stderr).not.toMatch(/maxBuffer|failed/);
     expect(r.exitCode).toBe(0);
     const snap = JSON.parse(r.stdout);
@@ -148,6 +149,15 @@ describe('k8smon snapshot against a fake API server (paged kubectl get --raw)', 
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/kubectl get --raw \/api\/v1\/pods\?limit=1000 failed \(exit 1\):\nError from server \(Forbidden\): pods is forbidden/);
     expect(readFileSync(e.FAKE_KUBECTL_LOG, 'utf8').trim().split('\n').filter((l) => l.includes('/api/v1/pods?'))).toHaveLength(1);
+  });
+
+  it('without --context says which context it reads, and asks for one when kubectl has none', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'k8smon-nocontext-'));
+    writeFileSync(join(bare, 'kubectl'), '#!/bin/sh\necho "error: current-context is not set" >&2\nexit 1\n', { mode: 0o755 });
+    const r = await runCli(['snapshot'], { env: { PATH: `${bare}${delimiter}${process.env.PATH}` } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--context: not given, and kubectl has no current context; pass --context/);
   });
 
   it('refuses to write a snapshot to a terminal, before reading the cluster', async () => {

@@ -30,6 +30,12 @@ export interface PreviewSources {
   live: boolean;
 }
 
+/** kubectl's current context, when no --context names one; undefined when it has none. */
+async function currentContext(target: KubectlTarget): Promise<string | undefined> {
+  const r = await runKubectl(['config', 'current-context'], { target });
+  return r.exitCode === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : undefined;
+}
+
 /** The cluster read live, page by page, with progress on stderr. */
 function captureFor(target: KubectlTarget, ctx: CommandContext): Promise<Snapshot> {
   return captureSnapshot({ target, progress: (m) => ctx.reporter.progress(m), warn: (m) => ctx.reporter.warn({ path: 'snapshot', message: m }) });
@@ -58,6 +64,12 @@ export async function snapshotCommand(target: KubectlTarget, ctx: CommandContext
     throw new InvalidInputError('Not writing a snapshot to a terminal.', [
       { path: 'stdout', message: 'a snapshot is JSON for --snapshot (hundreds of MB on a large cluster); redirect it: k8smon snapshot --context prod > cluster.json' },
     ]);
+  }
+  if (target.context === undefined) {
+    // Which cluster is read is said before anything is: a snapshot of the wrong one is a classic.
+    const current = await currentContext(target);
+    if (current === undefined) throw new InvalidInputError('No cluster to read.', [{ path: '--context', message: 'not given, and kubectl has no current context; pass --context (see kubectl config get-contexts)' }]);
+    ctx.reporter.progress(`reading the cluster of kubectl context ${current}`);
   }
   await writePieces(ctx.stdout, snapshotPieces(await captureFor(target, ctx)));
 }
@@ -108,13 +120,13 @@ async function loadSnapshot(sources: PreviewSources, ctx: CommandContext): Promi
     throw new InvalidInputError('No cluster to preview against.', [{ path: '--snapshot', message: 'pass --snapshot cluster.json (from `k8smon snapshot`) or --context to read the cluster live' }]);
   }
   if (sources.snapshot === undefined && sources.target.context === undefined) {
-    const current = await runKubectl(['config', 'current-context'], { target: sources.target });
-    if (current.exitCode !== 0) {
+    const current = await currentContext(sources.target);
+    if (current === undefined) {
       throw new InvalidInputError('No cluster to preview against.', [
         { path: '--snapshot', message: 'not given, and kubectl has no current context; pass --snapshot cluster.json (from `k8smon snapshot`) or --context' },
       ]);
     }
-    ctx.reporter.progress(`reading the cluster of kubectl context ${current.stdout.trim()} (use --snapshot to preview offline)`);
+    ctx.reporter.progress(`reading the cluster of kubectl context ${current} (use --snapshot to preview offline)`);
   }
   return sources.snapshot !== undefined ? readSnapshotFile(sources.snapshot) : await captureFor(sources.target, ctx);
 }
