@@ -76,14 +76,17 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
     expect(preview.droppedCounts).toEqual(ruleByRule.droppedCounts);
     expect(ruleByRule.dropped.length).toBe(Object.values(preview.droppedCounts).reduce((a, b) => a + b, 0));
     expect(Object.values(preview.droppedCounts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    // --explain keeps the steps of the targets asked about only, and changes nothing else.
-    const asked = ruleByRule.dropped[0]!.discoveredLabels.__address__!;
-    const explained = previewCluster(agents, snapshot, { keepSteps: true, stepsOf: (d) => d.__address__ === asked });
-    expect(explained.dropped.length).toBeGreaterThan(0);
-    expect(explained.dropped.every((d) => d.discoveredLabels.__address__ === asked)).toBe(true);
-    expect(explained.dropped).toEqual(ruleByRule.dropped.filter((d) => d.discoveredLabels.__address__ === asked));
-    expect(byKey(explained.targets)).toEqual(byKey(ruleByRule.targets));
-    expect(explained.droppedCounts).toEqual(ruleByRule.droppedCounts);
+    // --explain keeps the steps of the targets asked about only (found without building the others'
+    // labels, job defaults included), and changes nothing else.
+    for (const name of ['__address__', '__meta_kubernetes_pod_name', '__meta_kubernetes_node_name', '__meta_kubernetes_service_name', 'job', '__scheme__']) {
+      const asked = ruleByRule.dropped.find((d) => d.discoveredLabels[name] !== undefined)?.discoveredLabels[name];
+      if (asked === undefined) continue;
+      const explained = previewCluster(agents, snapshot, { keepSteps: true, stepsOf: (d) => d[name] === asked });
+      expect(explained.dropped.length, name).toBeGreaterThan(0);
+      expect(explained.dropped, name).toEqual(ruleByRule.dropped.filter((d) => d.discoveredLabels[name] === asked));
+      expect(byKey(explained.targets), name).toEqual(byKey(ruleByRule.targets));
+      expect(explained.droppedCounts, name).toEqual(ruleByRule.droppedCounts);
+    }
   });
 
   it('previews one job alone exactly as the full preview shows it (PreviewOptions.job, targets --job)', () => {

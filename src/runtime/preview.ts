@@ -11,7 +11,7 @@ import { BuiltGroup, type GroupView, type TargetGroup } from './discovery/roles.
 import { labelValue, mergeLabels, type Labels } from './labels.js';
 import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
-import { finalizeInPlace, finalizeTarget, GroupDiscoveredLabels } from './target.js';
+import { discoveredLabels, finalizeInPlace, finalizeTarget, GroupDiscoveredLabels } from './target.js';
 
 export interface ActiveTarget {
   job: string;
@@ -54,7 +54,12 @@ export interface PreviewOptions {
   job?: string;
   /** Keep the relabel steps of dropped targets (for --explain); costs memory. */
   keepSteps?: boolean;
-  /** With keepSteps: keep the steps only of dropped targets whose discovered labels pass this test (what --explain asks about). */
+  /**
+   * With keepSteps: keep the steps only of the targets whose discovered labels
+   * pass this test (what --explain asks about); the others take the quick path,
+   * early drops included. It is given a view of the discovered labels that
+   * answers reads by name (`d.__address__`), not enumeration.
+   */
   stepsOf?: (discovered: Labels) => boolean;
   /** Keep each active target's discovered labels (default true); a table of targets does not need them. */
   discoveredLabels?: boolean;
@@ -181,7 +186,13 @@ export function previewAgent(
       preview.problems.push({ severity: 'error', rule: 'invalid-relabel', message: `${agent.name} job ${sc.job_name}: ${(err as Error).message}` });
       continue;
     }
-    const filters = options.keepSteps === true ? [] : leadingFilters(rules);
+    // Which targets keep their relabel steps: every one (keepSteps alone), the asked-about ones (keepSteps
+    // and stepsOf; the others take the quick path, early drops included), or none.
+    const stepsOf = options.keepSteps === true ? options.stepsOf : undefined;
+    const everyStep = options.keepSteps === true && stepsOf === undefined;
+    const jobDefaults = stepsOf === undefined ? undefined : discoveredLabels(sc, {}, {}, config.global);
+    const asked = (t: Labels, group: GroupView): boolean => everyStep || (stepsOf !== undefined && stepsOf(discoveredView(t, group, jobDefaults!)));
+    const filters = everyStep ? [] : leadingFilters(rules);
     let groups: GroupView[];
     try {
       groups = groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache);
@@ -195,7 +206,8 @@ export function previewAgent(
       const groupFilters = groupLevel(filters, group);
       const groupPasses = passesFilters(groupFilters, NO_LABELS, group);
       const hostFiltered = agent.hostFilter && node !== undefined;
-      if (!groupPasses && (!hostFiltered || hostFilterKeepsGroup(group, node, hostFilterRules))) {
+      const dropsGroup = !groupPasses && (!hostFiltered || hostFilterKeepsGroup(group, node, hostFilterRules));
+      if (dropsGroup && (stepsOf === undefined || !group.targets().some((t) => asked(t, group)))) {
         // Every target the host filter keeps is dropped: count them without building them.
         const size = group.size();
         if (size > 0) preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + size;
@@ -204,13 +216,14 @@ export function previewAgent(
       let discovered: GroupDiscoveredLabels | undefined;
       for (const t of group.targets()) {
         if (hostFiltered && !hostFilterKeeps(t, group, node, hostFilterRules)) continue;
-        if (!groupPasses || (filters.length > 0 && !passesFilters(filters, t, group))) {
+        const withSteps = asked(t, group);
+        if (!withSteps && (!groupPasses || (filters.length > 0 && !passesFilters(filters, t, group)))) {
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
           continue;
         }
         discovered ??= new GroupDiscoveredLabels(sc, group.labels(), config.global);
         const disc = discovered.of(t);
-        if (options.keepSteps === true && (options.stepsOf?.(disc) ?? true)) {
+        if (withSteps) {
           const outcome = finalizeTarget(disc, rules, true);
           if (outcome.kind === 'active') {
             preview.targets.push({ job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels });
@@ -279,6 +292,23 @@ function groupLevel(filters: CompiledRelabel[], group: GroupView): CompiledRelab
 }
 
 const NO_LABELS: Labels = Object.freeze({}) as Labels;
+
+/**
+ * A target's discovered labels (as discoveredLabels builds them: target over
+ * group labels, job defaults where empty or missing, empty ones gone), read by
+ * name without building the set.
+ */
+function discoveredView(target: Labels, group: GroupView, jobDefaults: Labels): Labels {
+  return new Proxy({} as Labels, {
+    get(_, name) {
+      if (typeof name !== 'string') return undefined;
+      const own = labelValue(target, name);
+      const value = own !== undefined ? own : group.label(name);
+      if (value !== undefined && value !== '') return value;
+      return labelValue(jobDefaults, name);
+    },
+  });
+}
 
 function passesFilters(filters: readonly CompiledRelabel[], target: Labels, group: GroupView): boolean {
   for (const r of filters) {
