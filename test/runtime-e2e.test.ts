@@ -14,28 +14,17 @@ import type { KubernetesObject } from '../src/render/templates.js';
 import { agentFromConfigFile, agentsFromManifests, jobNames } from '../src/runtime/agent-config.js';
 import { checkDeployment } from '../src/runtime/check.js';
 import { crossInstanceProblems, previewCluster } from '../src/runtime/preview.js';
-import type { PodObject, Snapshot } from '../src/runtime/snapshot.js';
+import type { Snapshot } from '../src/runtime/snapshot.js';
+import type { WorkloadManifest } from '../src/runtime/synthetic.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { runCli } from './support/cli.js';
 import { PRESETS } from './support/render.js';
 
 const NODES = 6;
 
-/** The generated cluster, plus the pods the render's own DaemonSets would run (node-exporter). */
+/** The generated cluster, plus the pods the render's own workloads run once applied (node-exporter, the agents, kube-state-metrics). */
 function clusterFor(objects: readonly KubernetesObject[]): Snapshot {
-  const snapshot = syntheticCluster({ nodes: NODES, podsPerNode: 8 });
-  for (const ds of objects.filter((o) => o.kind === 'DaemonSet')) {
-    const tmpl = (ds.spec as any).template;
-    (snapshot.nodes ?? []).forEach((n, i) => {
-      const pod: PodObject = {
-        metadata: { name: `${ds.metadata.name}-${i}`, namespace: ds.metadata.namespace!, labels: tmpl.metadata.labels },
-        spec: { nodeName: n.metadata.name, containers: tmpl.spec.containers },
-        status: { phase: 'Running', podIP: tmpl.spec.hostNetwork ? n.status!.addresses![0]!.address : `10.200.0.${i}`, conditions: [{ type: 'Ready', status: 'True' }] },
-      };
-      snapshot.pods!.push(pod);
-    });
-  }
-  return snapshot;
+  return syntheticCluster({ nodes: NODES, podsPerNode: 8, workloads: objects as readonly WorkloadManifest[] });
 }
 
 describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset) => {
@@ -45,8 +34,10 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
   const preview = previewCluster(agents, snapshot);
   const jobTargets = (job: string) => preview.targets.filter((t) => t.job === job);
 
-  it('scrapes every node\'s kubelet and cAdvisor exactly once cluster-wide, from the agent on that node', () => {
-    for (const job of ['kubelet', 'kubelet-cadvisor']) {
+  it('scrapes every node\'s kubelet, cAdvisor and node-exporter (where the preset deploys it) exactly once cluster-wide, from the agent on that node', () => {
+    const deploysNodeExporter = objects.some((o) => o.kind === 'DaemonSet' && o.metadata.name === 'k8smon-node-exporter');
+    expect(deploysNodeExporter).toBe(preset !== 'gke-autopilot');
+    for (const job of ['kubelet', 'kubelet-cadvisor', ...(deploysNodeExporter ? ['node-exporter'] : [])]) {
       const targets = jobTargets(job);
       expect(targets.map((t) => t.labels.node).sort()).toEqual(snapshot.nodes!.map((n) => n.metadata.name).sort());
       for (const t of targets) expect(t.agent).toBe(`daemonset/k8smon-agent-node/${t.labels.node}`);
@@ -103,6 +94,42 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
   it('has no errors: nothing scraped twice, no colliding label sets, no RBAC 403', () => {
     const problems = [...preview.problems, ...checkDeployment(objects, agents, snapshot, preview.targets)];
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('the synthetic cluster runs the workloads it is given', () => {
+  const template = (hostNetwork: boolean) => ({ metadata: { labels: { app: 'x' }, annotations: { note: 'y' } }, spec: { hostNetwork, containers: [{ name: 'c', image: 'i', args: ['--secret=s'], ports: [{ containerPort: 9100 }] }] } });
+  const snapshot = syntheticCluster({
+    nodes: 3,
+    podsPerNode: 0,
+    workloads: [
+      { kind: 'DaemonSet', metadata: { name: 'ds', namespace: 'm' }, spec: { template: template(true) } },
+      { kind: 'Deployment', metadata: { name: 'dep', namespace: 'm' }, spec: { replicas: 4, template: template(false) } },
+      { kind: 'StatefulSet', metadata: { name: 'sts' }, spec: { template: template(false) } },
+      { kind: 'ConfigMap', metadata: { name: 'cm' } },
+    ],
+  });
+  const own = snapshot.pods!.filter((p) => p.metadata.labels?.app === 'x');
+
+  it('a DaemonSet on every node (on the node\'s address with hostNetwork), a Deployment\'s replicas spread over the nodes, a StatefulSet\'s ordinal names', () => {
+    expect(own.map((p) => [p.metadata.name, p.spec?.nodeName, p.status?.podIP === p.status?.hostIP])).toEqual([
+      ['ds-00000', 'node-0', true],
+      ['ds-00001', 'node-1', true],
+      ['ds-00002', 'node-2', true],
+      ['dep-00000', 'node-0', false],
+      ['dep-00001', 'node-1', false],
+      ['dep-00002', 'node-2', false],
+      ['dep-00003', 'node-0', false],
+      ['sts-0', 'node-0', false],
+    ]);
+    expect(new Set(own.map((p) => p.status?.podIP)).size).toBe(own.length);
+    expect(own.find((p) => p.metadata.name === 'sts-0')?.metadata.namespace).toBe('default');
+    expect(own.find((p) => p.metadata.name === 'dep-00001')?.metadata.ownerReferences).toEqual([{ kind: 'ReplicaSet', name: 'dep-rs', controller: true }]);
+  });
+
+  it('keeps of a pod what `k8smon snapshot` keeps: image and ports, not args', () => {
+    expect(own[0]!.spec?.containers).toEqual([{ name: 'c', image: 'i', ports: [{ containerPort: 9100 }] }]);
+    expect(own[0]!.metadata.annotations).toEqual({ note: 'y' });
   });
 });
 

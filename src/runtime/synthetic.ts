@@ -3,8 +3,12 @@
  * pods spread over them (some annotated for scraping, some not Running, some
  * with several ports), CoreDNS, Services with EndpointSlices and Endpoints,
  * and Ingresses (some under TLS). Deterministic for a given size.
+ *
+ * `workloads` adds the pods a set of manifests would run once applied (a
+ * render's own node-exporter, agents, kube-state-metrics): a full preset's
+ * jobs then find what they find on a real cluster after install.
  */
-import type { EndpointSliceObject, EndpointsObject, IngressObject, NodeObject, PodObject, ServiceObject, Snapshot } from './snapshot.js';
+import { slimObject, type EndpointSliceObject, type EndpointsObject, type IngressObject, type NodeObject, type PodObject, type ServiceObject, type Snapshot } from './snapshot.js';
 
 export interface SyntheticOptions {
   nodes: number;
@@ -14,7 +18,25 @@ export interface SyntheticOptions {
   /** Every n-th app gets a Service (annotated for scraping and probing every other one) and an Ingress. */
   serviceEvery?: number;
   controlPlaneNodes?: number;
+  /**
+   * DaemonSets (a pod on every node), Deployments and StatefulSets
+   * (spec.replicas pods, default 1, on the nodes in turn) whose pods are
+   * added, Running and Ready; other kinds are ignored.
+   */
+  workloads?: readonly WorkloadManifest[];
 }
+
+/** The parts of a DaemonSet, Deployment or StatefulSet manifest that make its pods. */
+export interface WorkloadManifest {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec?: {
+    replicas?: number;
+    template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; hostNetwork?: boolean; serviceAccountName?: string } };
+  };
+}
+
+type ContainerSpec = NonNullable<NonNullable<PodObject['spec']>['containers']>[number];
 
 export function syntheticCluster(o: SyntheticOptions): Snapshot {
   const annotateEvery = o.annotateEvery ?? 5;
@@ -82,7 +104,28 @@ export function syntheticCluster(o: SyntheticOptions): Snapshot {
       spec: { tls: a % 3 === 0 ? [{ hosts: [`*.${ns}.example.com`] }] : [], rules: [{ host: `${app}.${ns}.example.com`, http: { paths: [{ path: '/' }, { path: '/api' }] } }] },
     });
   }
+  workloadPods(o.workloads ?? [], nodes, pods);
   return { nodes, pods, services, endpoints, endpointslices, ingresses, apiVersions: ['v1', 'apps/v1', 'rbac.authorization.k8s.io/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1', 'policy/v1'] };
+}
+
+/** The pods of each workload, appended to `pods`: on the node's address with hostNetwork, else a pod address of their own. */
+function workloadPods(workloads: readonly WorkloadManifest[], nodes: readonly NodeObject[], pods: PodObject[]): void {
+  let podIndex = 0;
+  for (const w of workloads) {
+    const replicas = nodes.length === 0 ? 0 : w.kind === 'DaemonSet' ? nodes.length : w.kind === 'Deployment' || w.kind === 'StatefulSet' ? (w.spec?.replicas ?? 1) : 0;
+    const template = w.spec?.template;
+    const owner = w.kind === 'Deployment' ? { kind: 'ReplicaSet', name: `${w.metadata.name}-rs` } : { kind: w.kind, name: w.metadata.name };
+    for (let r = 0; r < replicas; r++, podIndex++) {
+      const node = nodes[r % nodes.length]!;
+      const nodeIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+      const name = w.kind === 'StatefulSet' ? `${w.metadata.name}-${r}` : `${w.metadata.name}-${r.toString(36).padStart(5, '0')}`;
+      const p = pod(name, w.metadata.namespace ?? 'default', node.metadata.name, template?.spec?.hostNetwork === true ? nodeIP : ip(50, podIndex), { ...template?.metadata?.labels }, { ...template?.metadata?.annotations }, template?.spec?.containers ?? [], 'Running', { owner, hostIP: nodeIP });
+      for (const field of ['initContainers', 'hostNetwork', 'serviceAccountName'] as const) {
+        if (template?.spec?.[field] !== undefined) (p.spec as Record<string, unknown>)[field] = template.spec[field];
+      }
+      pods.push(slimObject('pods', p)); // as `k8smon snapshot` writes it: a template's env, args and probes are not kept
+    }
+  }
 }
 
 function ip(first: number, n: number): string {
@@ -96,15 +139,17 @@ function pod(
   podIP: string | undefined,
   labels: Record<string, string>,
   annotations: Record<string, string>,
-  containers: NonNullable<NonNullable<PodObject['spec']>['containers']>,
+  containers: ContainerSpec[],
   phase: string,
+  placement: { owner?: { kind: string; name: string }; hostIP?: string } = {},
 ): PodObject {
+  const owner = placement.owner ?? { kind: 'ReplicaSet', name: `${labels.app ?? name}-rs` };
   return {
-    metadata: { name, namespace, labels, annotations, uid: `uid-${namespace}-${name}`, ownerReferences: [{ kind: 'ReplicaSet', name: `${labels.app ?? name}-rs`, controller: true }] },
+    metadata: { name, namespace, labels, annotations, uid: `uid-${namespace}-${name}`, ownerReferences: [{ ...owner, controller: true }] },
     spec: { nodeName, containers },
     status: {
       phase,
-      ...(podIP !== undefined ? { podIP, hostIP: '10.0.0.1' } : {}),
+      ...(podIP !== undefined ? { podIP, hostIP: placement.hostIP ?? '10.0.0.1' } : {}),
       conditions: [{ type: 'Ready', status: phase === 'Running' ? 'True' : 'False' }],
       containerStatuses: containers.map((c) => ({ name: c.name, containerID: `containerd://${name}-${c.name}` })),
     },
