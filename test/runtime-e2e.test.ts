@@ -156,6 +156,7 @@ describe('the checks catch the field notes\' mistakes', () => {
       dropped: [],
       problems: [],
       jobs: ['kubelet'],
+      incomplete: [],
     });
     expect(problems.map((p) => p.rule)).toEqual(['colliding-label-sets']);
     expect(problems[0]!.message).toMatch(/^2 targets end with the same labels .*kubernetes\.default\.svc:443.*10\.0\.0\.1.*10\.0\.0\.2/);
@@ -336,6 +337,50 @@ describe('k8smon targets / check (built CLI)', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/\[invalid-sd-config\] .* job pods: kubernetes_sd_configs: invalid label selector "app in \(web"/);
     expect(r.stderr).not.toMatch(/internal error/);
+  });
+
+  it('says once, not once per node, what is wrong in a DaemonSet-style config, and does not add "no targets" to it', async () => {
+    const bad = join(dir, 'bad-node-agent.yaml');
+    writeFileSync(bad, [
+      'metrics:',
+      '  configs:',
+      '    - name: node',
+      '      host_filter: true',
+      '      scrape_configs:',
+      '        - job_name: kubelet',
+      '          kubernetes_sd_configs: [{role: node}]',
+      '          relabel_configs: [{source_labels: [__address__], regex: "(?!x).*", action: keep}]',
+      '',
+    ].join('\n'));
+    const r = await runCli(['targets', '--config', bad, '--snapshot', snapshotFile]);
+    expect(r.stderr.match(/\[invalid-relabel\]/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/\[invalid-relabel\] .* job kubelet: relabel rule 0: invalid regex "\(\?!x\)\.\*"/);
+    expect(r.stderr).not.toMatch(/no-targets/);
+  });
+
+  it('says which service discoveries of a job it does not run, instead of "no targets"', async () => {
+    const config = join(dir, 'file-sd.yaml');
+    writeFileSync(config, [
+      'scrape_configs:',
+      '  - job_name: files',
+      '    file_sd_configs: [{files: [/etc/targets/*.json]}]',
+      '    consul_sd_configs: [{server: "localhost:8500"}]',
+      '  - job_name: mixed',
+      '    file_sd_configs: [{files: [/etc/targets/*.json]}]',
+      '    static_configs: [{targets: ["a:9100"]}]',
+      '  - job_name: empty-static',
+      '    static_configs: [{targets: []}]',
+      '',
+    ].join('\n'));
+    const r = await runCli(['targets', '--config', config, '--snapshot', snapshotFile, '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const problems = JSON.parse(r.stdout).problems as { severity: string; rule: string; message: string }[];
+    expect(problems).toEqual([
+      { severity: 'warning', rule: 'not-previewed', message: expect.stringMatching(/job files: file_sd_configs, consul_sd_configs not previewed/) },
+      { severity: 'warning', rule: 'not-previewed', message: expect.stringMatching(/job mixed: file_sd_configs not previewed/) },
+      { severity: 'warning', rule: 'no-targets', message: 'job empty-static has no targets in this snapshot' },
+    ]);
+    expect(JSON.parse(r.stdout).targets.map((t: { url: string }) => t.url)).toEqual(['http://a:9100/metrics']);
   });
 
   it('snapshot captures the resources discovery reads through kubectl', async () => {

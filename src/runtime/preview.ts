@@ -45,6 +45,12 @@ export interface Preview {
   problems: Problem[];
   /** Every scrape config seen, by job_name, for "zero targets" checks. */
   jobs: string[];
+  /**
+   * Jobs whose targets are not all shown, each reported once as a problem: an
+   * invalid relabel or discovery config, or a service discovery k8smon does
+   * not run (file_sd_configs, consul_sd_configs, …). "No targets" is not said of them.
+   */
+  incomplete: string[];
 }
 
 export interface PreviewOptions {
@@ -162,7 +168,14 @@ function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | u
 }
 
 function emptyPreview(): Preview {
-  return { targets: [], droppedCounts: {}, dropped: [], problems: [], jobs: [] };
+  return { targets: [], droppedCounts: {}, dropped: [], problems: [], jobs: [], incomplete: [] };
+}
+
+/** The service discoveries of a scrape config that the preview does not run (any `*_sd_configs` but Kubernetes'), with entries. */
+function sdNotPreviewed(sc: RuntimeScrapeConfig): string[] {
+  return Object.entries(sc)
+    .filter(([key, value]) => key.endsWith('_sd_configs') && key !== 'kubernetes_sd_configs' && Array.isArray(value) && value.length > 0)
+    .map(([key]) => key);
 }
 
 export function previewAgent(
@@ -179,11 +192,23 @@ export function previewAgent(
   for (const sc of config.scrapeConfigs) {
     if (options.job !== undefined && sc.job_name !== options.job) continue;
     preview.jobs.push(sc.job_name);
+    const incomplete = (problem: Problem): void => {
+      preview.problems.push(problem);
+      if (!preview.incomplete.includes(sc.job_name)) preview.incomplete.push(sc.job_name);
+    };
+    const notPreviewed = sdNotPreviewed(sc);
+    if (notPreviewed.length > 0) {
+      incomplete({
+        severity: 'warning',
+        rule: 'not-previewed',
+        message: `${agent.name} job ${sc.job_name}: ${notPreviewed.join(', ')} not previewed (k8smon runs kubernetes_sd_configs and static_configs only): the targets shown for this job are not all it scrapes`,
+      });
+    }
     let rules: CompiledRelabel[];
     try {
       rules = compiledFor(sc.relabel_configs);
     } catch (err) {
-      preview.problems.push({ severity: 'error', rule: 'invalid-relabel', message: `${agent.name} job ${sc.job_name}: ${(err as Error).message}` });
+      incomplete({ severity: 'error', rule: 'invalid-relabel', message: `${agent.name} job ${sc.job_name}: ${(err as Error).message}` });
       continue;
     }
     // Which targets keep their relabel steps: every one (keepSteps alone), the asked-about ones (keepSteps
@@ -198,7 +223,7 @@ export function previewAgent(
       groups = groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache);
     } catch (err) {
       if (!(err instanceof DiscoveryError || err instanceof SelectorError)) throw err;
-      preview.problems.push({ severity: 'error', rule: 'invalid-sd-config', message: `${agent.name} job ${sc.job_name}: kubernetes_sd_configs: ${err.message}` });
+      incomplete({ severity: 'error', rule: 'invalid-sd-config', message: `${agent.name} job ${sc.job_name}: kubernetes_sd_configs: ${err.message}` });
       continue;
     }
     for (const group of groups) {
@@ -372,6 +397,7 @@ function compiledFor(list: RelabelConfig[] | undefined): CompiledRelabel[] {
 /** Every instance of every agent (or those on one node), and the problems across them. */
 export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot, options: PreviewOptions = {}): Preview {
   const out = emptyPreview();
+  const seenProblems = new Set<string>();
   const nodeNames = (snapshot.nodes ?? []).map((n) => n.metadata.name).sort();
   for (const agent of agents) {
     const shared = new Map<string, GroupView[]>();
@@ -388,8 +414,14 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
       for (const t of p.targets) out.targets.push(t);
       for (const d of p.dropped) out.dropped.push(d);
       for (const [job, n] of Object.entries(p.droppedCounts)) out.droppedCounts[job] = (out.droppedCounts[job] ?? 0) + n;
-      out.problems.push(...p.problems);
+      // A DaemonSet's instances share a config: a problem in it is said once, not once per node.
+      for (const problem of p.problems) {
+        const key = `${problem.severity}\0${problem.rule}\0${problem.message}`;
+        if (!seenProblems.has(key)) out.problems.push(problem);
+        seenProblems.add(key);
+      }
       for (const j of p.jobs) if (!out.jobs.includes(j)) out.jobs.push(j);
+      for (const j of p.incomplete) if (!out.incomplete.includes(j)) out.incomplete.push(j);
     }
   }
   out.problems.push(...crossInstanceProblems(out));
@@ -467,7 +499,7 @@ export function crossInstanceProblems(p: Preview): Problem[] {
   const counts = new Map<string, number>();
   for (const t of p.targets) counts.set(t.job, (counts.get(t.job) ?? 0) + 1);
   for (const job of p.jobs) {
-    if (!counts.has(job)) problems.push({ severity: 'warning', rule: 'no-targets', message: `job ${job} has no targets in this snapshot` });
+    if (!counts.has(job) && !p.incomplete.includes(job)) problems.push({ severity: 'warning', rule: 'no-targets', message: `job ${job} has no targets in this snapshot` });
   }
   return problems;
 }
