@@ -133,6 +133,19 @@ describe('the synthetic cluster runs the workloads it is given', () => {
   });
 });
 
+describe('namespaces.own_namespace of a rendered agent', () => {
+  it('is the namespace its workload runs in', () => {
+    const { objects } = renderBundle({ preset: 'eks', sets: ['namespace=obs'] }, {});
+    const agents = agentsFromManifests(objects);
+    expect(agents.map((a) => a.namespace)).toEqual(agents.map(() => 'obs'));
+    const cluster = agents.find((a) => !a.perNode)!;
+    const ownPods = { ...cluster, text: 'scrape_configs:\n  - job_name: own\n    kubernetes_sd_configs: [{role: pod, namespaces: {own_namespace: true}}]\n', flavor: 'prometheus' as const, expandEnv: false };
+    const preview = previewCluster([ownPods], clusterFor(objects));
+    expect(preview.problems).toEqual([]);
+    expect(new Set(preview.targets.map((t) => t.discoveredLabels!.__meta_kubernetes_namespace))).toEqual(new Set(['obs']));
+  });
+});
+
 describe('the checks catch the field notes\' mistakes', () => {
   it('flags a DaemonSet whose every pod scrapes every kubelet (no host filter)', () => {
     const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
@@ -381,6 +394,22 @@ describe('k8smon targets / check (built CLI)', () => {
       { severity: 'warning', rule: 'no-targets', message: 'job empty-static has no targets in this snapshot' },
     ]);
     expect(JSON.parse(r.stdout).targets.map((t: { url: string }) => t.url)).toEqual(['http://a:9100/metrics']);
+  });
+
+  it('namespaces.own_namespace discovers the namespace --namespace names for a --config agent, and says how when it is missing', async () => {
+    const config = join(dir, 'own-namespace.yaml');
+    writeFileSync(config, 'scrape_configs:\n  - job_name: mine\n    kubernetes_sd_configs: [{role: pod, namespaces: {own_namespace: true}}]\n');
+    const r = await runCli(['targets', '--config', config, '--namespace', 'team-3', '--snapshot', snapshotFile, '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const namespaces = new Set(JSON.parse(r.stdout).targets.map((t: { discoveredLabels: Record<string, string> }) => t.discoveredLabels.__meta_kubernetes_namespace));
+    expect([...namespaces]).toEqual(['team-3']);
+    const missing = await runCli(['check', '--config', config, '--snapshot', snapshotFile]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toMatch(/\[invalid-sd-config\] .* job mine: kubernetes_sd_configs: namespaces\.own_namespace: the namespace the agent runs in is not known \(for an agent config file, pass --namespace\)/);
+    const withProfile = await runCli(['targets', '--profile', 'kubeadm', '--namespace', 'team-3', '--snapshot', snapshotFile]);
+    expect(withProfile.exitCode).toBe(2);
+    expect(withProfile.stderr).toMatch(/--namespace: goes with --config/);
+    expect(withProfile.stdout).toBe('');
   });
 
   it('snapshot captures the resources discovery reads through kubectl', async () => {

@@ -65,6 +65,7 @@ function addTargetOptions(cmd: Command): Command {
 function addPreviewOptions(cmd: Command): Command {
   return addTargetOptions(addProfileOptions(cmd))
     .option('--config <agent.yaml>', 'an agent config (grafana-agent static or Prometheus) instead of a profile')
+    .option('--namespace <ns>', 'with --config: the namespace the agent runs in (what namespaces.own_namespace discovers)')
     .option('--snapshot <cluster.json>', 'a snapshot from `k8smon snapshot` (else the cluster is read live)');
 }
 
@@ -78,12 +79,13 @@ function kubectlTarget(opts: TargetFlags): { context?: string; kubeconfig?: stri
 }
 
 /** Profile (or agent config), snapshot (or live cluster) for targets and check. */
-function previewSources(opts: ProfileFlags & TargetFlags & { config?: string; snapshot?: string }): PreviewSources {
+function previewSources(opts: ProfileFlags & TargetFlags & { config?: string; namespace?: string; snapshot?: string }): PreviewSources {
   return {
     ...profileSources(opts),
     target: kubectlTarget(opts),
     live: opts.snapshot === undefined,
     ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
     ...(opts.snapshot !== undefined ? { snapshot: opts.snapshot } : {}),
   };
 }
@@ -228,7 +230,7 @@ Examples:
   $ k8smon targets --profile eks --snapshot cluster.json --job kubernetes-pods --explain web-7d9c-x2x
   $ k8smon targets --config agent.yaml --snapshot cluster.json -o json`,
     )
-    .action(async (opts: ProfileFlags & TargetFlags & { config?: string; snapshot?: string; job?: string; node?: string; explain?: string; output: string }) => {
+    .action(async (opts: ProfileFlags & TargetFlags & { config?: string; namespace?: string; snapshot?: string; job?: string; node?: string; explain?: string; output: string }) => {
       const { targetsCommand } = await import('./commands/preview.js');
       await run((ctx) =>
         targetsCommand(
@@ -246,7 +248,7 @@ Examples:
 
   addPreviewOptions(program.command('check').description('check a render against a cluster: zero-target jobs, double scrapes, label collisions, RBAC 403s, API versions'))
     .addHelpText('after', `\nExamples:\n  $ k8smon check --profile kubeadm --snapshot cluster.json\n  $ k8smon check -f k8smon.yaml --context prod\n\nExit 1 when a problem is an error; warnings do not fail.`)
-    .action(async (opts: ProfileFlags & TargetFlags & { config?: string; snapshot?: string }) => {
+    .action(async (opts: ProfileFlags & TargetFlags & { config?: string; namespace?: string; snapshot?: string }) => {
       const { checkCommand } = await import('./commands/preview.js');
       await run((ctx) => checkCommand(previewSources(opts), ctx));
     });

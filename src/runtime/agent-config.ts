@@ -32,6 +32,8 @@ export interface AgentSpec {
   expandEnv: boolean;
   /** The ServiceAccount the pods run as, and their namespace (for RBAC checks). */
   serviceAccount?: { name: string; namespace: string };
+  /** The namespace the agent runs in: what `namespaces.own_namespace` discovers. */
+  namespace?: string;
 }
 
 export interface AgentInstanceConfig {
@@ -80,13 +82,14 @@ export function readInstanceConfig(agent: AgentSpec, nodeName: string | undefine
 }
 
 /** An agent config file given with --config: grafana-agent if it has metrics.configs, else Prometheus. */
-export function agentFromConfigFile(text: string, name = 'config'): AgentSpec {
+export function agentFromConfigFile(text: string, name = 'config', namespace?: string): AgentSpec {
   const doc: any = parseYaml(expandEnv(text, () => ''));
+  const runsIn = namespace !== undefined ? { namespace } : {};
   if (doc?.metrics?.configs !== undefined) {
     const hostFilter = hostFilterOf(doc);
-    return { name, perNode: hostFilter, hostFilter, hostFilterRelabel: [], text, flavor: 'grafana-agent', expandEnv: true };
+    return { name, perNode: hostFilter, hostFilter, hostFilterRelabel: [], text, flavor: 'grafana-agent', expandEnv: true, ...runsIn };
   }
-  if (doc?.scrape_configs !== undefined) return { name, perNode: false, hostFilter: false, hostFilterRelabel: [], text, flavor: 'prometheus', expandEnv: false };
+  if (doc?.scrape_configs !== undefined) return { name, perNode: false, hostFilter: false, hostFilterRelabel: [], text, flavor: 'prometheus', expandEnv: false, ...runsIn };
   throw new AgentConfigError(`${name}: neither a grafana-agent static config (metrics.configs) nor a Prometheus config (scrape_configs)`);
 }
 
@@ -123,6 +126,7 @@ export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec
         text,
         flavor: grafana ? 'grafana-agent' : 'prometheus',
         expandEnv: (c.args ?? []).some((a: string) => /^-config\.expand-env(=true)?$/.test(a)),
+        namespace: w.metadata.namespace ?? 'default',
       };
       if (pod.serviceAccountName !== undefined) spec.serviceAccount = { name: pod.serviceAccountName, namespace: w.metadata.namespace ?? 'default' };
       agents.push(spec);

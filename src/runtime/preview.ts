@@ -69,6 +69,7 @@ export interface PreviewOptions {
   stepsOf?: (discovered: Labels) => boolean;
   /** Keep each active target's discovered labels (default true); a table of targets does not need them. */
   discoveredLabels?: boolean;
+  /** The namespace `namespaces.own_namespace` means, for agents that do not say where they run (AgentSpec.namespace). */
   ownNamespace?: string;
 }
 
@@ -220,7 +221,7 @@ export function previewAgent(
     const filters = everyStep ? [] : leadingFilters(rules);
     let groups: GroupView[];
     try {
-      groups = groupsFor(sc, snapshot, node, agent.hostFilter, options.ownNamespace, cache);
+      groups = groupsFor(sc, snapshot, node, agent.hostFilter, agent.namespace ?? options.ownNamespace, cache);
     } catch (err) {
       if (!(err instanceof DiscoveryError || err instanceof SelectorError)) throw err;
       incomplete({ severity: 'error', rule: 'invalid-sd-config', message: `${agent.name} job ${sc.job_name}: kubernetes_sd_configs: ${err.message}` });

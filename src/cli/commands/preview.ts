@@ -24,6 +24,8 @@ export interface PreviewSources {
   sets: string[];
   /** An agent config file instead of a profile. */
   config?: string;
+  /** The namespace the --config agent runs in. */
+  namespace?: string;
   snapshot?: string;
   target: KubectlTarget;
   /** Read the cluster live (through kubectl) when no --snapshot is given. */
@@ -97,6 +99,9 @@ function loadAgents(sources: PreviewSources, ctx: CommandContext): Pick<Loaded, 
   if (sources.config !== undefined && (sources.file !== undefined || sources.preset !== undefined)) {
     throw new InvalidInputError('Conflicting flags.', [{ path: '--config', message: 'takes an agent config instead of a profile; drop -f/--profile' }]);
   }
+  if (sources.namespace !== undefined && sources.config === undefined) {
+    throw new InvalidInputError('Conflicting flags.', [{ path: '--namespace', message: "goes with --config; a rendered agent runs in the profile's namespace (set it with --set namespace=…)" }]);
+  }
   if (sources.config !== undefined) {
     let text: string;
     try {
@@ -105,7 +110,7 @@ function loadAgents(sources: PreviewSources, ctx: CommandContext): Pick<Loaded, 
       throw new InvalidInputError('Cannot read the agent config.', [{ path: sources.config, message: (err as Error).message }]);
     }
     try {
-      return { objects: [], agents: [agentFromConfigFile(text, sources.config)] };
+      return { objects: [], agents: [agentFromConfigFile(text, sources.config, sources.namespace)] };
     } catch (err) {
       throw new InvalidInputError('Not an agent config.', [{ path: sources.config, message: (err as Error).message }]);
     }

@@ -61,7 +61,7 @@ export function visibleSnapshot(
 ): Snapshot {
   const names = [...(options.namespaces?.names ?? [])];
   if (options.namespaces?.own_namespace === true) {
-    if (context.ownNamespace === undefined) throw new DiscoveryError('namespaces.own_namespace needs the agent namespace');
+    if (context.ownNamespace === undefined) throw new DiscoveryError('namespaces.own_namespace: the namespace the agent runs in is not known (for an agent config file, pass --namespace)');
     names.push(context.ownNamespace);
   }
   const out: Snapshot = { ...snapshot };
