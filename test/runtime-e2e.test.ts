@@ -259,6 +259,12 @@ describe('k8smon targets / check (built CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8smon-targets-'));
   const snapshotFile = join(dir, 'cluster.json');
   writeFileSync(snapshotFile, JSON.stringify(clusterFor(renderBundle({ preset: 'kubeadm', sets: [] }, {}).objects)));
+  /** An agent config file in the test's directory, from its lines; its path. */
+  const configFile = (name: string, lines: string[]): string => {
+    const path = join(dir, name);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    return path;
+  };
 
   it('prints targets as JSON in the documented shape', async () => {
     const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '-o', 'json']);
@@ -344,8 +350,7 @@ describe('k8smon targets / check (built CLI)', () => {
   });
 
   it('reports a malformed selector in an agent config as a problem of that job, not a crash', async () => {
-    const bad = join(dir, 'bad-selector.yaml');
-    writeFileSync(bad, 'scrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs: [{role: pod, selectors: [{role: pod, label: "app in (web"}]}]\n');
+    const bad = configFile('bad-selector.yaml', ['scrape_configs:', '  - job_name: pods', '    kubernetes_sd_configs: [{role: pod, selectors: [{role: pod, label: "app in (web"}]}]']);
     const r = await runCli(['check', '--config', bad, '--snapshot', snapshotFile]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/\[invalid-sd-config\] .* job pods: kubernetes_sd_configs: invalid label selector "app in \(web"/);
@@ -353,8 +358,7 @@ describe('k8smon targets / check (built CLI)', () => {
   });
 
   it('says once, not once per node, what is wrong in a DaemonSet-style config, and does not add "no targets" to it', async () => {
-    const bad = join(dir, 'bad-node-agent.yaml');
-    writeFileSync(bad, [
+    const bad = configFile('bad-node-agent.yaml', [
       'metrics:',
       '  configs:',
       '    - name: node',
@@ -363,8 +367,7 @@ describe('k8smon targets / check (built CLI)', () => {
       '        - job_name: kubelet',
       '          kubernetes_sd_configs: [{role: node}]',
       '          relabel_configs: [{source_labels: [__address__], regex: "(?!x).*", action: keep}]',
-      '',
-    ].join('\n'));
+    ]);
     const r = await runCli(['targets', '--config', bad, '--snapshot', snapshotFile]);
     expect(r.stderr.match(/\[invalid-relabel\]/g)).toHaveLength(1);
     expect(r.stderr).toMatch(/\[invalid-relabel\] .* job kubelet: relabel rule 0: invalid regex "\(\?!x\)\.\*"/);
@@ -372,8 +375,7 @@ describe('k8smon targets / check (built CLI)', () => {
   });
 
   it('says which service discoveries of a job it does not run, instead of "no targets"', async () => {
-    const config = join(dir, 'file-sd.yaml');
-    writeFileSync(config, [
+    const config = configFile('file-sd.yaml', [
       'scrape_configs:',
       '  - job_name: files',
       '    file_sd_configs: [{files: [/etc/targets/*.json]}]',
@@ -383,8 +385,7 @@ describe('k8smon targets / check (built CLI)', () => {
       '    static_configs: [{targets: ["a:9100"]}]',
       '  - job_name: empty-static',
       '    static_configs: [{targets: []}]',
-      '',
-    ].join('\n'));
+    ]);
     const r = await runCli(['targets', '--config', config, '--snapshot', snapshotFile, '-o', 'json']);
     expect(r.exitCode).toBe(0);
     const problems = JSON.parse(r.stdout).problems as { severity: string; rule: string; message: string }[];
@@ -397,8 +398,7 @@ describe('k8smon targets / check (built CLI)', () => {
   });
 
   it('namespaces.own_namespace discovers the namespace --namespace names for a --config agent, and says how when it is missing', async () => {
-    const config = join(dir, 'own-namespace.yaml');
-    writeFileSync(config, 'scrape_configs:\n  - job_name: mine\n    kubernetes_sd_configs: [{role: pod, namespaces: {own_namespace: true}}]\n');
+    const config = configFile('own-namespace.yaml', ['scrape_configs:', '  - job_name: mine', '    kubernetes_sd_configs: [{role: pod, namespaces: {own_namespace: true}}]']);
     const r = await runCli(['targets', '--config', config, '--namespace', 'team-3', '--snapshot', snapshotFile, '-o', 'json']);
     expect(r.exitCode).toBe(0);
     const namespaces = new Set(JSON.parse(r.stdout).targets.map((t: { discoveredLabels: Record<string, string> }) => t.discoveredLabels.__meta_kubernetes_namespace));
