@@ -206,6 +206,46 @@ describe('the checks catch the field notes\' mistakes', () => {
     ]);
   });
 
+  describe('grafana-agent host_filter belongs to a metrics instance', () => {
+    const snapshot = syntheticCluster({ nodes: 3, podsPerNode: 2 });
+    const agent = (instances: string[][]) => agentFromConfigFile(['metrics:', '  configs:', ...instances.flat()].join('\n'));
+    const kubeletInstance = ['    - name: node', '      host_filter: true', '      scrape_configs:', '        - job_name: kubelet', '          kubernetes_sd_configs: [{role: node}]'];
+    const scrapedBy = (p: ReturnType<typeof previewCluster>, job: string) => p.targets.filter((t) => t.job === job).map((t) => `${t.url} ${t.agent}`).sort();
+
+    it('an instance without host_filter scrapes everything from every node, even when another instance filters', () => {
+      const preview = previewCluster([agent([kubeletInstance, ['    - name: cluster', '      scrape_configs:', '        - job_name: every-node', '          kubernetes_sd_configs: [{role: node}]']])], snapshot);
+      expect(scrapedBy(preview, 'kubelet')).toEqual(['https://10.0.0.0:10250/metrics config/node-0', 'https://10.0.0.1:10250/metrics config/node-1', 'https://10.0.0.2:10250/metrics config/node-2'].map((s) => s.replace('https', 'http')));
+      expect(scrapedBy(preview, 'every-node')).toHaveLength(9);
+      expect(preview.problems.filter((p) => p.rule === 'scraped-more-than-once').map((p) => p.message)).toEqual([
+        expect.stringMatching(/^job every-node: http:\/\/10\.0\.0\.0:10250\/metrics is scraped 3 times/),
+        expect.stringMatching(/^job every-node: http:\/\/10\.0\.0\.1:10250\/metrics is scraped 3 times/),
+        expect.stringMatching(/^job every-node: http:\/\/10\.0\.0\.2:10250\/metrics is scraped 3 times/),
+      ]);
+    });
+
+    it('host_filter_relabel_configs can say where a target runs (__host__), and a target they drop is kept, as grafana-agent does', () => {
+      const endpointsOn = (relabel: string) =>
+        agent([['    - name: node', '      host_filter: true', `      host_filter_relabel_configs: ${relabel}`, '      scrape_configs:', '        - job_name: endpoints', '          kubernetes_sd_configs: [{role: endpoints}]']]);
+      // Endpoints that name their node but no pod: the address is not the node's, no pod label says
+      // where it runs, so without help the host filter keeps them nowhere.
+      const cluster = syntheticCluster({ nodes: 3, podsPerNode: 9, serviceEvery: 1 });
+      for (const e of cluster.endpoints!) for (const subset of e.subsets ?? []) for (const a of subset.addresses ?? []) delete a.targetRef;
+      const endpointCount = cluster.endpoints!.reduce((n, e) => n + e.subsets!.reduce((m, s) => m + (s.addresses?.length ?? 0) * (s.ports?.length ?? 0), 0), 0);
+      expect(endpointCount).toBeGreaterThan(3);
+      expect(scrapedBy(previewCluster([endpointsOn('[]')], cluster), 'endpoints')).toEqual([]);
+      const placed = previewCluster([endpointsOn('[{source_labels: [__meta_kubernetes_endpoint_node_name], target_label: __host__}]')], cluster);
+      expect(placed.targets).toHaveLength(endpointCount);
+      for (const t of placed.targets) expect(t.agent).toBe(`config/${t.discoveredLabels!.__meta_kubernetes_endpoint_node_name}`);
+      const dropped = previewCluster([endpointsOn('[{source_labels: [__address__], regex: ".*", action: drop}]')], cluster);
+      expect(dropped.targets).toHaveLength(3 * endpointCount);
+    });
+
+    it('an invalid host_filter_relabel_configs is reported as such', () => {
+      const preview = previewCluster([agent([[...kubeletInstance.slice(0, 2), '      host_filter_relabel_configs: [{source_labels: [a], regex: "(?<=x)"}]', ...kubeletInstance.slice(2)]])], snapshot);
+      expect(preview.problems).toEqual([{ severity: 'error', rule: 'invalid-relabel', message: expect.stringMatching(/^config job kubelet: host_filter_relabel_configs: relabel rule 0: invalid regex/) }]);
+    });
+  });
+
   it('flags an apiserver scrape whose ClusterRole lacks get on the /metrics URL', () => {
     const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
     const withoutUrl = objects.map((o) => (o.kind === 'ClusterRole' && o.metadata.name === 'k8smon-agent-cluster-monitoring' ? { ...o, rules: (o.rules as any[]).filter((r) => r.nonResourceURLs === undefined) } : o));
@@ -370,7 +410,7 @@ describe('k8smon targets / check (built CLI)', () => {
     ]);
     const r = await runCli(['targets', '--config', bad, '--snapshot', snapshotFile]);
     expect(r.stderr.match(/\[invalid-relabel\]/g)).toHaveLength(1);
-    expect(r.stderr).toMatch(/\[invalid-relabel\] .* job kubelet: relabel rule 0: invalid regex "\(\?!x\)\.\*"/);
+    expect(r.stderr).toMatch(/\[invalid-relabel\] .* job kubelet: relabel_configs: relabel rule 0: invalid regex "\(\?!x\)\.\*"/);
     expect(r.stderr).not.toMatch(/no-targets/);
   });
 

@@ -16,6 +16,12 @@ export interface RuntimeScrapeConfig extends ScrapeJobDefaults {
   metric_relabel_configs?: RelabelConfig[];
   authorization?: { credentials_file?: string };
   bearer_token_file?: string;
+  /**
+   * grafana-agent's host_filter of the metrics instance this scrape config is
+   * in, with that instance's host_filter_relabel_configs (k8smon's own field:
+   * in the file they belong to the instance, not the scrape config).
+   */
+  hostFilter?: { relabelConfigs: RelabelConfig[] };
 }
 
 /** One agent deployment: a DaemonSet (one instance per node) or a single instance. */
@@ -23,9 +29,8 @@ export interface AgentSpec {
   /** `daemonset/<name>` or `deployment/<name>` or `config`. */
   name: string;
   perNode: boolean;
-  /** grafana-agent host_filter: each instance keeps only targets on its node. */
+  /** grafana-agent host_filter on in some metrics instance: that instance keeps only targets on its node. */
   hostFilter: boolean;
-  hostFilterRelabel: RelabelConfig[];
   /** The raw config text; read per instance, since ${HOSTNAME} differs. */
   text: string;
   flavor: 'grafana-agent' | 'prometheus';
@@ -43,9 +48,13 @@ export interface AgentInstanceConfig {
 
 export class AgentConfigError extends Error {}
 
-/** The scrape configs of a parsed config: every metrics.configs[] instance's for grafana-agent. */
+/** The scrape configs of a parsed config: every metrics.configs[] instance's for grafana-agent, each with its instance's host filter. */
 function scrapeConfigsOf(doc: any, flavor: AgentSpec['flavor']): RuntimeScrapeConfig[] {
-  return flavor === 'grafana-agent' ? (doc?.metrics?.configs ?? []).flatMap((c: any) => c.scrape_configs ?? []) : (doc?.scrape_configs ?? []);
+  if (flavor !== 'grafana-agent') return doc?.scrape_configs ?? [];
+  return ((doc?.metrics?.configs ?? []) as any[]).flatMap((c) => {
+    const configs: RuntimeScrapeConfig[] = c?.scrape_configs ?? [];
+    return c?.host_filter === true ? configs.map((sc) => ({ ...sc, hostFilter: { relabelConfigs: c.host_filter_relabel_configs ?? [] } })) : configs;
+  });
 }
 
 /** grafana-agent's host_filter: on when any metrics instance sets it. */
@@ -87,9 +96,9 @@ export function agentFromConfigFile(text: string, name = 'config', namespace?: s
   const runsIn = namespace !== undefined ? { namespace } : {};
   if (doc?.metrics?.configs !== undefined) {
     const hostFilter = hostFilterOf(doc);
-    return { name, perNode: hostFilter, hostFilter, hostFilterRelabel: [], text, flavor: 'grafana-agent', expandEnv: true, ...runsIn };
+    return { name, perNode: hostFilter, hostFilter, text, flavor: 'grafana-agent', expandEnv: true, ...runsIn };
   }
-  if (doc?.scrape_configs !== undefined) return { name, perNode: false, hostFilter: false, hostFilterRelabel: [], text, flavor: 'prometheus', expandEnv: false, ...runsIn };
+  if (doc?.scrape_configs !== undefined) return { name, perNode: false, hostFilter: false, text, flavor: 'prometheus', expandEnv: false, ...runsIn };
   throw new AgentConfigError(`${name}: neither a grafana-agent static config (metrics.configs) nor a Prometheus config (scrape_configs)`);
 }
 
@@ -122,7 +131,6 @@ export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec
         name: `${w.kind.toLowerCase()}/${w.metadata.name}`,
         perNode: w.kind === 'DaemonSet',
         hostFilter,
-        hostFilterRelabel: [],
         text,
         flavor: grafana ? 'grafana-agent' : 'prometheus',
         expandEnv: (c.args ?? []).some((a: string) => /^-config\.expand-env(=true)?$/.test(a)),

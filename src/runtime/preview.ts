@@ -112,8 +112,9 @@ export function keptByHostFilter(target: Labels, group: TargetGroup, host: strin
 function hostFilterKeeps(target: Labels, group: GroupView, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
   let get = (n: string): string | undefined => labelValue(target, n) ?? group.label(n);
   if (hostFilterRelabel.length > 0) {
-    const all = mergeLabels(group.labels(), target);
-    const processed = relabel(all, hostFilterRelabel) ?? all;
+    const processed = relabel(mergeLabels(group.labels(), target), hostFilterRelabel);
+    // Dropped by host_filter_relabel_configs: no labels, so no address, and grafana-agent passes it on.
+    if (processed === null) return true;
     get = (n) => labelValue(processed, n);
   }
   const address = get('__address__');
@@ -146,12 +147,12 @@ interface DiscoveryCache {
   instance?: Map<string, GroupView[]>;
 }
 
-function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, hostFilter: boolean, ownNamespace: string | undefined, cache: DiscoveryCache): GroupView[] {
+function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, ownNamespace: string | undefined, cache: DiscoveryCache): GroupView[] {
   const groups: GroupView[] = [];
   for (const sd of sc.kubernetes_sd_configs ?? []) {
     let options: KubernetesSdOptions = sd;
     // PatchSD: with host_filter, pod discovery is narrowed to the node by a field selector.
-    if (hostFilter && node !== undefined && sd.role === 'pod') options = { ...sd, selectors: [{ role: 'pod', field: `spec.nodeName=${node}` }] };
+    if (sc.hostFilter !== undefined && node !== undefined && sd.role === 'pod') options = { ...sd, selectors: [{ role: 'pod', field: `spec.nodeName=${node}` }] };
     const key = cache.shared === undefined && cache.instance === undefined ? '' : `${sd.role}\0${JSON.stringify(options)}`;
     // Memoisation only: a node name that happens to occur in a key only costs a recomputation.
     const memo = key === '' ? undefined : node !== undefined && key.includes(node) ? cache.instance : cache.shared;
@@ -188,7 +189,6 @@ export function previewAgent(
   cache: DiscoveryCache = {},
 ): Preview {
   const instance = agent.perNode ? `${agent.name}/${node ?? ''}` : agent.name;
-  const hostFilterRules = compiledFor(agent.hostFilterRelabel);
   const preview = emptyPreview();
   for (const sc of config.scrapeConfigs) {
     if (options.job !== undefined && sc.job_name !== options.job) continue;
@@ -206,10 +206,14 @@ export function previewAgent(
       });
     }
     let rules: CompiledRelabel[];
+    let hostFilterRules: CompiledRelabel[];
+    let compiling = 'relabel_configs';
     try {
       rules = compiledFor(sc.relabel_configs);
+      compiling = 'host_filter_relabel_configs';
+      hostFilterRules = compiledFor(sc.hostFilter?.relabelConfigs);
     } catch (err) {
-      incomplete({ severity: 'error', rule: 'invalid-relabel', message: `${agent.name} job ${sc.job_name}: ${(err as Error).message}` });
+      incomplete({ severity: 'error', rule: 'invalid-relabel', message: `${agent.name} job ${sc.job_name}: ${compiling}: ${(err as Error).message}` });
       continue;
     }
     // Which targets keep their relabel steps: every one (keepSteps alone), the asked-about ones (keepSteps
@@ -221,7 +225,7 @@ export function previewAgent(
     const filters = everyStep ? [] : leadingFilters(rules);
     let groups: GroupView[];
     try {
-      groups = groupsFor(sc, snapshot, node, agent.hostFilter, agent.namespace ?? options.ownNamespace, cache);
+      groups = groupsFor(sc, snapshot, node, agent.namespace ?? options.ownNamespace, cache);
     } catch (err) {
       if (!(err instanceof DiscoveryError || err instanceof SelectorError)) throw err;
       incomplete({ severity: 'error', rule: 'invalid-sd-config', message: `${agent.name} job ${sc.job_name}: kubernetes_sd_configs: ${err.message}` });
@@ -231,7 +235,7 @@ export function previewAgent(
       // Leading filters that read no target label decide for the whole group at once.
       const groupFilters = groupLevel(filters, group);
       const groupPasses = passesFilters(groupFilters, NO_LABELS, group);
-      const hostFiltered = agent.hostFilter && node !== undefined;
+      const hostFiltered = sc.hostFilter !== undefined && node !== undefined;
       const dropsGroup = !groupPasses && (!hostFiltered || hostFilterKeepsGroup(group, node, hostFilterRules));
       if (dropsGroup && (stepsOf === undefined || !group.targets().some((t) => asked(t, group)))) {
         // Every target the host filter keeps is dropped: count them without building them.
