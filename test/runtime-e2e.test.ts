@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { renderBundle } from '../src/render/bundle.js';
 import type { KubernetesObject } from '../src/render/templates.js';
 import { agentFromConfigFile, agentsFromManifests, jobNames } from '../src/runtime/agent-config.js';
@@ -450,6 +451,43 @@ describe('k8smon targets / check (built CLI)', () => {
     expect(withProfile.exitCode).toBe(2);
     expect(withProfile.stderr).toMatch(/--namespace: goes with --config/);
     expect(withProfile.stdout).toBe('');
+  });
+
+  describe('--config with the manifests of a deployment made by hand (the field notes\' grafana-agent)', () => {
+    const handMade = new URL('./fixtures/manifests/hand-made-agent.yaml', import.meta.url).pathname;
+    const expectFieldNoteMistakes = (r: { exitCode: number; stderr: string }) => {
+      expect(r.exitCode).toBe(1);
+      // Every agent pod scrapes every kubelet: each kubelet is scraped once per node.
+      expect(r.stderr.match(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: https:\/\/10\.0\.0\.\d+:10250\/metrics is scraped 6 times/g)).toHaveLength(6);
+      expect(r.stderr).toMatch(/\[rbac-forbidden\] daemonset\/grafana-agent job integrations\/kubernetes\/kubelet: get nodes\/metrics is not granted/);
+    };
+
+    it('finds the DaemonSet agent and its ConfigMap, places them in --namespace, and reports both mistakes', async () => {
+      const r = await runCli(['check', '--config', handMade, '--namespace', 'monitoring', '--snapshot', snapshotFile]);
+      expectFieldNoteMistakes(r);
+      // The ClusterRoleBinding names the ServiceAccount in monitoring: placed there, discovery is allowed.
+      expect(r.stderr).not.toMatch(/list nodes is not granted/);
+      const elsewhere = await runCli(['check', '--config', handMade, '--snapshot', snapshotFile]);
+      expect(elsewhere.stderr).toMatch(/list nodes is not granted to ServiceAccount default\/grafana-agent/);
+    });
+
+    it('reads the same objects as the List `kubectl get -o yaml` prints', async () => {
+      const items = parseAllDocuments(readFileSync(handMade, 'utf8')).map((d) => d.toJS());
+      const list = configFile('as-list.yaml', [JSON.stringify({ apiVersion: 'v1', kind: 'List', items: items.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.kind.startsWith('Cluster') ? undefined : 'monitoring' } })) })]);
+      expectFieldNoteMistakes(await runCli(['check', '--config', list, '--snapshot', snapshotFile]));
+    });
+
+    it('says so when the manifests hold no agent, or are not YAML (exit 2)', async () => {
+      const noAgent = configFile('no-agent.yaml', ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x}', 'data: {a: b}']);
+      const r = await runCli(['targets', '--config', noAgent, '--snapshot', snapshotFile]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/no-agent\.yaml: no agent among its 1 manifests \(a DaemonSet or Deployment whose container reads -config\.file from a ConfigMap it mounts/);
+      const broken = configFile('broken.yaml', ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: [x}']);
+      const b = await runCli(['targets', '--config', broken, '--snapshot', snapshotFile]);
+      expect(b.exitCode).toBe(2);
+      expect(b.stderr).toMatch(/not YAML/);
+      expect(b.stdout).toBe('');
+    });
   });
 
   it('snapshot captures the resources discovery reads through kubectl', async () => {

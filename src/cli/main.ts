@@ -64,8 +64,8 @@ function addTargetOptions(cmd: Command): Command {
 /** The flags of the commands that preview a render against a cluster (targets, check); read by previewSources. */
 function addPreviewOptions(cmd: Command): Command {
   return addTargetOptions(addProfileOptions(cmd))
-    .option('--config <agent.yaml>', 'an agent config (grafana-agent static or Prometheus) instead of a profile')
-    .option('--namespace <ns>', 'with --config: the namespace the agent runs in (what namespaces.own_namespace discovers)')
+    .option('--config <file.yaml>', 'instead of a profile: an agent config (grafana-agent static or Prometheus), or the manifests that deploy one (e.g. kubectl get ds,deploy,cm,clusterrole,clusterrolebinding -o yaml)')
+    .option('--namespace <ns>', 'with --config: the namespace the agent runs in (what namespaces.own_namespace discovers; manifests without one go there, as with kubectl apply -n)')
     .option('--snapshot <cluster.json>', 'a snapshot from `k8smon snapshot` (else the cluster is read live)');
 }
 
@@ -247,7 +247,7 @@ Examples:
     });
 
   addPreviewOptions(program.command('check').description('check a render against a cluster: zero-target jobs, double scrapes, label collisions, RBAC 403s, API versions'))
-    .addHelpText('after', `\nExamples:\n  $ k8smon check --profile kubeadm --snapshot cluster.json\n  $ k8smon check -f k8smon.yaml --context prod\n\nExit 1 when a problem is an error; warnings do not fail.`)
+    .addHelpText('after', `\nExamples:\n  $ k8smon check --profile kubeadm --snapshot cluster.json\n  $ k8smon check -f k8smon.yaml --context prod\n  $ kubectl get ds,deploy,cm,clusterrole,clusterrolebinding -n monitoring -o yaml > current.yaml\n  $ k8smon check --config current.yaml --context prod     # audit a deployment made by hand\n\nExit 1 when a problem is an error; warnings do not fail.`)
     .action(async (opts: ProfileFlags & TargetFlags & { config?: string; namespace?: string; snapshot?: string }) => {
       const { checkCommand } = await import('./commands/preview.js');
       await run((ctx) => checkCommand(previewSources(opts), ctx));

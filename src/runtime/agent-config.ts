@@ -3,7 +3,7 @@
  * with host_filter) and plain Prometheus (scrape_configs), from a file or from
  * rendered manifests (the ConfigMap each DaemonSet or Deployment mounts).
  */
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { expandEnv } from './agent-config/expand-env.js';
 import type { KubernetesSdOptions, DiscoveryRole } from './discovery/discover.js';
 import type { RelabelConfig } from './relabel/relabel.js';
@@ -102,11 +102,52 @@ export function agentFromConfigFile(text: string, name = 'config', namespace?: s
   throw new AgentConfigError(`${name}: neither a grafana-agent static config (metrics.configs) nor a Prometheus config (scrape_configs)`);
 }
 
-interface ManifestLike {
+export interface ManifestLike {
   kind: string;
   metadata: { name: string; namespace?: string };
   data?: Record<string, string>;
   spec?: any;
+}
+
+/** Kinds whose objects live in a namespace: a manifest without one is applied to `kubectl apply -n`'s. */
+const NAMESPACED_KINDS = new Set(['ConfigMap', 'DaemonSet', 'Deployment', 'StatefulSet', 'Secret', 'Service', 'ServiceAccount', 'Role', 'RoleBinding']);
+
+/**
+ * What a file given with --config holds: Kubernetes manifests (several YAML
+ * documents, or a List as `kubectl get -o yaml` prints it), whose agents are
+ * found as in a render, or one agent config. `namespace` is where the agent
+ * runs: for a config file, and for manifests that do not say (as `kubectl
+ * apply -n` would place them; else "default").
+ */
+export function agentsFromFile(text: string, name: string, namespace?: string): { agents: AgentSpec[]; manifests: ManifestLike[] } {
+  const manifests = manifestsIn(text);
+  if (manifests === undefined) return { agents: [agentFromConfigFile(text, name, namespace)], manifests: [] };
+  const placed = manifests.map((m) =>
+    m.metadata.namespace === undefined && NAMESPACED_KINDS.has(m.kind) ? { ...m, metadata: { ...m.metadata, namespace: namespace ?? 'default' } } : m,
+  );
+  const agents = agentsFromManifests(placed);
+  if (agents.length === 0) {
+    throw new AgentConfigError(
+      `${name}: no agent among its ${manifests.length} manifests (a DaemonSet or Deployment whose container reads -config.file from a ConfigMap it mounts, and that ConfigMap)`,
+    );
+  }
+  return { agents, manifests: placed };
+}
+
+/** The Kubernetes objects of a YAML stream, Lists flattened; undefined when it is not manifests (an agent config). */
+function manifestsIn(text: string): ManifestLike[] | undefined {
+  const docs = parseAllDocuments(text);
+  const broken = docs.find((d) => d.errors.length > 0);
+  if (broken !== undefined) throw new AgentConfigError(`not YAML: ${broken.errors[0]!.message}`);
+  const values: unknown[] = docs.map((d) => d.toJS()).filter((v) => v !== null && v !== undefined);
+  const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (values.length === 0 || !values.every((v) => isObject(v) && typeof v.kind === 'string' && typeof v.apiVersion === 'string')) return undefined;
+  const out: ManifestLike[] = [];
+  for (const v of values as Record<string, any>[]) {
+    const items: unknown[] = v.kind === 'List' || (v.kind.endsWith('List') && Array.isArray(v.items)) ? (v.items ?? []) : [v];
+    for (const item of items) if (isObject(item) && typeof item.kind === 'string' && typeof item.metadata?.name === 'string') out.push(item as ManifestLike);
+  }
+  return out;
 }
 
 /** Every agent among rendered manifests: workloads whose container reads a -config.file from a mounted ConfigMap. */

@@ -9,7 +9,7 @@ import { captureSnapshot } from '../../kube/capture.js';
 import { runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { renderBundle } from '../../render/bundle.js';
 import type { KubernetesObject } from '../../render/templates.js';
-import { agentFromConfigFile, agentsFromManifests, jobNames, type AgentSpec } from '../../runtime/agent-config.js';
+import { agentsFromFile, agentsFromManifests, jobNames, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
@@ -110,9 +110,10 @@ function loadAgents(sources: PreviewSources, ctx: CommandContext): Pick<Loaded, 
       throw new InvalidInputError('Cannot read the agent config.', [{ path: sources.config, message: (err as Error).message }]);
     }
     try {
-      return { objects: [], agents: [agentFromConfigFile(text, sources.config, sources.namespace)] };
+      const { agents, manifests } = agentsFromFile(text, sources.config, sources.namespace);
+      return { objects: manifests as KubernetesObject[], agents };
     } catch (err) {
-      throw new InvalidInputError('Not an agent config.', [{ path: sources.config, message: (err as Error).message }]);
+      throw new InvalidInputError('Not an agent config.', [{ path: sources.config, message: `${(err as Error).message}; --config takes a grafana-agent static or Prometheus config, or the manifests that deploy one` }]);
     }
   }
   const bundle = renderBundle({ ...(sources.file !== undefined ? { file: sources.file } : {}), ...(sources.preset !== undefined ? { preset: sources.preset } : {}), sets: sources.sets }, ctx.env);
