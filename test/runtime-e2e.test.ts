@@ -216,12 +216,33 @@ describe('the checks catch the field notes\' mistakes', () => {
     it('an instance without host_filter scrapes everything from every node, even when another instance filters', () => {
       const preview = previewCluster([agent([kubeletInstance, ['    - name: cluster', '      scrape_configs:', '        - job_name: every-node', '          kubernetes_sd_configs: [{role: node}]']])], snapshot);
       expect(scrapedBy(preview, 'kubelet')).toEqual(['https://10.0.0.0:10250/metrics config/node-0', 'https://10.0.0.1:10250/metrics config/node-1', 'https://10.0.0.2:10250/metrics config/node-2'].map((s) => s.replace('https', 'http')));
-      expect(scrapedBy(preview, 'every-node')).toHaveLength(9);
+      // The same on every node: previewed once, for all three instances.
+      expect(scrapedBy(preview, 'every-node')).toEqual(['http://10.0.0.0:10250/metrics config/*', 'http://10.0.0.1:10250/metrics config/*', 'http://10.0.0.2:10250/metrics config/*']);
+      expect(preview.targets.filter((t) => t.job === 'every-node').map((t) => t.instances)).toEqual([3, 3, 3]);
       expect(preview.problems.filter((p) => p.rule === 'scraped-more-than-once').map((p) => p.message)).toEqual([
-        expect.stringMatching(/^job every-node: http:\/\/10\.0\.0\.0:10250\/metrics is scraped 3 times/),
-        expect.stringMatching(/^job every-node: http:\/\/10\.0\.0\.1:10250\/metrics is scraped 3 times/),
-        expect.stringMatching(/^job every-node: http:\/\/10\.0\.0\.2:10250\/metrics is scraped 3 times/),
+        'job every-node: http://10.0.0.0:10250/metrics is scraped 3 times (by config/* (each of its 3 pods))',
+        'job every-node: http://10.0.0.1:10250/metrics is scraped 3 times (by config/* (each of its 3 pods))',
+        'job every-node: http://10.0.0.2:10250/metrics is scraped 3 times (by config/* (each of its 3 pods))',
       ]);
+    });
+
+    it('previews a job that is the same on every node once, exactly as node by node (targets, dropped counts), however many nodes', () => {
+      // Deployed as a DaemonSet (as from manifests): one instance per node.
+      const everyNode = { ...agent([['    - name: cluster', '      scrape_configs:', '        - job_name: pods', '          kubernetes_sd_configs: [{role: pod}]', '          relabel_configs: [{source_labels: [__meta_kubernetes_pod_container_port_name], regex: http, action: keep}]']]), perNode: true };
+      const cluster = syntheticCluster({ nodes: 4, podsPerNode: 3 });
+      const once = previewCluster([everyNode], cluster);
+      const nodeByNode = cluster.nodes!.map((n) => previewCluster([everyNode], cluster, { node: n.metadata.name }));
+      const expanded = once.targets.flatMap((t) => cluster.nodes!.map((n) => ({ ...t, agent: `config/${n.metadata.name}`, instances: undefined })));
+      const key = (t: { agent: string; url: string }) => `${t.agent} ${t.url}`;
+      expect(expanded.map(key).sort()).toEqual(nodeByNode.flatMap((p) => p.targets).map(key).sort());
+      expect(once.droppedCounts.pods).toBe(nodeByNode.reduce((n, p) => n + p.droppedCounts.pods!, 0));
+      // 2,000 nodes: one preview holding each target once, not 2,000 copies of it.
+      const largeCluster = syntheticCluster({ nodes: 2000, podsPerNode: 1 });
+      const withAddress = largeCluster.pods!.filter((p) => p.status?.podIP !== undefined && p.spec!.containers!.some((c) => c.ports?.some((port) => port.name === 'http'))).length;
+      const large = previewCluster([everyNode], largeCluster);
+      expect(large.targets).toHaveLength(withAddress);
+      expect(new Set(large.targets.map((t) => t.instances))).toEqual(new Set([2000]));
+      expect(large.problems.filter((p) => p.rule === 'scraped-more-than-once').map((p) => p.message).slice(3)).toEqual([`job pods: ${withAddress - 3} more targets are scraped more than once (${withAddress} in all)`]);
     });
 
     it('host_filter_relabel_configs can say where a target runs (__host__), and a target they drop is kept, as grafana-agent does', () => {
@@ -457,8 +478,9 @@ describe('k8smon targets / check (built CLI)', () => {
     const handMade = new URL('./fixtures/manifests/hand-made-agent.yaml', import.meta.url).pathname;
     const expectFieldNoteMistakes = (r: { exitCode: number; stderr: string }) => {
       expect(r.exitCode).toBe(1);
-      // Every agent pod scrapes every kubelet: each kubelet is scraped once per node.
-      expect(r.stderr.match(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: https:\/\/10\.0\.0\.\d+:10250\/metrics is scraped 6 times/g)).toHaveLength(6);
+      // Every agent pod scrapes every kubelet: each kubelet is scraped once per node. Three are shown, the rest summed up.
+      expect(r.stderr.match(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: https:\/\/10\.0\.0\.\d+:10250\/metrics is scraped 6 times \(by daemonset\/grafana-agent\/\* \(each of its 6 pods\)\)/g)).toHaveLength(3);
+      expect(r.stderr).toMatch(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: 3 more targets are scraped more than once \(6 in all\)/);
       expect(r.stderr).toMatch(/\[rbac-forbidden\] daemonset\/grafana-agent job integrations\/kubernetes\/kubelet: get nodes\/metrics is not granted/);
     };
 

@@ -20,6 +20,12 @@ export interface ActiveTarget {
   labels: Labels;
   /** The labels before relabeling; absent when the preview was asked without them (PreviewOptions.discoveredLabels). */
   discoveredLabels?: Labels;
+  /**
+   * How many agent instances scrape this target alike, when more than one: a
+   * DaemonSet job that neither filters by host nor mentions the node is the
+   * same on every node, previewed once with agent `<daemonset>/*`.
+   */
+  instances?: number;
 }
 
 export interface DroppedTarget {
@@ -188,7 +194,8 @@ export function previewAgent(
   config: AgentInstanceConfig = readInstanceConfig(agent, node),
   cache: DiscoveryCache = {},
 ): Preview {
-  const instance = agent.perNode ? `${agent.name}/${node ?? ''}` : agent.name;
+  // A DaemonSet previewed for no node in particular: its scrape configs are the same on every node.
+  const instance = agent.perNode ? `${agent.name}/${node ?? '*'}` : agent.name;
   const preview = emptyPreview();
   for (const sc of config.scrapeConfigs) {
     if (options.job !== undefined && sc.job_name !== options.job) continue;
@@ -404,30 +411,46 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
   const out = emptyPreview();
   const seenProblems = new Set<string>();
   const nodeNames = (snapshot.nodes ?? []).map((n) => n.metadata.name).sort();
+  /** Adds one preview to the whole; `times` instances had it alike. */
+  const merge = (p: Preview, times: number): void => {
+    for (const t of p.targets) {
+      if (times > 1) t.instances = times;
+      out.targets.push(t);
+    }
+    for (const d of p.dropped) out.dropped.push(d);
+    for (const [job, n] of Object.entries(p.droppedCounts)) out.droppedCounts[job] = (out.droppedCounts[job] ?? 0) + n * times;
+    // A DaemonSet's instances share a config: a problem in it is said once, not once per node.
+    for (const problem of p.problems) {
+      const key = `${problem.severity}\0${problem.rule}\0${problem.message}`;
+      if (!seenProblems.has(key)) out.problems.push(problem);
+      seenProblems.add(key);
+    }
+    for (const j of p.jobs) if (!out.jobs.includes(j)) out.jobs.push(j);
+    for (const j of p.incomplete) if (!out.incomplete.includes(j)) out.incomplete.push(j);
+  };
   for (const agent of agents) {
     const shared = new Map<string, GroupView[]>();
     const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
-    const template = agent.perNode ? readInstanceConfig(agent, NODE_PLACEHOLDER) : undefined;
-    const nodeFields = template?.scrapeConfigs.map(fieldsMentioningNode) ?? [];
-    // A DaemonSet on a snapshot without nodes runs nowhere: its jobs are still listed (and warned of), with no targets.
-    if (template !== undefined && instances.length === 0) {
-      for (const sc of template.scrapeConfigs) if ((options.job === undefined || sc.job_name === options.job) && !out.jobs.includes(sc.job_name)) out.jobs.push(sc.job_name);
+    if (!agent.perNode) {
+      for (const node of instances) merge(previewAgent(agent, snapshot, node, options, readInstanceConfig(agent, node)), 1);
+      continue;
     }
-    for (const node of instances) {
-      const config = template !== undefined && node !== undefined ? withNode(template, nodeFields, node) : readInstanceConfig(agent, node);
-      const p = previewAgent(agent, snapshot, node, options, config, agent.perNode ? { shared, instance: new Map() } : {});
-      for (const t of p.targets) out.targets.push(t);
-      for (const d of p.dropped) out.dropped.push(d);
-      for (const [job, n] of Object.entries(p.droppedCounts)) out.droppedCounts[job] = (out.droppedCounts[job] ?? 0) + n;
-      // A DaemonSet's instances share a config: a problem in it is said once, not once per node.
-      for (const problem of p.problems) {
-        const key = `${problem.severity}\0${problem.rule}\0${problem.message}`;
-        if (!seenProblems.has(key)) out.problems.push(problem);
-        seenProblems.add(key);
+    const template = readInstanceConfig(agent, NODE_PLACEHOLDER);
+    // Listed in config order, even when the DaemonSet runs nowhere (a snapshot without nodes: warned of, no targets).
+    for (const sc of template.scrapeConfigs) if ((options.job === undefined || sc.job_name === options.job) && !out.jobs.includes(sc.job_name)) out.jobs.push(sc.job_name);
+    let perNode = { template, nodeFields: template.scrapeConfigs.map(fieldsMentioningNode) };
+    if (instances.length > 1) {
+      // A scrape config without host filter that does not mention the node is the same on every node
+      // (the field notes' DaemonSet: every pod scrapes every kubelet). Previewed once for all of them:
+      // on 5,000 nodes, 5,000 alike previews would hold 5,000 copies of every target.
+      const alike = template.scrapeConfigs.map((sc, i) => sc.hostFilter === undefined && perNode.nodeFields[i]!.length === 0);
+      if (alike.some(Boolean)) {
+        merge(previewAgent(agent, snapshot, undefined, options, { global: template.global, scrapeConfigs: template.scrapeConfigs.filter((_, i) => alike[i]) }), instances.length);
+        perNode = { template: { global: template.global, scrapeConfigs: template.scrapeConfigs.filter((_, i) => !alike[i]) }, nodeFields: perNode.nodeFields.filter((_, i) => !alike[i]) };
       }
-      for (const j of p.jobs) if (!out.jobs.includes(j)) out.jobs.push(j);
-      for (const j of p.incomplete) if (!out.incomplete.includes(j)) out.incomplete.push(j);
     }
+    if (perNode.template.scrapeConfigs.length === 0) continue;
+    for (const node of instances) merge(previewAgent(agent, snapshot, node, options, withNode(perNode.template, perNode.nodeFields, node!), { shared, instance: new Map() }), 1);
   }
   out.problems.push(...crossInstanceProblems(out));
   return out;
@@ -470,7 +493,21 @@ class TargetBuckets {
   *shared(): Generator<ActiveTarget[]> {
     for (const inner of this.outer.values()) for (const v of inner.values()) if (Array.isArray(v)) yield v;
   }
+
+  /** Every group, a group of one as itself. */
+  *groups(): Generator<ActiveTarget | ActiveTarget[]> {
+    for (const inner of this.outer.values()) yield* inner.values();
+  }
 }
+
+/** How many scrapes of one URL a group of targets means: each instance of a DaemonSet-wide target scrapes it, unless it is each node's own loopback. */
+function scrapesOf(group: ActiveTarget | ActiveTarget[]): number {
+  const ts = Array.isArray(group) ? group : [group];
+  return LOOPBACK_URL.test(ts[0]!.url) ? ts.length : ts.reduce((n, t) => n + (t.instances ?? 1), 0);
+}
+
+/** Individual reports of double scrapes per job before the rest are summed up: a DaemonSet without host filter doubles every target. */
+const DOUBLE_SCRAPES_SHOWN_PER_JOB = 3;
 
 export function crossInstanceProblems(p: Preview): Problem[] {
   const problems: Problem[] = [];
@@ -484,12 +521,26 @@ export function crossInstanceProblems(p: Preview): Problem[] {
   }
   const byLabels = new Map<string, ActiveTarget[]>();
   for (const candidates of byJobInstance.shared()) for (const t of candidates) pushTo(byLabels, labelKey(t.labels), t);
-  for (const ts of byUrl.shared()) {
+  const doubledPerJob = new Map<string, number>();
+  for (const group of byUrl.groups()) {
+    const times = scrapesOf(group);
+    if (times < 2) continue;
+    const ts = Array.isArray(group) ? group : [group];
+    const job = ts[0]!.job;
+    const seen = (doubledPerJob.get(job) ?? 0) + 1;
+    doubledPerJob.set(job, seen);
+    if (seen > DOUBLE_SCRAPES_SHOWN_PER_JOB) continue;
+    const agents = [...new Set(ts.map((t) => (t.instances !== undefined ? `${t.agent} (each of its ${t.instances} pods)` : t.agent)))];
     problems.push({
       severity: 'error',
       rule: 'scraped-more-than-once',
-      message: `job ${ts[0]!.job}: ${ts[0]!.url} is scraped ${ts.length} times (by ${[...new Set(ts.map((t) => t.agent))].slice(0, 5).join(', ')}${ts.length > 5 ? ', …' : ''})`,
+      message: `job ${job}: ${ts[0]!.url} is scraped ${times} times (by ${agents.slice(0, 5).join(', ')}${agents.length > 5 ? ', …' : ''})`,
     });
+  }
+  for (const [job, n] of doubledPerJob) {
+    if (n > DOUBLE_SCRAPES_SHOWN_PER_JOB) {
+      problems.push({ severity: 'error', rule: 'scraped-more-than-once', message: `job ${job}: ${n - DOUBLE_SCRAPES_SHOWN_PER_JOB} more targets are scraped more than once (${n} in all)` });
+    }
   }
   for (const ts of byLabels.values()) {
     const urls = new Set(ts.map((t) => t.url));

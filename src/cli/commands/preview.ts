@@ -192,7 +192,14 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   const targets = preview.targets.filter((t) => jobFilter(t.job));
   const dropped = Object.fromEntries(Object.entries(preview.droppedCounts).filter(([job]) => jobFilter(job)));
   if (options.output === 'json') {
-    const report = targets.map((t) => ({ job: t.job, agent: t.agent, url: t.url, labels: t.labels, discoveredLabels: sortedByName(t.discoveredLabels ?? {}) }));
+    const report = targets.map((t) => ({
+      job: t.job,
+      agent: t.agent,
+      ...(t.instances !== undefined ? { instances: t.instances } : {}),
+      url: t.url,
+      labels: t.labels,
+      discoveredLabels: sortedByName(t.discoveredLabels ?? {}),
+    }));
     await writePrettyJson(ctx.stdout, { targets: report, dropped, problems });
     return;
   }
