@@ -6,7 +6,7 @@
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../util/yaml.js';
 import { ExitCode, InvalidInputError, K8smonError } from '../../errors.js';
 import { profileFromAnswers, type InitAnswers, type CredentialSource } from '../../init/answers.js';
 import { guessPlatform, nodeFactsFromJson, type PlatformGuess } from '../../init/guess.js';
@@ -83,7 +83,7 @@ export async function initCommand(options: InitOptions, ctx: CommandContext): Pr
 
 function writeProfile(path: string, doc: PlainObject): void {
   const schema = relative(dirname(path), SCHEMA_FILE);
-  const text = `# yaml-language-server: $schema=${schema}\n# Written by k8smon init. Render with: k8smon render -f ${relative(process.cwd(), path) || path}\n${stringify(doc, { lineWidth: 0 })}`;
+  const text = `# yaml-language-server: $schema=${schema}\n# Written by k8smon init. Render with: k8smon render -f ${relative(process.cwd(), path) || path}\n${stringifyYaml(doc, { lineWidth: 0 })}`;
   const tmp = `${path}.k8smon-tmp-${process.pid}`;
   writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, path);

@@ -5,7 +5,7 @@
  * `instance`, the object's name and namespace are labels.
  * prometheus.io/probe-module picks another module than http_2xx.
  */
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../util/yaml.js';
 import type { RelabelConfig, ScrapeJob } from '../types.js';
 import { serviceAddress, type ComponentContext, type ComponentParts } from './context.js';
 import { simpleWorkload } from './workload.js';
@@ -26,7 +26,7 @@ export function blackboxModules(icmp: boolean): Record<string, unknown> {
 }
 
 export function blackboxConfigText(icmp: boolean): string {
-  return stringify(blackboxModules(icmp), { lineWidth: 0 });
+  return stringifyYaml(blackboxModules(icmp), { lineWidth: 0 });
 }
 
 export function blackboxExporterComponent(ctx: ComponentContext): ComponentParts {

@@ -8,7 +8,7 @@
  * ${HOSTNAME} so each agent watches only its own Node object. The agent runs
  * with -config.expand-env, so the whole text is escaped (see expand-env.ts).
  */
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../util/yaml.js';
 import type { AgentModel, Model, ScrapeConfig } from '../../model/types.js';
 import { EnvReferences } from './expand-env.js';
 import { globalConfig, remoteWriteConfig } from './prometheus-shapes.js';
@@ -21,7 +21,7 @@ export const NODE_NAME_ENV = 'HOSTNAME';
 
 export function grafanaAgentConfigText(model: Model, agent: AgentModel): string {
   const serialize = (ref: (name: string) => string): string =>
-    stringify(grafanaAgentConfig(model, agent, ref), { lineWidth: 0, sortMapEntries: false });
+    stringifyYaml(grafanaAgentConfig(model, agent, ref), { lineWidth: 0, sortMapEntries: false });
   const refs = new EnvReferences(serialize(() => ''));
   return refs.finish(serialize((name) => refs.ref(name)));
 }

@@ -1,0 +1,21 @@
+/**
+ * YAML text from plain values, as every file k8smon writes is made. It is the
+ * `yaml` package's stringify, with one bug worked around: a multi-line string
+ * whose first non-empty line holds only spaces or tabs (" \n") is written as
+ * a block scalar whose parse loses those spaces (eemeli/yaml#692, #695; yaml
+ * 2.9). Such strings are written double-quoted; every other string keeps the
+ * library's choice, so agent configs stay readable `|` blocks.
+ */
+import { Document, visit, type CreateNodeOptions, type DocumentOptions, type SchemaOptions, type ToStringOptions } from 'yaml';
+
+const FIRST_CONTENT_LINE_BLANK = /^\n*[\t ]+(\n|$)/;
+
+export function stringifyYaml(value: unknown, options: DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions = {}): string {
+  const doc = new Document(value, options);
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && node.value.includes('\n') && FIRST_CONTENT_LINE_BLANK.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString(options);
+}
