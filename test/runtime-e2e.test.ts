@@ -277,6 +277,30 @@ describe('the checks catch the field notes\' mistakes', () => {
     const agents = agentsFromManifests(withoutUrl);
     const problems = checkDeployment(withoutUrl, agents, snapshot, previewCluster(agents, snapshot).targets);
     expect(problems.filter((p) => p.rule === 'rbac-forbidden').map((p) => p.message)).toEqual(['deployment/k8smon-agent-cluster job apiserver: get on /metrics is not granted']);
+    // Known by its address, not its job name: the field notes call the job kubernetes-apiservers.
+    const renamed = agents.map((a) => ({ ...a, text: a.text.replace('job_name: apiserver', 'job_name: kubernetes-apiservers') }));
+    const underAnotherName = checkDeployment(withoutUrl, renamed, snapshot, previewCluster(renamed, snapshot).targets);
+    expect(underAnotherName.filter((p) => p.rule === 'rbac-forbidden').map((p) => p.message)).toEqual(['deployment/k8smon-agent-cluster job kubernetes-apiservers: get on /metrics is not granted']);
+  });
+
+  it('checks a pod that names no ServiceAccount as its namespace\'s "default" one', () => {
+    const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
+    const anonymous = objects.map((o) => (o.kind === 'DaemonSet' && o.metadata.name === 'k8smon-agent-node' ? { ...o, spec: { ...o.spec, template: { ...(o.spec as any).template, spec: { ...(o.spec as any).template.spec, serviceAccountName: undefined } } } } : o));
+    const agents = agentsFromManifests(anonymous);
+    expect(agents.find((a) => a.perNode)!.serviceAccount).toEqual({ name: 'default', namespace: 'monitoring' });
+    const snapshot = clusterFor(objects);
+    const problems = checkDeployment(anonymous, agents, snapshot, previewCluster(agents, snapshot).targets);
+    expect(problems.filter((p) => p.rule === 'rbac-forbidden').map((p) => p.message)).toContain('daemonset/k8smon-agent-node job kubelet: list nodes is not granted to ServiceAccount monitoring/default (a 403 at run time)');
+  });
+
+  it('says RBAC is not checked, rather than that nothing is granted, when the manifests hold no bindings', () => {
+    const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
+    const withoutRbac = objects.filter((o) => !/Role(Binding)?$/.test(o.kind));
+    const agents = agentsFromManifests(withoutRbac);
+    const snapshot = clusterFor(objects);
+    const problems = checkDeployment(withoutRbac, agents, snapshot, previewCluster(agents, snapshot).targets);
+    expect(problems.filter((p) => p.rule === 'rbac-forbidden')).toEqual([]);
+    expect(problems.filter((p) => p.rule === 'rbac-not-checked').map((p) => p.severity)).toEqual(['warning']);
   });
 });
 

@@ -177,7 +177,8 @@ export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec
         expandEnv: (c.args ?? []).some((a: string) => /^-config\.expand-env(=true)?$/.test(a)),
         namespace: w.metadata.namespace ?? 'default',
       };
-      if (pod.serviceAccountName !== undefined) spec.serviceAccount = { name: pod.serviceAccountName, namespace: w.metadata.namespace ?? 'default' };
+      // A pod that names no ServiceAccount runs as its namespace's "default" one.
+      spec.serviceAccount = { name: pod.serviceAccountName ?? pod.serviceAccount ?? 'default', namespace: w.metadata.namespace ?? 'default' };
       agents.push(spec);
     }
   }

@@ -47,6 +47,23 @@ function allowsUrl(rules: readonly Rule[], url: string): boolean {
   return rules.some((r) => (r.nonResourceURLs ?? []).some((u) => u === url || u === '*' || (u.endsWith('*') && url.startsWith(u.slice(0, -1)))) && (r.verbs ?? []).some((v) => v === 'get' || v === '*'));
 }
 
+/** host:port, an IPv6 address in brackets. */
+const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** The apiserver's /metrics URLs: its Service's name and every endpoint of default/kubernetes in the snapshot. */
+function apiserverAddresses(snapshot: Snapshot): Set<string> {
+  const hosts = ['kubernetes.default.svc:443', 'kubernetes.default.svc.cluster.local:443', 'kubernetes.default:443', 'kubernetes:443'];
+  for (const e of snapshot.endpoints ?? []) {
+    if (e.metadata.namespace !== 'default' || e.metadata.name !== 'kubernetes') continue;
+    for (const s of e.subsets ?? []) for (const a of s.addresses ?? []) for (const p of s.ports ?? []) hosts.push(hostPort(a.ip, p.port));
+  }
+  for (const e of snapshot.endpointslices ?? []) {
+    if (e.metadata.namespace !== 'default' || e.metadata.labels?.['kubernetes.io/service-name'] !== 'kubernetes') continue;
+    for (const ep of e.endpoints ?? []) for (const a of ep.addresses) for (const p of e.ports ?? []) if (p.port !== undefined) hosts.push(hostPort(a, p.port));
+  }
+  return new Set(hosts.map((h) => `https://${h}/metrics`));
+}
+
 export function checkDeployment(objects: readonly ManifestLike[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
   const problems: Problem[] = [];
   const served = snapshot.apiVersions;
@@ -55,9 +72,20 @@ export function checkDeployment(objects: readonly ManifestLike[], agents: readon
       if (!served.includes(v)) problems.push({ severity: 'error', rule: 'api-version-not-served', message: `the cluster does not serve ${v} (used by ${objects.filter((o) => o.apiVersion === v).map((o) => `${o.kind}/${o.metadata.name}`).slice(0, 3).join(', ')})` });
     }
   }
-  for (const agent of agents) {
-    if (agent.serviceAccount === undefined) continue;
-    const { cluster, byNamespace } = rulesFor(objects, agent.serviceAccount);
+  const withAccount = agents.filter((a) => a.serviceAccount !== undefined);
+  if (withAccount.length > 0 && !objects.some((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')) {
+    // Manifests exported without their RBAC: every right would look missing.
+    problems.push({
+      severity: 'warning',
+      rule: 'rbac-not-checked',
+      message: `no RoleBinding or ClusterRoleBinding among the manifests, so what ${withAccount.map((a) => a.name).join(', ')} may do is not checked; include them (kubectl get clusterrole,clusterrolebinding,role,rolebinding -o yaml)`,
+    });
+    return problems;
+  }
+  const apiserver = apiserverAddresses(snapshot);
+  for (const agent of withAccount) {
+    const account = agent.serviceAccount!;
+    const { cluster, byNamespace } = rulesFor(objects, account);
     const config = readInstanceConfig(agent, agent.perNode ? 'node' : undefined);
     for (const sc of config.scrapeConfigs) {
       for (const sd of sc.kubernetes_sd_configs ?? []) {
@@ -73,7 +101,7 @@ export function checkDeployment(objects: readonly ManifestLike[], agents: readon
               problems.push({
                 severity: 'error',
                 rule: 'rbac-forbidden',
-                message: `${agent.name} job ${sc.job_name}: ${verb} ${group ? `${group}/` : ''}${resource}${namespaces.length > 0 ? ` in ${namespaces.join(', ')}` : ''} is not granted to ServiceAccount ${agent.serviceAccount.namespace}/${agent.serviceAccount.name} (a 403 at run time)`,
+                message: `${agent.name} job ${sc.job_name}: ${verb} ${group ? `${group}/` : ''}${resource}${namespaces.length > 0 ? ` in ${namespaces.join(', ')}` : ''} is not granted to ServiceAccount ${account.namespace}/${account.name} (a 403 at run time)`,
               });
             }
           }
@@ -84,7 +112,7 @@ export function checkDeployment(objects: readonly ManifestLike[], agents: readon
     const seen = new Set<string>();
     for (const t of targets) {
       if (t.agent !== agent.name && !t.agent.startsWith(`${agent.name}/`)) continue;
-      const need = /:10250\/metrics/.test(t.url) ? 'nodes/metrics' : /\/api\/v1\/nodes\/[^/]+\/proxy\//.test(t.url) ? 'nodes/proxy' : t.job === 'apiserver' ? '/metrics' : undefined;
+      const need = /:10250\/metrics/.test(t.url) ? 'nodes/metrics' : /\/api\/v1\/nodes\/[^/]+\/proxy\//.test(t.url) ? 'nodes/proxy' : apiserver.has(t.url) ? '/metrics' : undefined;
       if (need === undefined || seen.has(`${t.job}:${need}`)) continue;
       seen.add(`${t.job}:${need}`);
       if (need === '/metrics') {
