@@ -511,6 +511,8 @@ describe('k8smon targets / check (built CLI)', () => {
     it('finds the DaemonSet agent and its ConfigMap, places them in --namespace, and reports both mistakes', async () => {
       const r = await runCli(['check', '--config', handMade, '--namespace', 'monitoring', '--snapshot', snapshotFile]);
       expectFieldNoteMistakes(r);
+      const table = await runCli(['targets', '--config', handMade, '--namespace', 'monitoring', '--snapshot', snapshotFile]);
+      expect(table.stdout).toMatch(/^integrations\/kubernetes\/kubelet {2}6 active \(36 scrapes\), 0 dropped\n {2}daemonset\/grafana-agent\/\* {2}https:\/\/10\.0\.0\.0:10250\/metrics /);
       // The ClusterRoleBinding names the ServiceAccount in monitoring: placed there, discovery is allowed.
       expect(r.stderr).not.toMatch(/list nodes is not granted/);
       const elsewhere = await runCli(['check', '--config', handMade, '--snapshot', snapshotFile]);

@@ -215,7 +215,9 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
     (function* () {
       for (const job of preview.jobs.filter(jobFilter)) {
         const active = byJob.get(job) ?? [];
-        yield `${bold(job)}  ${active.length} active, ${dropped[job] ?? 0} dropped\n`;
+        // A target every pod of a DaemonSet scrapes alike is listed once (agent <daemonset>/*) but scraped by each.
+        const scrapes = active.reduce((n, t) => n + (t.instances ?? 1), 0);
+        yield `${bold(job)}  ${active.length} active${scrapes !== active.length ? ` (${scrapes} scrapes)` : ''}, ${dropped[job] ?? 0} dropped\n`;
         for (const t of active) yield `  ${t.agent}  ${t.url}  ${formatLabels(t.labels)}\n`;
       }
     })(),
