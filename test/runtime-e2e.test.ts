@@ -76,7 +76,9 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
       const explained = previewCluster(agents, snapshot, { keepSteps: true, stepsOf: (d) => d[name] === asked });
       expect(explained.dropped.length, name).toBeGreaterThan(0);
       expect(explained.dropped, name).toEqual(ruleByRule.dropped.filter((d) => d.discoveredLabels[name] === asked));
-      expect(byKey(explained.targets), name).toEqual(byKey(ruleByRule.targets));
+      // The kept ones asked about carry their steps (for --explain), and only they do.
+      expect(explained.targets.filter((t) => t.steps !== undefined).every((t) => t.discoveredLabels![name] === asked), name).toBe(true);
+      expect(byKey(explained.targets.map(({ steps: _steps, ...t }) => t)), name).toEqual(byKey(ruleByRule.targets));
       expect(explained.droppedCounts, name).toEqual(ruleByRule.droppedCounts);
     }
   });
@@ -285,7 +287,7 @@ describe('the checks catch the field notes\' mistakes', () => {
 
   it('checks a pod that names no ServiceAccount as its namespace\'s "default" one', () => {
     const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
-    const anonymous = objects.map((o) => (o.kind === 'DaemonSet' && o.metadata.name === 'k8smon-agent-node' ? { ...o, spec: { ...o.spec, template: { ...(o.spec as any).template, spec: { ...(o.spec as any).template.spec, serviceAccountName: undefined } } } } : o));
+    const anonymous = objects.map((o) => (o.kind === 'DaemonSet' && o.metadata.name === 'k8smon-agent-node' ? { ...o, spec: { ...(o.spec as any), template: { ...(o.spec as any).template, spec: { ...(o.spec as any).template.spec, serviceAccountName: undefined } } } } : o));
     const agents = agentsFromManifests(anonymous);
     expect(agents.find((a) => a.perNode)!.serviceAccount).toEqual({ name: 'default', namespace: 'monitoring' });
     const snapshot = clusterFor(objects);
@@ -423,7 +425,32 @@ describe('k8smon targets / check (built CLI)', () => {
     const pending = JSON.parse(readFileSync(snapshotFile, 'utf8')).pods.find((p: any) => p.status.phase === 'Succeeded' && p.metadata.annotations['prometheus.io/scrape'] === undefined && p.status.podIP);
     const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--job', 'kubernetes-pods', '--explain', pending.metadata.name]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/DROPPED — dropped by relabel rule 0\n\s+rule 0: .*"keep".*Running.*\n\s+dropped the target \(__meta_kubernetes_pod_phase="Succeeded"\)/);
+    expect(r.stdout).toMatch(/DROPPED — dropped by relabel rule 0\n {2}discovered labels: \{.*"__meta_kubernetes_pod_phase":"Succeeded".*\}\n {2}rule 0: .*"keep".*Running.*\n\s+dropped the target \(__meta_kubernetes_pod_phase="Succeeded"\)/);
+  });
+
+  it('--explain shows the steps of a kept target too, and with -o json every step\'s labels before and after', async () => {
+    const text = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--job', 'kubelet', '--explain', 'node-2']);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toMatch(/^kubelet on daemonset\/k8smon-agent-node\/node-2: kept → https:\/\/10\.0\.0\.2:10250\/metrics\n {2}discovered labels: .*\n {2}rule 0: \{"action":"labelmap".*\n {4}changed: \{.*"kubernetes_io_hostname":"node-2".*\}\n/);
+    expect(text.stdout).toMatch(/\n {2}final labels: \{.*"node":"node-2".*\}\n$/);
+    const json = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--job', 'kubelet', '--explain', 'node-2', '-o', 'json']);
+    const { explained } = JSON.parse(json.stdout);
+    expect(explained).toHaveLength(1);
+    const [kept] = explained;
+    expect(kept).toMatchObject({ job: 'kubelet', agent: 'daemonset/k8smon-agent-node/node-2', outcome: 'kept', url: 'https://10.0.0.2:10250/metrics' });
+    expect(kept.steps.length).toBeGreaterThan(1);
+    expect(kept.steps[0].before).toEqual(kept.discoveredLabels);
+    // Each rule starts from what the one before it left.
+    for (let i = 1; i < kept.steps.length; i++) expect(kept.steps[i].before).toEqual(kept.steps[i - 1].after);
+    expect(kept.steps.at(-1).after.node).toBe('node-2');
+  });
+
+  it('--explain of a pod that has no IP yet says so, instead of only "no such target"', async () => {
+    const pending = JSON.parse(readFileSync(snapshotFile, 'utf8')).pods.find((p: any) => p.status.phase === 'Pending');
+    const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--explain', pending.metadata.name]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`pod ${pending.metadata.namespace}/${pending.metadata.name} has no IP yet (phase Pending), and pod discovery gives a pod no target until it has one`);
+    expect(r.stdout).toBe('');
   });
 
   it('check exits 0 on a sound render and 1 when a rule fails', async () => {

@@ -26,6 +26,8 @@ export interface ActiveTarget {
    * same on every node, previewed once with agent `<daemonset>/*`.
    */
   instances?: number;
+  /** Every relabel step, for the targets PreviewOptions.stepsOf asks about (--explain). */
+  steps?: RelabelStep[];
 }
 
 export interface DroppedTarget {
@@ -263,7 +265,9 @@ export function previewAgent(
         if (withSteps) {
           const outcome = finalizeTarget(disc, rules, true);
           if (outcome.kind === 'active') {
-            preview.targets.push({ job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels });
+            const target: ActiveTarget = { job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels };
+            if (stepsOf !== undefined) target.steps = outcome.steps;
+            preview.targets.push(target);
             continue;
           }
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;

@@ -12,6 +12,7 @@ import type { KubernetesObject } from '../../render/templates.js';
 import { agentsFromFile, agentsFromManifests, jobNames, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
+import type { RelabelConfig, RelabelStep } from '../../runtime/relabel/relabel.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
 import { labelValue, sortedByName } from '../../runtime/labels.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
@@ -186,7 +187,9 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   const problems = options.node === undefined ? allProblems(loaded, preview) : preview.problems;
   const jobFilter = (job: string): boolean => options.job === undefined || job === options.job;
   if (options.explain !== undefined) {
-    ctx.stdout.write(explain(options.explain, preview, options));
+    const explained = explainedTargets(options.explain, preview, options.job, loaded.snapshot);
+    if (options.output === 'json') await writePrettyJson(ctx.stdout, { explained, problems });
+    else ctx.stdout.write(explainText(explained));
     return;
   }
   const targets = preview.targets.filter((t) => jobFilter(t.job));
@@ -245,22 +248,62 @@ function explainMatcher(what: string): (labels: Record<string, string>, url?: st
   return (labels, url) => url === what || labels.__address__ === what || labels.instance === what || labels.__meta_kubernetes_pod_name === what || labels.__meta_kubernetes_node_name === what;
 }
 
-function explain(what: string, preview: Preview, options: TargetsOptions): string {
+/** One target --explain is about: its discovered labels, every relabel step, and what came of it. */
+interface ExplainedTarget {
+  job: string;
+  agent: string;
+  outcome: 'kept' | 'dropped';
+  url?: string;
+  labels?: Record<string, string>;
+  reason?: string;
+  discoveredLabels: Record<string, string>;
+  steps: { index: number; rule: RelabelConfig; before: Record<string, string>; after: Record<string, string> | null }[];
+}
+
+function explainedTargets(what: string, preview: Preview, job: string | undefined, snapshot: Snapshot): ExplainedTarget[] {
   const matches = explainMatcher(what);
-  const lines: string[] = [];
-  const active = preview.targets.filter((t) => (options.job === undefined || t.job === options.job) && matches(t.discoveredLabels ?? {}, t.url));
-  const dropped = preview.dropped.filter((d) => (options.job === undefined || d.job === options.job) && matches(d.discoveredLabels));
-  if (active.length === 0 && dropped.length === 0) {
-    throw new InvalidInputError('No such target.', [{ path: '--explain', message: `no discovered target has URL, __address__, instance, pod or node name "${what}"` }]);
+  const ofJob = (j: string): boolean => job === undefined || j === job;
+  const steps = (list: readonly RelabelStep[] | undefined): ExplainedTarget['steps'] => (list ?? []).map((st) => ({ index: st.index, rule: st.rule, before: sortedByName(st.before), after: st.after === null ? null : sortedByName(st.after) }));
+  const explained: ExplainedTarget[] = [];
+  for (const t of preview.targets) {
+    if (!ofJob(t.job) || !matches(t.discoveredLabels ?? {}, t.url)) continue;
+    explained.push({ job: t.job, agent: t.agent, outcome: 'kept', url: t.url, labels: t.labels, discoveredLabels: sortedByName(t.discoveredLabels ?? {}), steps: steps(t.steps) });
   }
-  for (const t of active) lines.push(`${t.job} on ${t.agent}: kept → ${t.url}\n  final labels: ${JSON.stringify(t.labels)}`);
-  for (const d of dropped) {
-    lines.push(`${d.job} on ${d.agent}: DROPPED — ${d.reason}`);
-    for (const s of d.steps) {
-      lines.push(`  rule ${s.index}: ${JSON.stringify(s.rule)}`);
-      const sources = (s.rule.source_labels ?? []).map((l) => `${l}=${JSON.stringify(labelValue(s.before, l) ?? '')}`).join(' ');
-      lines.push(`    ${s.after === null ? `dropped the target (${sources || 'no source labels'})` : `changed: ${JSON.stringify(diffLabels(s.before, s.after))}`}`);
+  for (const d of preview.dropped) {
+    if (!ofJob(d.job) || !matches(d.discoveredLabels)) continue;
+    explained.push({ job: d.job, agent: d.agent, outcome: 'dropped', reason: d.reason, discoveredLabels: sortedByName(d.discoveredLabels), steps: steps(d.steps) });
+  }
+  if (explained.length === 0) throw new InvalidInputError('No such target.', [{ path: '--explain', message: whyNoTarget(what, snapshot) }]);
+  return explained;
+}
+
+/** Why nothing matched --explain WHAT: a pod discovery cannot see yet, or no such name at all. */
+function whyNoTarget(what: string, snapshot: Snapshot): string {
+  const none = `no discovered target has URL, __address__, instance, pod or node name "${what}"`;
+  const pod = (snapshot.pods ?? []).find((p) => p.metadata?.name === what);
+  if (pod !== undefined && (pod.status?.podIP ?? '') === '') {
+    return `${none}: pod ${pod.metadata.namespace ?? ''}/${what} has no IP yet (phase ${pod.status?.phase ?? 'unknown'}), and pod discovery gives a pod no target until it has one`;
+  }
+  if (pod !== undefined) return `${none}: pod ${pod.metadata.namespace ?? ''}/${what} is in the snapshot, but no job's discovery covers it (namespaces, selectors, role)`;
+  return `${none}; pass what \`k8smon targets\` lists, e.g. a pod or node name`;
+}
+
+/** --explain as text: each step as the rule and what it changed. */
+function explainText(explained: readonly ExplainedTarget[]): string {
+  const lines: string[] = [];
+  for (const e of explained) {
+    lines.push(e.outcome === 'kept' ? `${e.job} on ${e.agent}: kept → ${e.url}` : `${e.job} on ${e.agent}: DROPPED — ${e.reason}`);
+    lines.push(`  discovered labels: ${JSON.stringify(e.discoveredLabels)}`);
+    for (const st of e.steps) {
+      lines.push(`  rule ${st.index}: ${JSON.stringify(st.rule)}`);
+      const sources = (st.rule.source_labels ?? []).map((l) => `${l}=${JSON.stringify(labelValue(st.before, l) ?? '')}`).join(' ');
+      if (st.after === null) lines.push(`    dropped the target (${sources || 'no source labels'})`);
+      else {
+        const changed = diffLabels(st.before, st.after);
+        lines.push(`    ${Object.keys(changed).length === 0 ? 'no change' : `changed: ${JSON.stringify(changed)}`}`);
+      }
     }
+    if (e.outcome === 'kept') lines.push(`  final labels: ${JSON.stringify(e.labels)}`);
   }
   return `${lines.join('\n')}\n`;
 }
