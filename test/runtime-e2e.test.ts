@@ -254,14 +254,15 @@ describe('the checks catch the field notes\' mistakes', () => {
       // where it runs, so without help the host filter keeps them nowhere.
       const cluster = syntheticCluster({ nodes: 3, podsPerNode: 9, serviceEvery: 1 });
       for (const e of cluster.endpoints!) for (const subset of e.subsets ?? []) for (const a of subset.addresses ?? []) delete a.targetRef;
-      const endpointCount = cluster.endpoints!.reduce((n, e) => n + e.subsets!.reduce((m, s) => m + (s.addresses?.length ?? 0) * (s.ports?.length ?? 0), 0), 0);
-      expect(endpointCount).toBeGreaterThan(3);
+      const endpointCount = (onNode: boolean) =>
+        cluster.endpoints!.reduce((n, e) => n + e.subsets!.reduce((m, s) => m + (s.addresses ?? []).filter((a) => !onNode || a.nodeName !== undefined).length * (s.ports?.length ?? 0), 0), 0);
+      expect(endpointCount(true)).toBeGreaterThan(3);
       expect(scrapedBy(previewCluster([endpointsOn('[]')], cluster), 'endpoints')).toEqual([]);
       const placed = previewCluster([endpointsOn('[{source_labels: [__meta_kubernetes_endpoint_node_name], target_label: __host__}]')], cluster);
-      expect(placed.targets).toHaveLength(endpointCount);
+      expect(placed.targets).toHaveLength(endpointCount(true));
       for (const t of placed.targets) expect(t.agent).toBe(`config/${t.discoveredLabels!.__meta_kubernetes_endpoint_node_name}`);
       const dropped = previewCluster([endpointsOn('[{source_labels: [__address__], regex: ".*", action: drop}]')], cluster);
-      expect(dropped.targets).toHaveLength(3 * endpointCount);
+      expect(dropped.targets).toHaveLength(3 * endpointCount(false));
     });
 
     it('an invalid host_filter_relabel_configs is reported as such', () => {
@@ -563,6 +564,26 @@ describe('k8smon targets / check (built CLI)', () => {
       expect(b.stderr).toMatch(/not YAML/);
       expect(b.stdout).toBe('');
     });
+  });
+
+  it.each([
+    ['left a backslash (\\${1} in a quoted heredoc)', '/api/v1/nodes/\\${1}/proxy/metrics', /\/nodes\/%5Cnode-0\/proxy\/metrics \(and 5 more\) holds a backslash/],
+    ['ate ${1} (an unquoted heredoc)', '/api/v1/nodes//proxy/metrics', /\/nodes\/\/proxy\/metrics \(and 5 more\) has an empty segment \(\/\/\)/],
+    ['left nothing wrong', '/api/v1/nodes/${1}/proxy/metrics', undefined],
+  ])('flags a kubelet proxy path where the shell %s', async (_, replacement, expected) => {
+    const config = configFile(`proxy-${replacement.length}.yaml`, [
+      'scrape_configs:',
+      '  - job_name: kubelet',
+      '    scheme: https',
+      '    kubernetes_sd_configs: [{role: node}]',
+      '    relabel_configs:',
+      '      - {target_label: __address__, replacement: "kubernetes.default.svc:443"}',
+      `      - {source_labels: [__meta_kubernetes_node_name], regex: "(.+)", target_label: __metrics_path__, replacement: '${replacement}'}`,
+    ]);
+    const r = await runCli(['targets', '--config', config, '--snapshot', snapshotFile, '-o', 'json']);
+    const suspicious = (JSON.parse(r.stdout).problems as { rule: string; message: string }[]).filter((p) => p.rule === 'suspicious-scrape-path');
+    if (expected === undefined) expect(suspicious).toEqual([]);
+    else expect(suspicious.map((p) => p.message)).toEqual([expect.stringMatching(expected)]);
   });
 
   it('snapshot captures the resources discovery reads through kubectl', async () => {

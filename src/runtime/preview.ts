@@ -561,5 +561,36 @@ export function crossInstanceProblems(p: Preview): Problem[] {
   for (const job of p.jobs) {
     if (!counts.has(job) && !p.incomplete.includes(job)) problems.push({ severity: 'warning', rule: 'no-targets', message: `job ${job} has no targets in this snapshot` });
   }
+  problems.push(...suspiciousPaths(p.targets));
   return problems;
+}
+
+/**
+ * Scrape paths that show a shell got at the config before the agent did (the
+ * field notes write it in an unquoted `cat <<EOF`): `\${1}` leaves a backslash,
+ * `${1}` is replaced with nothing, and a `$` nothing expanded stays. One
+ * problem per job and sign, with the first such URL and how many there are.
+ */
+function suspiciousPaths(targets: readonly ActiveTarget[]): Problem[] {
+  const signs: [RegExp, string][] = [
+    [/%5C/i, 'holds a backslash: a "\\$" written for a shell heredoc, left in the config?'],
+    [/\/\//, 'has an empty segment (//): a ${1} or $VAR that a shell replaced with nothing (cat <<EOF without quotes)?'],
+    [/\$/, 'holds a "$" that nothing expanded'],
+  ];
+  const found = new Map<string, { url: string; n: number; why: string }>();
+  for (const t of targets) {
+    const path = t.url.slice(t.url.indexOf('/', t.url.indexOf('://') + 3));
+    for (const [sign, why] of signs) {
+      if (!sign.test(path)) continue;
+      const key = `${t.job}\0${why}`;
+      const seen = found.get(key);
+      if (seen === undefined) found.set(key, { url: t.url, n: 1, why });
+      else seen.n++;
+    }
+  }
+  return [...found].map(([key, { url, n, why }]) => ({
+    severity: 'warning' as const,
+    rule: 'suspicious-scrape-path',
+    message: `job ${key.slice(0, key.indexOf('\0'))}: the path of ${url}${n > 1 ? ` (and ${n - 1} more)` : ''} ${why}`,
+  }));
 }

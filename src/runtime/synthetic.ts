@@ -72,6 +72,8 @@ export function syntheticCluster(o: SyntheticOptions): Snapshot {
     endpoints: Array.from({ length: controlPlanes }, (_, i) => ({ addresses: [ip(10, i)], conditions: { ready: true } })),
     ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
   });
+  // Its Endpoints too, which the API server still writes (what role: endpoints reads).
+  endpoints.push({ metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets: [{ addresses: Array.from({ length: controlPlanes }, (_, i) => ({ ip: ip(10, i) })), ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }] });
 
   let podIndex = 0;
   const apps = Math.max(1, Math.floor((o.nodes * o.podsPerNode) / 3));
