@@ -13,7 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { renderBundle } from '../src/render/bundle.js';
 import type { KubernetesObject } from '../src/render/templates.js';
 import { agentFromConfigFile, agentsFromManifests, jobNames } from '../src/runtime/agent-config.js';
-import { checkDeployment } from '../src/runtime/check.js';
+import { checkDeployment } from '../src/runtime/check/index.js';
 import { crossInstanceProblems, previewCluster } from '../src/runtime/preview.js';
 import type { Snapshot } from '../src/runtime/snapshot.js';
 import type { WorkloadManifest } from '../src/runtime/synthetic.js';
@@ -94,9 +94,15 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
     }
   });
 
-  it('has no errors: nothing scraped twice, no colliding label sets, no RBAC 403', () => {
-    const problems = [...preview.problems, ...checkDeployment(objects, agents, snapshot, preview.targets)];
-    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  it('has no errors (nothing scraped twice, no colliding label sets, no RBAC 403) and none of the audit\'s warnings, in either kubelet access mode', () => {
+    for (const access of ['direct', 'proxy']) {
+      const render = renderBundle({ preset, sets: [`kubelet.access=${access}`] }, {}).objects;
+      const renderAgents = agentsFromManifests(render);
+      const renderPreview = previewCluster(renderAgents, clusterFor(render));
+      const problems = [...renderPreview.problems, ...checkDeployment(render, renderAgents, clusterFor(render), renderPreview.targets)];
+      expect(problems.filter((p) => p.severity === 'error'), access).toEqual([]);
+      expect(problems.filter((p) => p.severity === 'warning' && p.rule !== 'no-targets'), access).toEqual([]);
+    }
   });
 });
 
@@ -528,12 +534,19 @@ describe('k8smon targets / check (built CLI)', () => {
 
   describe('--config with the manifests of a deployment made by hand (the field notes\' grafana-agent)', () => {
     const handMade = new URL('./fixtures/manifests/hand-made-agent.yaml', import.meta.url).pathname;
-    const expectFieldNoteMistakes = (r: { exitCode: number; stderr: string }) => {
+    const expectFieldNoteMistakes = (r: { exitCode: number; stdout: string; stderr: string }) => {
       expect(r.exitCode).toBe(1);
       // Every agent pod scrapes every kubelet: each kubelet is scraped once per node. Three are shown, the rest summed up.
       expect(r.stderr.match(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: https:\/\/10\.0\.0\.\d+:10250\/metrics is scraped 6 times \(by daemonset\/grafana-agent\/\* \(each of its 6 pods\)\)/g)).toHaveLength(3);
       expect(r.stderr).toMatch(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: 3 more targets are scraped more than once \(6 in all\)/);
       expect(r.stderr).toMatch(/\[rbac-forbidden\] daemonset\/grafana-agent job integrations\/kubernetes\/kubelet: get nodes\/metrics is not granted/);
+      expect(r.stderr).toMatch(/\[rbac-excess\] daemonset\/grafana-agent \(ServiceAccount monitoring\/grafana-agent\) may get nodes\/proxy, which no job of it scrapes through/);
+      expect(r.stderr).toMatch(/\[rbac-excess\] daemonset\/grafana-agent \(ServiceAccount monitoring\/grafana-agent\) may read Secrets/);
+      expect(r.stderr).toMatch(/\[credentials-in-config\] daemonset\/grafana-agent: metrics\.configs\[k8s\]\.remote_write\[0\]\.basic_auth\.password is written into the agent config in plain text/);
+      expect(r.stderr + r.stdout).not.toContain('plaintext-secret-in-configmap');
+      expect(r.stderr).toMatch(/\[service-not-found\] job kubernetes-services: http:\/\/blackbox-exporter\.default\.svc\.cluster\.local:9115\/probe\?.* names Service default\/blackbox-exporter, which neither the cluster nor the render has/);
+      // Every probe target becomes instance=<the exporter>: the seed's missing instance rewrite.
+      expect(r.stderr).toMatch(/\[colliding-label-sets\] \d+ targets end with the same labels \{"instance":"blackbox-exporter\.default\.svc\.cluster\.local:9115","job":"kubernetes-services"\}/);
     };
 
     it('finds the DaemonSet agent and its ConfigMap, places them in --namespace, and reports both mistakes', async () => {

@@ -13,7 +13,7 @@ export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, Rela
 export { PromRegex, RelabelRegexError } from './relabel/regex.js';
 export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './target.js';
 export { agentFromConfigFile, agentsFromManifests, jobNames, readInstanceConfig, type AgentSpec } from './agent-config.js';
-export { checkDeployment } from './check.js';
+export { checkDeployment } from './check/index.js';
 export { previewAgent, previewCluster, keptByHostFilter, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview.js';
 export { parseExposition, type Sample } from './scrape/exposition.js';
 export { syntheticCluster, type SyntheticOptions } from './synthetic.js';

@@ -10,7 +10,7 @@ import { runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { renderBundle } from '../../render/bundle.js';
 import type { KubernetesObject } from '../../render/templates.js';
 import { agentsFromFile, agentsFromManifests, jobNames, type AgentSpec } from '../../runtime/agent-config.js';
-import { checkDeployment } from '../../runtime/check.js';
+import { checkDeployment } from '../../runtime/check/index.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
 import type { RelabelConfig, RelabelStep } from '../../runtime/relabel/relabel.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';

@@ -1,7 +1,7 @@
 /**
  * What Prometheus' Kubernetes service discovery lists and watches for each role
  * (discovery/kubernetes/*.go). RBAC is derived from it (model/rbac.ts) and
- * checked against it (runtime/check.ts): one table, so the two cannot disagree.
+ * checked against it (runtime/check/rbac.ts): one table, so the two cannot disagree.
  */
 import type { DiscoveryRole, KubernetesSdOptions } from './discover.js';
 

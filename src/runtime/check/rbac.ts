@@ -1,32 +1,15 @@
 /**
- * Consistency rules between a deployment (its manifests) and a cluster
- * snapshot, beyond what the preview finds: rights the RBAC does not grant (a
- * 403 at run time) and API versions the cluster does not serve.
+ * The agents' rights against what they do: discovery or scrapes their RBAC
+ * does not grant (a 403 at run time), and rights granted that no job uses
+ * (nodes/proxy reaches the kubelet API, exec included; secrets; wildcards).
  */
-import { readInstanceConfig, type AgentSpec } from './agent-config.js';
-import type { ActiveTarget, Problem } from './preview.js';
-import type { Snapshot } from './snapshot.js';
-import { isClusterScoped, watchedResources } from './discovery/watched.js';
+import { readInstanceConfig, type AgentSpec } from '../agent-config.js';
+import type { ActiveTarget, Problem } from '../preview.js';
+import type { Snapshot } from '../snapshot.js';
+import { isClusterScoped, watchedResources } from '../discovery/watched.js';
+import type { CheckedManifest, Rule } from './manifests.js';
 
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs?: string[];
-  nonResourceURLs?: string[];
-}
-
-interface ManifestLike {
-  apiVersion?: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  rules?: Rule[];
-  roleRef?: { kind: string; name: string };
-  subjects?: { kind: string; name: string; namespace?: string }[];
-}
-
-const SD_API_VERSION: Record<string, string> = { endpointslice: 'discovery.k8s.io/v1', ingress: 'networking.k8s.io/v1' };
-
-function rulesFor(objects: readonly ManifestLike[], sa: { name: string; namespace: string }): { cluster: Rule[]; byNamespace: Map<string, Rule[]> } {
+function rulesFor(objects: readonly CheckedManifest[], sa: { name: string; namespace: string }): { cluster: Rule[]; byNamespace: Map<string, Rule[]> } {
   const cluster: Rule[] = [];
   const byNamespace = new Map<string, Rule[]>();
   for (const b of objects.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding')) {
@@ -64,14 +47,8 @@ function apiserverAddresses(snapshot: Snapshot): Set<string> {
   return new Set(hosts.map((h) => `https://${h}/metrics`));
 }
 
-export function checkDeployment(objects: readonly ManifestLike[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
+export function rbacProblems(objects: readonly CheckedManifest[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
   const problems: Problem[] = [];
-  const served = snapshot.apiVersions;
-  if (served !== undefined && served.length > 0) {
-    for (const v of new Set(objects.map((o) => o.apiVersion).filter((v): v is string => v !== undefined))) {
-      if (!served.includes(v)) problems.push({ severity: 'error', rule: 'api-version-not-served', message: `the cluster does not serve ${v} (used by ${objects.filter((o) => o.apiVersion === v).map((o) => `${o.kind}/${o.metadata.name}`).slice(0, 3).join(', ')})` });
-    }
-  }
   const withAccount = agents.filter((a) => a.serviceAccount !== undefined);
   if (withAccount.length > 0 && !objects.some((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')) {
     // Manifests exported without their RBAC: every right would look missing.
@@ -89,9 +66,6 @@ export function checkDeployment(objects: readonly ManifestLike[], agents: readon
     const config = readInstanceConfig(agent, agent.perNode ? 'node' : undefined);
     for (const sc of config.scrapeConfigs) {
       for (const sd of sc.kubernetes_sd_configs ?? []) {
-        if (served !== undefined && served.length > 0 && SD_API_VERSION[sd.role] !== undefined && !served.includes(SD_API_VERSION[sd.role]!)) {
-          problems.push({ severity: 'error', rule: 'api-version-not-served', message: `${agent.name} job ${sc.job_name}: role ${sd.role} needs ${SD_API_VERSION[sd.role]}, which the cluster does not serve` });
-        }
         const namespaces = sd.namespaces?.names ?? [];
         for (const ref of watchedResources(sd)) {
           const { apiGroup: group, resource } = ref;
@@ -110,17 +84,44 @@ export function checkDeployment(objects: readonly ManifestLike[], agents: readon
     }
     // Scraping: the kubelet authorises with nodes/metrics, the apiserver proxy with nodes/proxy.
     const seen = new Set<string>();
+    const used = new Set<string>();
     for (const t of targets) {
       if (t.agent !== agent.name && !t.agent.startsWith(`${agent.name}/`)) continue;
       const need = /:10250\/metrics/.test(t.url) ? 'nodes/metrics' : /\/api\/v1\/nodes\/[^/]+\/proxy\//.test(t.url) ? 'nodes/proxy' : apiserver.has(t.url) ? '/metrics' : undefined;
       if (need === undefined || seen.has(`${t.job}:${need}`)) continue;
       seen.add(`${t.job}:${need}`);
+      used.add(need);
       if (need === '/metrics') {
         if (!allowsUrl(cluster, need)) problems.push({ severity: 'error', rule: 'rbac-forbidden', message: `${agent.name} job ${t.job}: get on /metrics is not granted` });
       } else if (!allows(cluster, '', need, 'get')) {
         problems.push({ severity: 'error', rule: 'rbac-forbidden', message: `${agent.name} job ${t.job}: get ${need} is not granted, the kubelet will answer 403` });
       }
     }
+    problems.push(...excessRights(agent, account, cluster, byNamespace, used));
+  }
+  return problems;
+}
+
+/**
+ * Rights an agent holds that none of its jobs needs. Only what is dangerous
+ * to hold: nodes/proxy (the kubelet API, exec included) when no job scrapes
+ * through the proxy, Secrets (agents read none through the API), wildcards.
+ */
+function excessRights(agent: AgentSpec, account: { name: string; namespace: string }, cluster: readonly Rule[], byNamespace: ReadonlyMap<string, Rule[]>, used: ReadonlySet<string>): Problem[] {
+  const who = `${agent.name} (ServiceAccount ${account.namespace}/${account.name})`;
+  const problems: Problem[] = [];
+  const excess = (message: string): void => {
+    problems.push({ severity: 'warning', rule: 'rbac-excess', message: `${who} ${message}` });
+  };
+  const everyRule = [...cluster, ...[...byNamespace.values()].flat()];
+  if (everyRule.some((r) => [...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.verbs ?? [])].includes('*'))) {
+    excess('is granted a wildcard ("*"): name the resources and verbs its jobs use');
+  }
+  if (!used.has('nodes/proxy') && allows(cluster, '', 'nodes/proxy', 'get')) {
+    excess('may get nodes/proxy, which no job of it scrapes through: it reaches the kubelet API, exec included; grant nodes/metrics for direct kubelet scrapes instead');
+  }
+  if (['get', 'list', 'watch'].some((verb) => everyRule.some((r) => allows([r], '', 'secrets', verb) && !(r.resources ?? []).includes('*')))) {
+    excess('may read Secrets, which no Prometheus discovery or scrape needs');
   }
   return problems;
 }
