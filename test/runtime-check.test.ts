@@ -77,3 +77,36 @@ describe('service-not-found', () => {
     ]);
   });
 });
+
+describe('loopback-off-host-network', () => {
+  it('flags the loopback targets of an agent whose pod is not on the host network, once per job', async () => {
+    const { renderBundle } = await import('../src/render/bundle.js');
+    const { agentsFromManifests } = await import('../src/runtime/agent-config.js');
+    const { checkDeployment } = await import('../src/runtime/check/index.js');
+    const { previewCluster } = await import('../src/runtime/preview.js');
+    const { syntheticCluster } = await import('../src/runtime/synthetic.js');
+    const { objects } = renderBundle({ preset: 'kubeadm', sets: [] }, {});
+    const offHost = objects.map((o) => (o.kind === 'DaemonSet' && o.metadata.name === 'k8smon-agent-node' ? { ...o, spec: { ...(o.spec as any), template: { ...(o.spec as any).template, spec: { ...(o.spec as any).template.spec, hostNetwork: false } } } } : o));
+    const rules = (manifests: typeof objects) => {
+      const agents = agentsFromManifests(manifests);
+      const snapshot = syntheticCluster({ nodes: 3, podsPerNode: 2, workloads: manifests });
+      return checkDeployment(manifests, agents, snapshot, previewCluster(agents, snapshot).targets).filter((p) => p.rule === 'loopback-off-host-network');
+    };
+    expect(rules(objects)).toEqual([]);
+    expect(rules(offHost).map((p) => p.message.split(':')[0])).toEqual([
+      'daemonset/k8smon-agent-node job kube-proxy',
+      'daemonset/k8smon-agent-node job kube-scheduler',
+      'daemonset/k8smon-agent-node job kube-controller-manager',
+      'daemonset/k8smon-agent-node job etcd',
+    ]);
+    expect(rules(offHost)[0]!.message).toMatch(/http:\/\/127\.0\.0\.1:10249\/metrics is the pod's own loopback, not the node's/);
+  });
+
+  it('says nothing of an agent config file, whose pod it cannot see', async () => {
+    const { loopbackProblems } = await import('../src/runtime/check/network.js');
+    const agent = agentFromConfigFile('scrape_configs: [{job_name: local, static_configs: [{targets: ["127.0.0.1:9100"]}]}]');
+    const target: ActiveTarget = { job: 'local', agent: 'config', url: 'http://127.0.0.1:9100/metrics', labels: {} };
+    expect(loopbackProblems([agent], [target])).toEqual([]);
+    expect(loopbackProblems([{ ...agent, hostNetwork: false }], [target]).map((p) => p.rule)).toEqual(['loopback-off-host-network']);
+  });
+});

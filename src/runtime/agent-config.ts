@@ -39,6 +39,8 @@ export interface AgentSpec {
   serviceAccount?: { name: string; namespace: string };
   /** The namespace the agent runs in: what `namespaces.own_namespace` discovers. */
   namespace?: string;
+  /** Whether its pods share the node's network (and so its loopback); unknown for an agent config file. */
+  hostNetwork?: boolean;
 }
 
 export interface AgentInstanceConfig {
@@ -176,6 +178,7 @@ export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec
         flavor: grafana ? 'grafana-agent' : 'prometheus',
         expandEnv: (c.args ?? []).some((a: string) => /^-config\.expand-env(=true)?$/.test(a)),
         namespace: w.metadata.namespace ?? 'default',
+        hostNetwork: pod.hostNetwork === true,
       };
       // A pod that names no ServiceAccount runs as its namespace's "default" one.
       spec.serviceAccount = { name: pod.serviceAccountName ?? pod.serviceAccount ?? 'default', namespace: w.metadata.namespace ?? 'default' };

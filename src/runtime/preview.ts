@@ -11,7 +11,7 @@ import { BuiltGroup, type GroupView, type TargetGroup } from './discovery/roles.
 import { labelValue, mergeLabels, type Labels } from './labels.js';
 import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
 import type { Snapshot } from './snapshot.js';
-import { discoveredLabels, finalizeInPlace, finalizeTarget, GroupDiscoveredLabels } from './target.js';
+import { discoveredLabels, finalizeInPlace, finalizeTarget, GroupDiscoveredLabels, isLoopbackUrl } from './target.js';
 
 export interface ActiveTarget {
   job: string;
@@ -188,6 +188,16 @@ function sdNotPreviewed(sc: RuntimeScrapeConfig): string[] {
     .map(([key]) => key);
 }
 
+/** The name of an agent's instance on a node: `<daemonset>/<node>`, `<daemonset>/*` for every node alike, or the agent's. */
+function instanceName(agent: AgentSpec, node: string | undefined): string {
+  return agent.perNode ? `${agent.name}/${node ?? '*'}` : agent.name;
+}
+
+/** Whether an instance of `agent` scrapes the target. */
+export function scrapedByAgent(target: ActiveTarget, agent: AgentSpec): boolean {
+  return target.agent === agent.name || target.agent.startsWith(`${agent.name}/`);
+}
+
 export function previewAgent(
   agent: AgentSpec,
   snapshot: Snapshot,
@@ -196,8 +206,7 @@ export function previewAgent(
   config: AgentInstanceConfig = readInstanceConfig(agent, node),
   cache: DiscoveryCache = {},
 ): Preview {
-  // A DaemonSet previewed for no node in particular: its scrape configs are the same on every node.
-  const instance = agent.perNode ? `${agent.name}/${node ?? '*'}` : agent.name;
+  const instance = instanceName(agent, node);
   const preview = emptyPreview();
   for (const sc of config.scrapeConfigs) {
     if (options.job !== undefined && sc.job_name !== options.job) continue;
@@ -468,8 +477,6 @@ function labelKey(labels: Labels): string {
   return key;
 }
 
-const LOOPBACK_URL = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/;
-
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -507,7 +514,7 @@ class TargetBuckets {
 /** How many scrapes of one URL a group of targets means: each instance of a DaemonSet-wide target scrapes it, unless it is each node's own loopback. */
 function scrapesOf(group: ActiveTarget | ActiveTarget[]): number {
   const ts = Array.isArray(group) ? group : [group];
-  return LOOPBACK_URL.test(ts[0]!.url) ? ts.length : ts.reduce((n, t) => n + (t.instances ?? 1), 0);
+  return isLoopbackUrl(ts[0]!.url) ? ts.length : ts.reduce((n, t) => n + (t.instances ?? 1), 0);
 }
 
 /** Individual reports of double scrapes per job before the rest are summed up: a DaemonSet without host filter doubles every target. */
@@ -520,7 +527,7 @@ export function crossInstanceProblems(p: Preview): Problem[] {
   const byJobInstance = new TargetBuckets();
   for (const t of p.targets) {
     // A loopback address is a different endpoint on every node: it is the same target only within one instance.
-    byUrl.add(LOOPBACK_URL.test(t.url) ? `${t.job}\0${t.agent}` : t.job, t.url, t);
+    byUrl.add(isLoopbackUrl(t.url) ? `${t.job}\0${t.agent}` : t.job, t.url, t);
     byJobInstance.add(t.labels.job ?? '', t.labels.instance ?? '', t);
   }
   const byLabels = new Map<string, ActiveTarget[]>();

@@ -85,6 +85,13 @@ export function finalizeTarget(discovered: Labels, rules: readonly CompiledRelab
   return { ...finalizeRelabeled(labels), discoveredLabels: discovered, steps: [] };
 }
 
+const LOOPBACK_URL = /^[a-z][a-z0-9+.-]*:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?([/?]|$)/i;
+
+/** A scrape URL on loopback: a different endpoint on every node, and the pod's own one off the host network. */
+export function isLoopbackUrl(url: string): boolean {
+  return LOOPBACK_URL.test(url);
+}
+
 export type Finalized = { kind: 'active'; labels: Labels; url: string } | { kind: 'dropped'; reason: string };
 
 /**

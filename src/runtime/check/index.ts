@@ -2,13 +2,14 @@
  * Consistency rules between a deployment (its manifests) and a cluster
  * snapshot, beyond what the preview finds: API versions the cluster does not
  * serve, rights the RBAC does not grant (a 403 at run time) or grants in
- * excess, credentials written into agent configs, and in-cluster addresses
- * that name a Service nobody has.
+ * excess, credentials written into agent configs, in-cluster addresses
+ * that name a Service nobody has, and loopback targets off the host network.
  */
 import { readInstanceConfig, type AgentSpec } from '../agent-config.js';
 import type { ActiveTarget, Problem } from '../preview.js';
 import type { Snapshot } from '../snapshot.js';
 import { credentialProblems } from './credentials.js';
+import { loopbackProblems } from './network.js';
 import type { CheckedManifest } from './manifests.js';
 import { rbacProblems } from './rbac.js';
 import { serviceProblems } from './services.js';
@@ -16,7 +17,13 @@ import { serviceProblems } from './services.js';
 const SD_API_VERSION: Record<string, string> = { endpointslice: 'discovery.k8s.io/v1', ingress: 'networking.k8s.io/v1' };
 
 export function checkDeployment(objects: readonly CheckedManifest[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
-  return [...apiVersionProblems(objects, agents, snapshot), ...rbacProblems(objects, agents, snapshot, targets), ...credentialProblems(agents), ...serviceProblems(objects, snapshot, targets)];
+  return [
+    ...apiVersionProblems(objects, agents, snapshot),
+    ...rbacProblems(objects, agents, snapshot, targets),
+    ...credentialProblems(agents),
+    ...serviceProblems(objects, snapshot, targets),
+    ...loopbackProblems(agents, targets),
+  ];
 }
 
 /** API versions of the manifests, and of the discovery roles' resources, that the cluster does not serve. */

@@ -4,7 +4,7 @@
  * (nodes/proxy reaches the kubelet API, exec included; secrets; wildcards).
  */
 import { readInstanceConfig, type AgentSpec } from '../agent-config.js';
-import type { ActiveTarget, Problem } from '../preview.js';
+import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview.js';
 import type { Snapshot } from '../snapshot.js';
 import { isClusterScoped, watchedResources } from '../discovery/watched.js';
 import type { CheckedManifest, Rule } from './manifests.js';
@@ -86,7 +86,7 @@ export function rbacProblems(objects: readonly CheckedManifest[], agents: readon
     const seen = new Set<string>();
     const used = new Set<string>();
     for (const t of targets) {
-      if (t.agent !== agent.name && !t.agent.startsWith(`${agent.name}/`)) continue;
+      if (!scrapedByAgent(t, agent)) continue;
       const need = /:10250\/metrics/.test(t.url) ? 'nodes/metrics' : /\/api\/v1\/nodes\/[^/]+\/proxy\//.test(t.url) ? 'nodes/proxy' : apiserver.has(t.url) ? '/metrics' : undefined;
       if (need === undefined || seen.has(`${t.job}:${need}`)) continue;
       seen.add(`${t.job}:${need}`);
