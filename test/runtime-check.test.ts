@@ -110,3 +110,20 @@ describe('loopback-off-host-network', () => {
     expect(loopbackProblems([{ ...agent, hostNetwork: false }], [target]).map((p) => p.rule)).toEqual(['loopback-off-host-network']);
   });
 });
+
+describe('isLoopbackUrl', () => {
+  it.each([
+    ['http://127.0.0.1:10249/metrics', true],
+    ['http://127.1.2.3:2381/metrics', true],
+    ['https://LOCALHOST:10257/metrics', true],
+    ['http://[::1]:9100/metrics', true],
+    ['http://127.0.0.1:2381', true],
+    ['http://10.0.0.1:9100/metrics', false],
+    ['http://1.2.3.4/metrics', false],
+    ['http://localhost.example.com/metrics', false],
+    ['https://kubernetes.default.svc:443/metrics', false],
+  ])('%s → %s', async (url, loopback) => {
+    const { isLoopbackUrl } = await import('../src/runtime/target.js');
+    expect(isLoopbackUrl(url)).toBe(loopback);
+  });
+});

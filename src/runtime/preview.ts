@@ -183,9 +183,12 @@ function emptyPreview(): Preview {
 
 /** The service discoveries of a scrape config that the preview does not run (any `*_sd_configs` but Kubernetes'), with entries. */
 function sdNotPreviewed(sc: RuntimeScrapeConfig): string[] {
-  return Object.entries(sc)
-    .filter(([key, value]) => key.endsWith('_sd_configs') && key !== 'kubernetes_sd_configs' && Array.isArray(value) && value.length > 0)
-    .map(([key]) => key);
+  let found: string[] | undefined; // asked once per scrape config and node: no allocation when there is none
+  for (const key in sc) {
+    const value = (sc as unknown as Record<string, unknown>)[key];
+    if (key.endsWith('_sd_configs') && key !== 'kubernetes_sd_configs' && Array.isArray(value) && value.length > 0) (found ??= []).push(key);
+  }
+  return found ?? [];
 }
 
 /** The name of an agent's instance on a node: `<daemonset>/<node>`, `<daemonset>/*` for every node alike, or the agent's. */
