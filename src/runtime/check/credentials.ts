@@ -17,11 +17,15 @@ const SECRET_FIELDS: readonly { path: readonly string[]; file: string }[] = [
   { path: ['oauth2', 'client_secret'], file: 'oauth2.client_secret_file' },
 ];
 
+/** A config that mentions none of the fields (`password_file:` is not `password:`) needs no parsing. */
+const MENTIONS_SECRET_FIELD = /\b(password|bearer_token|credentials|client_secret)\s*:/;
+
 const ENV_REFERENCE = /^\$(\{[A-Za-z_][A-Za-z0-9_]*(:[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$/;
 
 export function credentialProblems(agents: readonly AgentSpec[]): Problem[] {
   const problems: Problem[] = [];
   for (const agent of agents) {
+    if (!MENTIONS_SECRET_FIELD.test(agent.text)) continue;
     let doc: any;
     try {
       doc = parseYaml(agent.text);

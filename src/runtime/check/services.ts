@@ -16,6 +16,7 @@ export function serviceProblems(objects: readonly CheckedManifest[], snapshot: S
   for (const o of objects) if (o.kind === 'Service') known.add(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`);
   const missing = new Map<string, { job: string; url: string; service: string; n: number }>();
   for (const t of targets) {
+    if (!t.url.includes('.svc')) continue; // most targets are addresses: no need to take the URL apart
     const host = hostOf(t.url);
     const m = host === undefined ? null : SERVICE_HOST.exec(host);
     if (m === null) continue;
