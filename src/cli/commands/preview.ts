@@ -98,7 +98,7 @@ interface Loaded {
 /** The agents to preview: from an agent config file, or from rendering the profile. */
 function loadAgents(sources: PreviewSources, ctx: CommandContext): Pick<Loaded, 'objects' | 'agents'> {
   if (sources.config !== undefined && (sources.file !== undefined || sources.preset !== undefined)) {
-    throw new InvalidInputError('Conflicting flags.', [{ path: '--config', message: 'takes an agent config instead of a profile; drop -f/--profile' }]);
+    throw new InvalidInputError('Conflicting flags.', [{ path: '--config', message: 'takes an agent config or manifests instead of a profile; drop -f/--profile' }]);
   }
   if (sources.namespace !== undefined && sources.config === undefined) {
     throw new InvalidInputError('Conflicting flags.', [{ path: '--namespace', message: "goes with --config; a rendered agent runs in the profile's namespace (set it with --set namespace=…)" }]);

@@ -30,6 +30,20 @@ function allowsUrl(rules: readonly Rule[], url: string): boolean {
   return rules.some((r) => (r.nonResourceURLs ?? []).some((u) => u === url || u === '*' || (u.endsWith('*') && url.startsWith(u.slice(0, -1)))) && (r.verbs ?? []).some((v) => v === 'get' || v === '*'));
 }
 
+/**
+ * A hint when bindings name a ServiceAccount of the same name in another
+ * namespace: manifests applied with `kubectl apply -n X` name no namespace,
+ * and the binding's subject says which one was meant.
+ */
+function boundElsewhere(objects: readonly CheckedManifest[], sa: { name: string; namespace: string }): string {
+  for (const b of objects) {
+    if (b.kind !== 'ClusterRoleBinding' && b.kind !== 'RoleBinding') continue;
+    const other = (b.subjects ?? []).find((s) => s.kind === 'ServiceAccount' && s.name === sa.name && (s.namespace ?? b.metadata.namespace) !== sa.namespace);
+    if (other !== undefined) return `; ${b.kind} ${b.metadata.name} binds ServiceAccount ${other.namespace ?? b.metadata.namespace}/${sa.name}: were these manifests meant for namespace ${other.namespace ?? b.metadata.namespace}?`;
+  }
+  return '';
+}
+
 /** host:port, an IPv6 address in brackets. */
 const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
@@ -63,6 +77,7 @@ export function rbacProblems(objects: readonly CheckedManifest[], agents: readon
   for (const agent of withAccount) {
     const account = agent.serviceAccount!;
     const { cluster, byNamespace } = rulesFor(objects, account);
+    const elsewhere = boundElsewhere(objects, account);
     const config = readInstanceConfig(agent, agent.perNode ? 'node' : undefined);
     for (const sc of config.scrapeConfigs) {
       for (const sd of sc.kubernetes_sd_configs ?? []) {
@@ -75,7 +90,7 @@ export function rbacProblems(objects: readonly CheckedManifest[], agents: readon
               problems.push({
                 severity: 'error',
                 rule: 'rbac-forbidden',
-                message: `${agent.name} job ${sc.job_name}: ${verb} ${group ? `${group}/` : ''}${resource}${namespaces.length > 0 ? ` in ${namespaces.join(', ')}` : ''} is not granted to ServiceAccount ${account.namespace}/${account.name} (a 403 at run time)`,
+                message: `${agent.name} job ${sc.job_name}: ${verb} ${group ? `${group}/` : ''}${resource}${namespaces.length > 0 ? ` in ${namespaces.join(', ')}` : ''} is not granted to ServiceAccount ${account.namespace}/${account.name} (a 403 at run time)${elsewhere}`,
               });
             }
           }
