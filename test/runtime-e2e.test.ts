@@ -552,6 +552,7 @@ describe('k8smon targets / check (built CLI)', () => {
     it('finds the DaemonSet agent and its ConfigMap, places them in --namespace, and reports both mistakes', async () => {
       const r = await runCli(['check', '--config', handMade, '--namespace', 'monitoring', '--snapshot', snapshotFile]);
       expectFieldNoteMistakes(r);
+      expect(r.stdout).toMatch(/^\d+ targets \(\d+ scrapes\), \d+ errors, \d+ warnings\n$/);
       const table = await runCli(['targets', '--config', handMade, '--namespace', 'monitoring', '--snapshot', snapshotFile]);
       expect(table.stdout).toMatch(/^integrations\/kubernetes\/kubelet {2}6 active \(36 scrapes\), 0 dropped\n {2}daemonset\/grafana-agent\/\* {2}https:\/\/10\.0\.0\.0:10250\/metrics /);
       // The ClusterRoleBinding names the ServiceAccount in monitoring: placed there, discovery is allowed.

@@ -321,7 +321,8 @@ export async function checkCommand(options: PreviewSources, ctx: CommandContext)
   const problems = allProblems(loaded, preview);
   reportProblems(problems, ctx);
   const errors = problems.filter((p) => p.severity === 'error').length;
-  ctx.stdout.write(`${preview.targets.length} targets, ${errors} errors, ${problems.length - errors} warnings\n`);
+  const scrapes = preview.targets.reduce((n, t) => n + (t.instances ?? 1), 0);
+  ctx.stdout.write(`${preview.targets.length} targets${scrapes !== preview.targets.length ? ` (${scrapes} scrapes)` : ''}, ${errors} errors, ${problems.length - errors} warnings\n`);
   if (errors > 0) throw new K8smonError(`${errors} problem(s) would break this deployment on this cluster`, ExitCode.failure);
   return ExitCode.ok;
 }
