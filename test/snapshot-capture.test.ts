@@ -179,6 +179,24 @@ describe('k8smon snapshot against a fake API server (paged kubectl get --raw)', 
     expect(JSON.parse(live.stdout).targets).toEqual(JSON.parse(offline.stdout).targets);
     expect(JSON.parse(live.stdout).targets.length).toBeGreaterThan(0);
   });
+
+  it('targets --context --job lists only what that job discovers (and the nodes its DaemonSet runs on)', async () => {
+    const cluster = syntheticCluster({ nodes: 3, podsPerNode: 4 });
+    const e = env(clusterWith(cluster, 'live-job.json'));
+    const live = await runCli(['targets', '--profile', 'kubeadm', '--context', 'prod', '--job', 'kubelet', '-o', 'json'], { env: e });
+    expect(live.exitCode).toBe(0);
+    expect(live.stderr).toMatch(/listing only what these jobs read: nodes\n/);
+    const paths = readFileSync(e.FAKE_KUBECTL_LOG, 'utf8').trim().split('\n').map((l) => (JSON.parse(l).args as string[]).at(-1)!).filter((a) => a.startsWith('/'));
+    expect(paths).toEqual(['/api/v1/nodes?limit=1000']);
+    const offline = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', clusterWith(cluster, 'offline-job.json'), '--job', 'kubelet', '-o', 'json']);
+    expect(JSON.parse(live.stdout).targets).toEqual(JSON.parse(offline.stdout).targets);
+    expect(JSON.parse(live.stdout).targets).toHaveLength(3);
+    // A job that discovers pods reads the pods (and its DaemonSet's nodes), still not Services or Ingresses.
+    const pods = env(clusterWith(cluster, 'live-pods.json'));
+    expect((await runCli(['targets', '--profile', 'kubeadm', '--context', 'prod', '--job', 'kubernetes-pods'], { env: pods })).exitCode).toBe(0);
+    const podPaths = readFileSync(pods.FAKE_KUBECTL_LOG, 'utf8').trim().split('\n').map((l) => (JSON.parse(l).args as string[]).at(-1)!).filter((a) => a.startsWith('/'));
+    expect(podPaths).toEqual(['/api/v1/nodes?limit=1000', '/api/v1/pods?limit=1000']);
+  });
 });
 
 describe('k8smon snapshot with the real kubectl against an HTTP API server', () => {

@@ -33,6 +33,8 @@ export interface CaptureOptions {
   progress?: (message: string) => void;
   /** Told of a resource the cluster does not serve (it is left out of the snapshot). */
   warn?: (message: string) => void;
+  /** Only these resources (default: every one discovery can read). */
+  resources?: readonly SnapshotResource[];
 }
 
 interface ListPage {
@@ -90,6 +92,7 @@ async function listAll(resource: SnapshotResource, options: CaptureOptions): Pro
 export async function captureSnapshot(options: CaptureOptions): Promise<Snapshot> {
   const snapshot: Snapshot = {};
   for (const resource of SNAPSHOT_RESOURCES) {
+    if (options.resources !== undefined && !options.resources.includes(resource)) continue;
     const items = await listAll(resource, options);
     if (items === undefined) {
       options.warn?.(`the cluster does not serve ${SNAPSHOT_API_PATHS[resource]}: no ${resource} in the snapshot (Prometheus could not discover them there either)`);

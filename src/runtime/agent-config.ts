@@ -6,6 +6,8 @@
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { expandEnv } from './agent-config/expand-env.js';
 import type { KubernetesSdOptions, DiscoveryRole } from './discovery/discover.js';
+import { watchedResources } from './discovery/watched.js';
+import { SNAPSHOT_RESOURCES, type SnapshotResource } from './snapshot.js';
 import type { RelabelConfig } from './relabel/relabel.js';
 import type { ScrapeJobDefaults } from './target.js';
 
@@ -64,7 +66,22 @@ function hostFilterOf(doc: any): boolean {
   return ((doc?.metrics?.configs ?? []) as any[]).some((c) => c.host_filter === true);
 }
 
-/** Parses one instance's config: ${HOSTNAME} is the node it runs on (empty for a Deployment). */
+/**
+ * The snapshot resources a preview of these agents reads (of one job, when
+ * given): what their discovery watches, and the nodes a DaemonSet runs on.
+ */
+export function resourcesRead(agents: readonly AgentSpec[], job?: string): SnapshotResource[] {
+  const needed = new Set<string>();
+  for (const agent of agents) {
+    if (agent.perNode) needed.add('nodes');
+    for (const sc of readInstanceConfig(agent, agent.perNode ? 'node' : undefined).scrapeConfigs) {
+      if (job !== undefined && sc.job_name !== job) continue;
+      for (const sd of sc.kubernetes_sd_configs ?? []) for (const w of watchedResources(sd)) needed.add(w.resource);
+    }
+  }
+  return SNAPSHOT_RESOURCES.filter((r) => needed.has(r));
+}
+
 /** The job names of every agent's scrape configs, in config order, each once (known before any snapshot is read). */
 export function jobNames(agents: readonly AgentSpec[]): string[] {
   const names = new Set<string>();
@@ -72,6 +89,7 @@ export function jobNames(agents: readonly AgentSpec[]): string[] {
   return [...names];
 }
 
+/** Parses one instance's config: ${HOSTNAME} is the node it runs on (empty for a Deployment). */
 export function readInstanceConfig(agent: AgentSpec, nodeName: string | undefined): AgentInstanceConfig {
   const env: Record<string, string> = nodeName === undefined ? {} : { HOSTNAME: nodeName, NODE_NAME: nodeName };
   const text = agent.expandEnv ? expandEnv(agent.text, (n) => env[n]) : agent.text;

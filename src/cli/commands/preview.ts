@@ -9,14 +9,14 @@ import { captureSnapshot } from '../../kube/capture.js';
 import { runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { renderBundle } from '../../render/bundle.js';
 import type { KubernetesObject } from '../../render/templates.js';
-import { agentsFromFile, agentsFromManifests, jobNames, type AgentSpec } from '../../runtime/agent-config.js';
+import { agentsFromFile, agentsFromManifests, jobNames, resourcesRead, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check/index.js';
 import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
 import type { RelabelConfig, RelabelStep } from '../../runtime/relabel/relabel.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
 import { labelValue, sortedByName } from '../../runtime/labels.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
-import { snapshotProblems, type Snapshot } from '../../runtime/snapshot.js';
+import { SNAPSHOT_RESOURCES, snapshotProblems, type Snapshot, type SnapshotResource } from '../../runtime/snapshot.js';
 import type { CommandContext } from './render.js';
 
 export interface PreviewSources {
@@ -40,8 +40,8 @@ async function currentContext(target: KubectlTarget): Promise<string | undefined
 }
 
 /** The cluster read live, page by page, with progress on stderr. */
-function captureFor(target: KubectlTarget, ctx: CommandContext): Promise<Snapshot> {
-  return captureSnapshot({ target, progress: (m) => ctx.reporter.progress(m), warn: (m) => ctx.reporter.warn({ path: 'snapshot', message: m }) });
+function captureFor(target: KubectlTarget, ctx: CommandContext, resources?: readonly SnapshotResource[]): Promise<Snapshot> {
+  return captureSnapshot({ target, progress: (m) => ctx.reporter.progress(m), warn: (m) => ctx.reporter.warn({ path: 'snapshot', message: m }), ...(resources !== undefined ? { resources } : {}) });
 }
 
 /** `{"nodes":[…],…}` exactly as JSON.stringify writes it, one object at a time (a large cluster's snapshot is hundreds of MB). */
@@ -122,7 +122,8 @@ function loadAgents(sources: PreviewSources, ctx: CommandContext): Pick<Loaded, 
 }
 
 /** The cluster: the --snapshot file, or read live through kubectl. */
-async function loadSnapshot(sources: PreviewSources, ctx: CommandContext): Promise<Snapshot> {
+/** The cluster to preview against; read live, only `resources` are listed (all when not given). */
+async function loadSnapshot(sources: PreviewSources, ctx: CommandContext, resources?: readonly SnapshotResource[]): Promise<Snapshot> {
   if (sources.snapshot === undefined && !sources.live) {
     throw new InvalidInputError('No cluster to preview against.', [{ path: '--snapshot', message: 'pass --snapshot cluster.json (from `k8smon snapshot`) or --context to read the cluster live' }]);
   }
@@ -135,7 +136,9 @@ async function loadSnapshot(sources: PreviewSources, ctx: CommandContext): Promi
     }
     ctx.reporter.progress(`reading the cluster of kubectl context ${current} (use --snapshot to preview offline)`);
   }
-  return sources.snapshot !== undefined ? readSnapshotFile(sources.snapshot) : await captureFor(sources.target, ctx);
+  if (sources.snapshot !== undefined) return readSnapshotFile(sources.snapshot);
+  if (resources !== undefined && resources.length < SNAPSHOT_RESOURCES.length) ctx.reporter.progress(`listing only what these jobs read: ${resources.join(', ') || 'no objects'}`);
+  return await captureFor(sources.target, ctx, resources);
 }
 
 async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loaded> {
@@ -169,7 +172,8 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
     const jobs = jobNames(agents);
     if (!jobs.includes(options.job)) throw new InvalidInputError('Unknown job.', [{ path: '--job', message: `no job "${options.job}"${didYouMean(options.job, jobs)}; jobs: ${jobs.join(', ')}` }]);
   }
-  const loaded: Loaded = { objects, agents, snapshot: await loadSnapshot(options, ctx) };
+  // Read live, a large cluster's pods take minutes to list: only what the jobs shown discover is read.
+  const loaded: Loaded = { objects, agents, snapshot: await loadSnapshot(options, ctx, resourcesRead(agents, options.job)) };
   if (options.node !== undefined && !(loaded.snapshot.nodes ?? []).some((n) => n.metadata?.name === options.node)) {
     const names = (loaded.snapshot.nodes ?? []).map((n) => n.metadata?.name).filter((n): n is string => typeof n === 'string').sort();
     throw new InvalidInputError('Unknown node.', [

@@ -11,6 +11,7 @@ import type { CheckedManifest } from './manifests.js';
 const SERVICE_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\.?$/;
 
 export function serviceProblems(objects: readonly CheckedManifest[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
+  if (snapshot.services === undefined) return []; // not read (a live preview of jobs that discover no Services): nothing to compare with
   const known = new Set<string>();
   for (const s of snapshot.services ?? []) known.add(`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`);
   for (const o of objects) if (o.kind === 'Service') known.add(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`);
