@@ -9,11 +9,20 @@ import type { Snapshot } from '../snapshot.js';
 import { isClusterScoped, watchedResources } from '../discovery/watched.js';
 import type { CheckedManifest, Rule } from './manifests.js';
 
-function rulesFor(objects: readonly CheckedManifest[], sa: { name: string; namespace: string }): { cluster: Rule[]; byNamespace: Map<string, Rule[]> } {
+type Account = { name: string; namespace: string };
+
+/** The ServiceAccounts a binding names (a subject without namespace is in the binding's). */
+function boundAccounts(b: CheckedManifest): Account[] {
+  return (b.subjects ?? []).filter((s) => s.kind === 'ServiceAccount').map((s) => ({ name: s.name, namespace: s.namespace ?? b.metadata.namespace ?? '' }));
+}
+
+const isBinding = (o: CheckedManifest): boolean => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding';
+
+function rulesFor(objects: readonly CheckedManifest[], sa: Account): { cluster: Rule[]; byNamespace: Map<string, Rule[]> } {
   const cluster: Rule[] = [];
   const byNamespace = new Map<string, Rule[]>();
-  for (const b of objects.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding')) {
-    if (!(b.subjects ?? []).some((s) => s.kind === 'ServiceAccount' && s.name === sa.name && (s.namespace ?? b.metadata.namespace) === sa.namespace)) continue;
+  for (const b of objects.filter(isBinding)) {
+    if (!boundAccounts(b).some((a) => a.name === sa.name && a.namespace === sa.namespace)) continue;
     const role = objects.find((o) => o.kind === b.roleRef?.kind && o.metadata.name === b.roleRef.name && (o.kind === 'ClusterRole' || o.metadata.namespace === b.metadata.namespace));
     const rules = role?.rules ?? [];
     if (b.kind === 'ClusterRoleBinding') cluster.push(...rules);
@@ -35,11 +44,10 @@ function allowsUrl(rules: readonly Rule[], url: string): boolean {
  * namespace: manifests applied with `kubectl apply -n X` name no namespace,
  * and the binding's subject says which one was meant.
  */
-function boundElsewhere(objects: readonly CheckedManifest[], sa: { name: string; namespace: string }): string {
-  for (const b of objects) {
-    if (b.kind !== 'ClusterRoleBinding' && b.kind !== 'RoleBinding') continue;
-    const other = (b.subjects ?? []).find((s) => s.kind === 'ServiceAccount' && s.name === sa.name && (s.namespace ?? b.metadata.namespace) !== sa.namespace);
-    if (other !== undefined) return `; ${b.kind} ${b.metadata.name} binds ServiceAccount ${other.namespace ?? b.metadata.namespace}/${sa.name}: were these manifests meant for namespace ${other.namespace ?? b.metadata.namespace}?`;
+function boundElsewhere(objects: readonly CheckedManifest[], sa: Account): string {
+  for (const b of objects.filter(isBinding)) {
+    const other = boundAccounts(b).find((a) => a.name === sa.name && a.namespace !== sa.namespace);
+    if (other !== undefined) return `; ${b.kind} ${b.metadata.name} binds ServiceAccount ${other.namespace}/${sa.name}: were these manifests meant for namespace ${other.namespace}?`;
   }
   return '';
 }
@@ -64,7 +72,7 @@ function apiserverAddresses(snapshot: Snapshot): Set<string> {
 export function rbacProblems(objects: readonly CheckedManifest[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
   const problems: Problem[] = [];
   const withAccount = agents.filter((a) => a.serviceAccount !== undefined);
-  if (withAccount.length > 0 && !objects.some((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')) {
+  if (withAccount.length > 0 && !objects.some(isBinding)) {
     // Manifests exported without their RBAC: every right would look missing.
     problems.push({
       severity: 'warning',
@@ -122,7 +130,7 @@ export function rbacProblems(objects: readonly CheckedManifest[], agents: readon
  * to hold: nodes/proxy (the kubelet API, exec included) when no job scrapes
  * through the proxy, Secrets (agents read none through the API), wildcards.
  */
-function excessRights(agent: AgentSpec, account: { name: string; namespace: string }, cluster: readonly Rule[], byNamespace: ReadonlyMap<string, Rule[]>, used: ReadonlySet<string>): Problem[] {
+function excessRights(agent: AgentSpec, account: Account, cluster: readonly Rule[], byNamespace: ReadonlyMap<string, Rule[]>, used: ReadonlySet<string>): Problem[] {
   const who = `${agent.name} (ServiceAccount ${account.namespace}/${account.name})`;
   const problems: Problem[] = [];
   const excess = (message: string): void => {
