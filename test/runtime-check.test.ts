@@ -127,3 +127,29 @@ describe('isLoopbackUrl', () => {
     expect(isLoopbackUrl(url)).toBe(loopback);
   });
 });
+
+describe('agents found in hand-made manifests', () => {
+  const config = 'scrape_configs: [{job_name: x, static_configs: [{targets: ["a:1"]}]}]';
+  const cm = (data: Record<string, string>) => ({ kind: 'ConfigMap', metadata: { name: 'prom', namespace: 'm' }, data });
+  const deployment = (container: Record<string, unknown>, volume: Record<string, unknown> = { name: 'cfg', configMap: { name: 'prom' } }) => ({
+    kind: 'Deployment',
+    metadata: { name: 'prometheus', namespace: 'm' },
+    spec: { template: { spec: { containers: [{ name: 'p', image: 'prom/prometheus', ...container }], volumes: [volume] } } },
+  });
+
+  it.each([
+    ['--config.file=<path> in args', { args: ['--config.file=/etc/prom/prometheus.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/prom' }] }, undefined, { 'prometheus.yml': config }],
+    ['the flag and its value as two words, in command', { command: ['/bin/prometheus', '--config.file', '/etc/prom/prometheus.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/prom' }] }, undefined, { 'prometheus.yml': config }],
+    ['a subPath mount of the one file', { args: ['-config.file=/etc/prometheus.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/prometheus.yml', subPath: 'main.yml' }] }, undefined, { 'main.yml': config }],
+    ['a key renamed by items', { args: ['--config.file=/etc/prom/prometheus.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/prom' }] }, { name: 'cfg', configMap: { name: 'prom', items: [{ key: 'main', path: 'prometheus.yml' }] } }, { main: config }],
+  ])('reads the config file of %s', async (_, container, volume, data) => {
+    const { agentsFromManifests } = await import('../src/runtime/agent-config.js');
+    const agents = agentsFromManifests([cm(data), deployment(container, volume)]);
+    expect(agents.map((a) => [a.name, a.flavor, a.text])).toEqual([['deployment/prometheus', 'prometheus', config]]);
+  });
+
+  it('finds none when the file is not in a mounted ConfigMap', async () => {
+    const { agentsFromManifests } = await import('../src/runtime/agent-config.js');
+    expect(agentsFromManifests([cm({ 'prometheus.yml': config }), deployment({ args: ['--config.file=/elsewhere/prometheus.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/prom' }] })])).toEqual([]);
+  });
+});

@@ -170,21 +170,48 @@ function manifestsIn(text: string): ManifestLike[] | undefined {
   return out;
 }
 
+/** A Go flag's value in a command line: `-name=value`, `--name=value`, or the argument after `-name`. */
+function flagValue(flags: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < flags.length; i++) {
+    const m = /^--?([^=]+)(=(.*))?$/.exec(flags[i]!);
+    if (m?.[1] !== name) continue;
+    return m[2] !== undefined ? m[3] : flags[i + 1];
+  }
+  return undefined;
+}
+
+/**
+ * The text of the file at `path` in a container, when a ConfigMap volume
+ * provides it: mounted as a directory (a key per file, or renamed by
+ * `items`) or as the one file (`subPath`).
+ */
+function configMapFile(objects: readonly ManifestLike[], namespace: string | undefined, pod: any, container: any, path: string): string | undefined {
+  for (const m of container.volumeMounts ?? []) {
+    const inDirectory = m.subPath === undefined && path.startsWith(`${m.mountPath}/`);
+    if (!inDirectory && !(m.subPath !== undefined && path === m.mountPath)) continue;
+    const volume = (pod.volumes ?? []).find((v: any) => v.name === m.name);
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume?.configMap?.name && o.metadata.namespace === namespace);
+    if (cm?.data === undefined) continue;
+    const file: string = inDirectory ? path.slice(m.mountPath.length + 1) : m.subPath;
+    const items: { key: string; path: string }[] | undefined = volume.configMap.items;
+    const key = items === undefined ? file : items.find((it) => it.path === file)?.key;
+    if (key !== undefined && cm.data[key] !== undefined) return cm.data[key];
+  }
+  return undefined;
+}
+
 /** Every agent among rendered manifests: workloads whose container reads a -config.file from a mounted ConfigMap. */
 export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec[] {
   const agents: AgentSpec[] = [];
   for (const w of objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment')) {
     const pod = w.spec?.template?.spec;
     for (const c of pod?.containers ?? []) {
-      const arg: string | undefined = (c.args ?? []).find((a: string) => /^--?config\.file=/.test(a));
-      if (arg === undefined) continue;
-      const path = arg.slice(arg.indexOf('=') + 1);
-      const mount = (c.volumeMounts ?? []).find((m: any) => path.startsWith(`${m.mountPath}/`));
-      const volume = (pod.volumes ?? []).find((v: any) => v.name === mount?.name);
-      const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume?.configMap?.name && o.metadata.namespace === w.metadata.namespace);
-      const text = cm?.data?.[path.slice(mount.mountPath.length + 1)];
+      const flags: string[] = [...(c.command ?? []), ...(c.args ?? [])];
+      const path = flagValue(flags, 'config.file');
+      if (path === undefined) continue;
+      const text = configMapFile(objects, w.metadata.namespace, pod, c, path);
       if (text === undefined) continue;
-      const grafana = /grafana\/agent/.test(c.image ?? '') || (c.args ?? []).includes('-config.expand-env=true');
+      const grafana = /grafana\/agent/.test(c.image ?? '') || flags.some((a) => /^--?config\.expand-env(=true)?$/.test(a));
       const doc: any = parseYaml(text);
       if (scrapeConfigsOf(doc, grafana ? 'grafana-agent' : 'prometheus').length === 0) continue; // not an agent (blackbox modules, a receive-only Prometheus)
       const hostFilter = grafana && hostFilterOf(doc);
@@ -194,7 +221,7 @@ export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec
         hostFilter,
         text,
         flavor: grafana ? 'grafana-agent' : 'prometheus',
-        expandEnv: (c.args ?? []).some((a: string) => /^-config\.expand-env(=true)?$/.test(a)),
+        expandEnv: flags.some((a) => /^--?config\.expand-env(=true)?$/.test(a)),
         namespace: w.metadata.namespace ?? 'default',
         hostNetwork: pod.hostNetwork === true,
       };
