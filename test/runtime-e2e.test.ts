@@ -460,6 +460,24 @@ describe('k8smon targets / check (built CLI)', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('check -o json puts the counts and problems on stdout for CI, with the same exit codes', async () => {
+    const sound = await runCli(['check', '--profile', 'kubeadm', '--snapshot', snapshotFile, '-o', 'json']);
+    expect(sound.exitCode).toBe(0);
+    const report = JSON.parse(sound.stdout);
+    expect(Object.keys(report)).toEqual(['targets', 'scrapes', 'errors', 'warnings', 'problems']);
+    expect(report).toMatchObject({ errors: 0 });
+    expect(report.targets).toBeGreaterThan(0);
+    const handMade = new URL('./fixtures/manifests/hand-made-agent.yaml', import.meta.url).pathname;
+    const broken = await runCli(['check', '--config', handMade, '--namespace', 'monitoring', '--snapshot', snapshotFile, '-o', 'json']);
+    expect(broken.exitCode).toBe(1);
+    const brokenReport = JSON.parse(broken.stdout);
+    expect(brokenReport.errors).toBe(brokenReport.problems.filter((p: { severity: string }) => p.severity === 'error').length);
+    expect(brokenReport.scrapes).toBeGreaterThan(brokenReport.targets);
+    expect(broken.stderr).not.toMatch(/\[scraped-more-than-once\]/); // the problems are in the JSON, not repeated on stderr
+    expect(broken.stderr).toMatch(/problem\(s\) would break this deployment/);
+    expect((await runCli(['check', '--profile', 'kubeadm', '--snapshot', snapshotFile, '-o', 'yaml'])).exitCode).toBe(2);
+  });
+
   it('check exits 0 on a sound render and 1 when a rule fails', async () => {
     expect((await runCli(['check', '--profile', 'kubeadm', '--snapshot', snapshotFile])).exitCode).toBe(0);
     const seedStyle = join(dir, 'agent.yaml');

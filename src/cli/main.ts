@@ -247,10 +247,11 @@ Examples:
     });
 
   addPreviewOptions(program.command('check').description('check a render against a cluster: zero-target jobs, double scrapes, label collisions, RBAC 403s, API versions'))
-    .addHelpText('after', `\nExamples:\n  $ k8smon check --profile kubeadm --snapshot cluster.json\n  $ k8smon check -f k8smon.yaml --context prod\n  $ kubectl get ds,deploy,cm,clusterrole,clusterrolebinding -n monitoring -o yaml > current.yaml\n  $ k8smon check --config current.yaml --context prod     # audit a deployment made by hand\n\nExit 1 when a problem is an error; warnings do not fail.`)
-    .action(async (opts: ProfileFlags & TargetFlags & { config?: string; namespace?: string; snapshot?: string }) => {
+    .option('-o, --output <format>', 'table or json (problems on stdout, for CI)', 'table')
+    .addHelpText('after', `\nExamples:\n  $ k8smon check --profile kubeadm --snapshot cluster.json\n  $ k8smon check -f k8smon.yaml --context prod\n  $ kubectl get ds,deploy,cm,clusterrole,clusterrolebinding -n monitoring -o yaml > current.yaml\n  $ k8smon check --config current.yaml --context prod     # audit a deployment made by hand\n  $ k8smon check -f k8smon.yaml --snapshot cluster.json -o json > problems.json\n\nExit 1 when a problem is an error; warnings do not fail.`)
+    .action(async (opts: ProfileFlags & TargetFlags & { config?: string; namespace?: string; snapshot?: string; output: string }) => {
       const { checkCommand } = await import('./commands/preview.js');
-      await run((ctx) => checkCommand(previewSources(opts), ctx));
+      await run((ctx) => checkCommand({ ...previewSources(opts), output: opts.output }, ctx));
     });
 
   const presets = program

@@ -162,10 +162,13 @@ function allProblems(loaded: Loaded, preview: Preview): Problem[] {
   return [...preview.problems, ...checkDeployment(loaded.objects, loaded.agents, loaded.snapshot, preview.targets)];
 }
 
+/** -o: table (for people) or json (for scripts and CI). */
+function checkOutputFormat(output: string): void {
+  if (!['table', 'json'].includes(output)) throw new InvalidInputError('Invalid flags.', [{ path: '--output', message: `must be one of: table, json (got "${output}")` }]);
+}
+
 export async function targetsCommand(options: TargetsOptions, ctx: CommandContext): Promise<void> {
-  if (!['table', 'json'].includes(options.output)) {
-    throw new InvalidInputError('Invalid flags.', [{ path: '--output', message: `must be one of: table, json (got "${options.output}")` }]);
-  }
+  checkOutputFormat(options.output);
   const { objects, agents } = loadAgents(options, ctx);
   // A typo in --job or --node is reported before a large snapshot is read, not after a whole preview.
   if (options.job !== undefined) {
@@ -319,14 +322,19 @@ function diffLabels(before: Record<string, string>, after: Record<string, string
   return out;
 }
 
-export async function checkCommand(options: PreviewSources, ctx: CommandContext): Promise<number> {
+export async function checkCommand(options: PreviewSources & { output: string }, ctx: CommandContext): Promise<number> {
+  checkOutputFormat(options.output);
   const loaded = await load(options, ctx);
   const preview = previewCluster(loaded.agents, loaded.snapshot, { discoveredLabels: false });
   const problems = allProblems(loaded, preview);
-  reportProblems(problems, ctx);
   const errors = problems.filter((p) => p.severity === 'error').length;
   const scrapes = preview.targets.reduce((n, t) => n + (t.instances ?? 1), 0);
-  ctx.stdout.write(`${preview.targets.length} targets${scrapes !== preview.targets.length ? ` (${scrapes} scrapes)` : ''}, ${errors} errors, ${problems.length - errors} warnings\n`);
+  if (options.output === 'json') {
+    await writePrettyJson(ctx.stdout, { targets: preview.targets.length, scrapes, errors, warnings: problems.length - errors, problems });
+  } else {
+    reportProblems(problems, ctx);
+    ctx.stdout.write(`${preview.targets.length} targets${scrapes !== preview.targets.length ? ` (${scrapes} scrapes)` : ''}, ${errors} errors, ${problems.length - errors} warnings\n`);
+  }
   if (errors > 0) throw new K8smonError(`${errors} problem(s) would break this deployment on this cluster`, ExitCode.failure);
   return ExitCode.ok;
 }
