@@ -425,7 +425,15 @@ describe('k8smon targets / check (built CLI)', () => {
     const r = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--node', 'node-33']);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/--node: no node "node-33" in the snapshot \(did you mean "node-3"\?\); its 6 nodes: node-0, node-1, node-2, node-3, node-4 and 1 more/);
+    expect(r.stderr).toMatch(/--node: no node named "node-33" or with that address in the snapshot \(did you mean "node-3"\?\); its 6 nodes: node-0, node-1, node-2, node-3, node-4 and 1 more/);
+  });
+
+  it('--node also takes a node\'s address, and says which node that is', async () => {
+    const byName = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--node', 'node-3', '-o', 'json']);
+    const byAddress = await runCli(['targets', '--profile', 'kubeadm', '--snapshot', snapshotFile, '--node', '10.0.0.3', '-o', 'json']);
+    expect(byAddress.exitCode).toBe(0);
+    expect(byAddress.stderr).toMatch(/--node 10\.0\.0\.3: the address of node node-3/);
+    expect(JSON.parse(byAddress.stdout)).toEqual(JSON.parse(byName.stdout));
   });
 
   it('--explain shows every relabel step and the rule that dropped a target', async () => {

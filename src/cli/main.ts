@@ -218,7 +218,7 @@ Examples:
 
   addPreviewOptions(program.command('targets').description('show which targets each job of a render would scrape, from which agent, and why a target is dropped'))
     .option('--job <name>', 'only this job (the others are not discovered, so it is faster)')
-    .option('--node <name>', 'only what the agent on this node scrapes (a node of the snapshot)')
+    .option('--node <name>', 'only what the agent on this node scrapes (a node of the snapshot, by name or address)')
     .option('--explain <target>', 'every relabel step for one target (URL, address, instance, pod or node name)')
     .option('-o, --output <format>', 'table or json', 'table')
     .addHelpText(

@@ -146,6 +146,24 @@ async function load(sources: PreviewSources, ctx: CommandContext): Promise<Loade
   return { objects, agents, snapshot: await loadSnapshot(sources, ctx) };
 }
 
+/**
+ * The node --node means: by name, or by one of its addresses (at 2 a.m. the
+ * IP in an alert is what one has); an error listing the nodes otherwise.
+ */
+function nodeNamed(asked: string, snapshot: Snapshot, ctx: CommandContext): string {
+  const nodes = snapshot.nodes ?? [];
+  if (nodes.some((n) => n.metadata?.name === asked)) return asked;
+  const byAddress = nodes.find((n) => (n.status?.addresses ?? []).some((a) => a.address === asked));
+  if (byAddress !== undefined) {
+    ctx.reporter.progress(`--node ${asked}: the address of node ${byAddress.metadata.name}`);
+    return byAddress.metadata.name;
+  }
+  const names = nodes.map((n) => n.metadata?.name).filter((n): n is string => typeof n === 'string').sort();
+  throw new InvalidInputError('Unknown node.', [
+    { path: '--node', message: names.length === 0 ? `no node "${asked}": the snapshot has no nodes` : `no node named "${asked}" or with that address in the snapshot${didYouMean(asked, names)}; its ${names.length} nodes: ${someOf(names)}` },
+  ]);
+}
+
 /** At most `max` names, then how many more. */
 function someOf(names: readonly string[], max = 5): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
@@ -177,14 +195,9 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
   }
   // Read live, a large cluster's pods take minutes to list: only what the jobs shown discover is read.
   const loaded: Loaded = { objects, agents, snapshot: await loadSnapshot(options, ctx, resourcesRead(agents, options.job)) };
-  if (options.node !== undefined && !(loaded.snapshot.nodes ?? []).some((n) => n.metadata?.name === options.node)) {
-    const names = (loaded.snapshot.nodes ?? []).map((n) => n.metadata?.name).filter((n): n is string => typeof n === 'string').sort();
-    throw new InvalidInputError('Unknown node.', [
-      { path: '--node', message: names.length === 0 ? `no node "${options.node}": the snapshot has no nodes` : `no node "${options.node}" in the snapshot${didYouMean(options.node, names)}; its ${names.length} nodes: ${someOf(names)}` },
-    ]);
-  }
+  const node = options.node === undefined ? undefined : nodeNamed(options.node, loaded.snapshot, ctx);
   const preview = previewCluster(loaded.agents, loaded.snapshot, {
-    ...(options.node !== undefined ? { node: options.node } : {}),
+    ...(node !== undefined ? { node } : {}),
     ...(options.job !== undefined ? { job: options.job } : {}),
     keepSteps: options.explain !== undefined,
     ...(options.explain !== undefined ? { stepsOf: explainMatcher(options.explain) } : {}),
