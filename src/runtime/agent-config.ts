@@ -7,6 +7,7 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { expandEnv } from './agent-config/expand-env.js';
 import type { KubernetesSdOptions, DiscoveryRole } from './discovery/discover.js';
 import { watchedResources } from './discovery/watched.js';
+import type { Manifest } from './manifests.js';
 import { SNAPSHOT_RESOURCES, type SnapshotResource } from './snapshot.js';
 import type { RelabelConfig } from './relabel/relabel.js';
 import type { ScrapeJobDefaults } from './target.js';
@@ -122,13 +123,6 @@ export function agentFromConfigFile(text: string, name = 'config', namespace?: s
   throw new AgentConfigError(`${name}: neither a grafana-agent static config (metrics.configs) nor a Prometheus config (scrape_configs)`);
 }
 
-export interface ManifestLike {
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  data?: Record<string, string>;
-  spec?: any;
-}
-
 /** Kinds whose objects live in a namespace: a manifest without one is applied to `kubectl apply -n`'s. */
 const NAMESPACED_KINDS = new Set(['ConfigMap', 'DaemonSet', 'Deployment', 'StatefulSet', 'Secret', 'Service', 'ServiceAccount', 'Role', 'RoleBinding']);
 
@@ -139,7 +133,7 @@ const NAMESPACED_KINDS = new Set(['ConfigMap', 'DaemonSet', 'Deployment', 'State
  * runs: for a config file, and for manifests that do not say (as `kubectl
  * apply -n` would place them; else "default").
  */
-export function agentsFromFile(text: string, name: string, namespace?: string): { agents: AgentSpec[]; manifests: ManifestLike[] } {
+export function agentsFromFile(text: string, name: string, namespace?: string): { agents: AgentSpec[]; manifests: Manifest[] } {
   const manifests = manifestsIn(text);
   if (manifests === undefined) return { agents: [agentFromConfigFile(text, name, namespace)], manifests: [] };
   const placed = manifests.map((m) =>
@@ -155,17 +149,17 @@ export function agentsFromFile(text: string, name: string, namespace?: string): 
 }
 
 /** The Kubernetes objects of a YAML stream, Lists flattened; undefined when it is not manifests (an agent config). */
-function manifestsIn(text: string): ManifestLike[] | undefined {
+function manifestsIn(text: string): Manifest[] | undefined {
   const docs = parseAllDocuments(text);
   const broken = docs.find((d) => d.errors.length > 0);
   if (broken !== undefined) throw new AgentConfigError(`not YAML: ${broken.errors[0]!.message}`);
   const values: unknown[] = docs.map((d) => d.toJS()).filter((v) => v !== null && v !== undefined);
   const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (values.length === 0 || !values.every((v) => isObject(v) && typeof v.kind === 'string' && typeof v.apiVersion === 'string')) return undefined;
-  const out: ManifestLike[] = [];
+  const out: Manifest[] = [];
   for (const v of values as Record<string, any>[]) {
     const items: unknown[] = v.kind === 'List' || (v.kind.endsWith('List') && Array.isArray(v.items)) ? (v.items ?? []) : [v];
-    for (const item of items) if (isObject(item) && typeof item.kind === 'string' && typeof item.metadata?.name === 'string') out.push(item as ManifestLike);
+    for (const item of items) if (isObject(item) && typeof item.kind === 'string' && typeof item.metadata?.name === 'string') out.push(item as Manifest);
   }
   return out;
 }
@@ -185,7 +179,7 @@ function flagValue(flags: readonly string[], name: string): string | undefined {
  * provides it: mounted as a directory (a key per file, or renamed by
  * `items`) or as the one file (`subPath`).
  */
-function configMapFile(objects: readonly ManifestLike[], namespace: string | undefined, pod: any, container: any, path: string): string | undefined {
+function configMapFile(objects: readonly Manifest[], namespace: string | undefined, pod: any, container: any, path: string): string | undefined {
   for (const m of container.volumeMounts ?? []) {
     const inDirectory = m.subPath === undefined && path.startsWith(`${m.mountPath}/`);
     if (!inDirectory && !(m.subPath !== undefined && path === m.mountPath)) continue;
@@ -201,7 +195,7 @@ function configMapFile(objects: readonly ManifestLike[], namespace: string | und
 }
 
 /** Every agent among rendered manifests: workloads whose container reads a -config.file from a mounted ConfigMap. */
-export function agentsFromManifests(objects: readonly ManifestLike[]): AgentSpec[] {
+export function agentsFromManifests(objects: readonly Manifest[]): AgentSpec[] {
   const agents: AgentSpec[] = [];
   for (const w of objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment')) {
     const pod = w.spec?.template?.spec;

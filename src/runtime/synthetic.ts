@@ -8,7 +8,7 @@
  * render's own node-exporter, agents, kube-state-metrics): a full preset's
  * jobs then find what they find on a real cluster after install.
  */
-import { slimObject, type EndpointSliceObject, type EndpointsObject, type IngressObject, type NodeObject, type PodObject, type ServiceObject, type Snapshot } from './snapshot.js';
+import { slimObject, type ContainerSpec, type EndpointSliceObject, type EndpointsObject, type IngressObject, type NodeObject, type PodObject, type ServiceObject, type Snapshot } from './snapshot.js';
 
 export interface SyntheticOptions {
   nodes: number;
@@ -35,8 +35,6 @@ export interface WorkloadManifest {
     template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; hostNetwork?: boolean; serviceAccountName?: string } };
   };
 }
-
-type ContainerSpec = NonNullable<NonNullable<PodObject['spec']>['containers']>[number];
 
 export function syntheticCluster(o: SyntheticOptions): Snapshot {
   const annotateEvery = o.annotateEvery ?? 5;

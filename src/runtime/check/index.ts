@@ -10,13 +10,13 @@ import type { ActiveTarget, Problem } from '../preview.js';
 import type { Snapshot } from '../snapshot.js';
 import { credentialProblems } from './credentials.js';
 import { loopbackProblems } from './network.js';
-import type { CheckedManifest } from './manifests.js';
+import type { Manifest } from '../manifests.js';
 import { rbacProblems } from './rbac.js';
 import { serviceProblems } from './services.js';
 
 const SD_API_VERSION: Record<string, string> = { endpointslice: 'discovery.k8s.io/v1', ingress: 'networking.k8s.io/v1' };
 
-export function checkDeployment(objects: readonly CheckedManifest[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
+export function checkDeployment(objects: readonly Manifest[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
   return [
     ...apiVersionProblems(objects, agents, snapshot),
     ...rbacProblems(objects, agents, snapshot, targets),
@@ -27,7 +27,7 @@ export function checkDeployment(objects: readonly CheckedManifest[], agents: rea
 }
 
 /** API versions of the manifests, and of the discovery roles' resources, that the cluster does not serve. */
-function apiVersionProblems(objects: readonly CheckedManifest[], agents: readonly AgentSpec[], snapshot: Snapshot): Problem[] {
+function apiVersionProblems(objects: readonly Manifest[], agents: readonly AgentSpec[], snapshot: Snapshot): Problem[] {
   const served = snapshot.apiVersions;
   if (served === undefined || served.length === 0) return [];
   const problems: Problem[] = [];

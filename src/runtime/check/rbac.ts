@@ -7,18 +7,19 @@ import { readInstanceConfig, type AgentSpec } from '../agent-config.js';
 import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview.js';
 import type { Snapshot } from '../snapshot.js';
 import { isClusterScoped, watchedResources } from '../discovery/watched.js';
-import type { CheckedManifest, Rule } from './manifests.js';
+import { joinHostPort } from '../discovery/roles.js';
+import type { Manifest, Rule } from '../manifests.js';
 
 type Account = { name: string; namespace: string };
 
 /** The ServiceAccounts a binding names (a subject without namespace is in the binding's). */
-function boundAccounts(b: CheckedManifest): Account[] {
+function boundAccounts(b: Manifest): Account[] {
   return (b.subjects ?? []).filter((s) => s.kind === 'ServiceAccount').map((s) => ({ name: s.name, namespace: s.namespace ?? b.metadata.namespace ?? '' }));
 }
 
-const isBinding = (o: CheckedManifest): boolean => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding';
+const isBinding = (o: Manifest): boolean => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding';
 
-function rulesFor(objects: readonly CheckedManifest[], sa: Account): { cluster: Rule[]; byNamespace: Map<string, Rule[]> } {
+function rulesFor(objects: readonly Manifest[], sa: Account): { cluster: Rule[]; byNamespace: Map<string, Rule[]> } {
   const cluster: Rule[] = [];
   const byNamespace = new Map<string, Rule[]>();
   for (const b of objects.filter(isBinding)) {
@@ -44,7 +45,7 @@ function allowsUrl(rules: readonly Rule[], url: string): boolean {
  * namespace: manifests applied with `kubectl apply -n X` name no namespace,
  * and the binding's subject says which one was meant.
  */
-function boundElsewhere(objects: readonly CheckedManifest[], sa: Account): string {
+function boundElsewhere(objects: readonly Manifest[], sa: Account): string {
   for (const b of objects.filter(isBinding)) {
     const other = boundAccounts(b).find((a) => a.name === sa.name && a.namespace !== sa.namespace);
     if (other !== undefined) return `; ${b.kind} ${b.metadata.name} binds ServiceAccount ${other.namespace}/${sa.name}: were these manifests meant for namespace ${other.namespace}?`;
@@ -52,24 +53,22 @@ function boundElsewhere(objects: readonly CheckedManifest[], sa: Account): strin
   return '';
 }
 
-/** host:port, an IPv6 address in brackets. */
-const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
 /** The apiserver's /metrics URLs: its Service's name and every endpoint of default/kubernetes in the snapshot. */
 function apiserverAddresses(snapshot: Snapshot): Set<string> {
   const hosts = ['kubernetes.default.svc:443', 'kubernetes.default.svc.cluster.local:443', 'kubernetes.default:443', 'kubernetes:443'];
   for (const e of snapshot.endpoints ?? []) {
     if (e.metadata.namespace !== 'default' || e.metadata.name !== 'kubernetes') continue;
-    for (const s of e.subsets ?? []) for (const a of s.addresses ?? []) for (const p of s.ports ?? []) hosts.push(hostPort(a.ip, p.port));
+    for (const s of e.subsets ?? []) for (const a of s.addresses ?? []) for (const p of s.ports ?? []) hosts.push(joinHostPort(a.ip, p.port));
   }
   for (const e of snapshot.endpointslices ?? []) {
     if (e.metadata.namespace !== 'default' || e.metadata.labels?.['kubernetes.io/service-name'] !== 'kubernetes') continue;
-    for (const ep of e.endpoints ?? []) for (const a of ep.addresses) for (const p of e.ports ?? []) if (p.port !== undefined) hosts.push(hostPort(a, p.port));
+    for (const ep of e.endpoints ?? []) for (const a of ep.addresses) for (const p of e.ports ?? []) if (p.port !== undefined) hosts.push(joinHostPort(a, p.port));
   }
   return new Set(hosts.map((h) => `https://${h}/metrics`));
 }
 
-export function rbacProblems(objects: readonly CheckedManifest[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
+export function rbacProblems(objects: readonly Manifest[], agents: readonly AgentSpec[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
   const problems: Problem[] = [];
   const withAccount = agents.filter((a) => a.serviceAccount !== undefined);
   if (withAccount.length > 0 && !objects.some(isBinding)) {

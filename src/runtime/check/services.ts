@@ -5,12 +5,12 @@
  */
 import type { ActiveTarget, Problem } from '../preview.js';
 import type { Snapshot } from '../snapshot.js';
-import type { CheckedManifest } from './manifests.js';
+import type { Manifest } from '../manifests.js';
 
 /** `<service>.<namespace>.svc[.cluster.local]`, the only host form read as a Service (two labels could be any domain). */
 const SERVICE_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\.?$/;
 
-export function serviceProblems(objects: readonly CheckedManifest[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
+export function serviceProblems(objects: readonly Manifest[], snapshot: Snapshot, targets: readonly ActiveTarget[]): Problem[] {
   if (snapshot.services === undefined) return []; // not read (a live preview of jobs that discover no Services): nothing to compare with
   const known = new Set<string>();
   for (const s of snapshot.services ?? []) known.add(`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`);
@@ -18,8 +18,7 @@ export function serviceProblems(objects: readonly CheckedManifest[], snapshot: S
   const missing = new Map<string, { job: string; url: string; service: string; n: number }>();
   for (const t of targets) {
     if (!t.url.includes('.svc')) continue; // most targets are addresses: no need to take the URL apart
-    const host = hostOf(t.url);
-    const m = host === undefined ? null : SERVICE_HOST.exec(host);
+    const m = SERVICE_HOST.exec(hostnameOf(t.url));
     if (m === null) continue;
     const service = `${m[3]}/${m[1]}`;
     if (known.has(service)) continue;
@@ -35,10 +34,10 @@ export function serviceProblems(objects: readonly CheckedManifest[], snapshot: S
   }));
 }
 
-/** The host of a URL without port (brackets of an IPv6 address kept), or undefined. */
-function hostOf(url: string): string | undefined {
-  const start = url.indexOf('://');
-  if (start === -1) return undefined;
-  const authority = url.slice(start + 3).split('/')[0]!;
-  return authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.split(':')[0];
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return ''; // not a URL the agent could scrape either: nothing to say of its host here
+  }
 }

@@ -127,7 +127,8 @@ function metaLabelNames(resource: string): MetaLabelNames {
   return names;
 }
 
-function joinHostPort(host: string, port: number | string): string {
+/** host:port as Go's net.JoinHostPort writes it: an IPv6 address in brackets. */
+export function joinHostPort(host: string, port: number | string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
