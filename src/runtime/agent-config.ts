@@ -67,6 +67,20 @@ function hostFilterOf(doc: any): boolean {
   return ((doc?.metrics?.configs ?? []) as any[]).some((c) => c.host_filter === true);
 }
 
+/** Each agent's config as any of its instances reads it, parsed once (read by job names, discovery, RBAC checks). */
+const anyInstance = new WeakMap<AgentSpec, AgentInstanceConfig>();
+
+/**
+ * An agent's config as one of its instances reads it: what does not depend
+ * on the node (job names, roles, selectors' kinds). Parsed once per agent;
+ * callers only read it.
+ */
+export function anyInstanceConfig(agent: AgentSpec): AgentInstanceConfig {
+  let config = anyInstance.get(agent);
+  if (config === undefined) anyInstance.set(agent, (config = readInstanceConfig(agent, agent.perNode ? 'node' : undefined)));
+  return config;
+}
+
 /**
  * The snapshot resources a preview of these agents reads (of one job, when
  * given): what their discovery watches, and the nodes a DaemonSet runs on.
@@ -75,7 +89,7 @@ export function resourcesRead(agents: readonly AgentSpec[], job?: string): Snaps
   const needed = new Set<string>();
   for (const agent of agents) {
     if (agent.perNode) needed.add('nodes');
-    for (const sc of readInstanceConfig(agent, agent.perNode ? 'node' : undefined).scrapeConfigs) {
+    for (const sc of anyInstanceConfig(agent).scrapeConfigs) {
       if (job !== undefined && sc.job_name !== job) continue;
       for (const sd of sc.kubernetes_sd_configs ?? []) for (const w of watchedResources(sd)) needed.add(w.resource);
     }
@@ -86,7 +100,7 @@ export function resourcesRead(agents: readonly AgentSpec[], job?: string): Snaps
 /** The job names of every agent's scrape configs, in config order, each once (known before any snapshot is read). */
 export function jobNames(agents: readonly AgentSpec[]): string[] {
   const names = new Set<string>();
-  for (const agent of agents) for (const sc of readInstanceConfig(agent, agent.perNode ? 'node' : undefined).scrapeConfigs) names.add(sc.job_name);
+  for (const agent of agents) for (const sc of anyInstanceConfig(agent).scrapeConfigs) names.add(sc.job_name);
   return [...names];
 }
 

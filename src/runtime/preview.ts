@@ -514,10 +514,17 @@ class TargetBuckets {
   }
 }
 
-/** How many scrapes of one URL a group of targets means: each instance of a DaemonSet-wide target scrapes it, unless it is each node's own loopback. */
+/** How many scrapes targets cost: a target every pod of a DaemonSet scrapes alike (`instances`) counts once per pod. */
+export function scrapeCount(targets: readonly ActiveTarget[]): number {
+  let n = 0;
+  for (const t of targets) n += t.instances ?? 1;
+  return n;
+}
+
+/** How many scrapes of one URL a group of targets means; on loopback, each node's agent scrapes its own endpoint. */
 function scrapesOf(group: ActiveTarget | ActiveTarget[]): number {
   const ts = Array.isArray(group) ? group : [group];
-  return isLoopbackUrl(ts[0]!.url) ? ts.length : ts.reduce((n, t) => n + (t.instances ?? 1), 0);
+  return isLoopbackUrl(ts[0]!.url) ? ts.length : scrapeCount(ts);
 }
 
 /** Individual reports of double scrapes per job before the rest are summed up: a DaemonSet without host filter doubles every target. */

@@ -11,7 +11,7 @@ import { renderBundle } from '../../render/bundle.js';
 import type { KubernetesObject } from '../../render/templates.js';
 import { agentsFromFile, agentsFromManifests, jobNames, resourcesRead, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check/index.js';
-import { previewCluster, type Preview, type Problem } from '../../runtime/preview.js';
+import { previewCluster, scrapeCount, type Preview, type Problem } from '../../runtime/preview.js';
 import type { RelabelConfig, RelabelStep } from '../../runtime/relabel/relabel.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
 import { labelValue, sortedByName } from '../../runtime/labels.js';
@@ -239,7 +239,7 @@ export async function targetsCommand(options: TargetsOptions, ctx: CommandContex
       for (const job of preview.jobs.filter(jobFilter)) {
         const active = byJob.get(job) ?? [];
         // A target every pod of a DaemonSet scrapes alike is listed once (agent <daemonset>/*) but scraped by each.
-        const scrapes = active.reduce((n, t) => n + (t.instances ?? 1), 0);
+        const scrapes = scrapeCount(active);
         yield `${bold(job)}  ${active.length} active${scrapes !== active.length ? ` (${scrapes} scrapes)` : ''}, ${dropped[job] ?? 0} dropped\n`;
         for (const t of active) yield `  ${t.agent}  ${t.url}  ${formatLabels(t.labels)}\n`;
       }
@@ -341,7 +341,7 @@ export async function checkCommand(options: PreviewSources & { output: string },
   const preview = previewCluster(loaded.agents, loaded.snapshot, { discoveredLabels: false });
   const problems = allProblems(loaded, preview);
   const errors = problems.filter((p) => p.severity === 'error').length;
-  const scrapes = preview.targets.reduce((n, t) => n + (t.instances ?? 1), 0);
+  const scrapes = scrapeCount(preview.targets);
   if (options.output === 'json') {
     await writePrettyJson(ctx.stdout, { targets: preview.targets.length, scrapes, errors, warnings: problems.length - errors, problems });
   } else {

@@ -5,7 +5,7 @@
  * excess, credentials written into agent configs, in-cluster addresses
  * that name a Service nobody has, and loopback targets off the host network.
  */
-import { readInstanceConfig, type AgentSpec } from '../agent-config.js';
+import { anyInstanceConfig, type AgentSpec } from '../agent-config.js';
 import type { ActiveTarget, Problem } from '../preview.js';
 import type { Snapshot } from '../snapshot.js';
 import { credentialProblems } from './credentials.js';
@@ -35,7 +35,7 @@ function apiVersionProblems(objects: readonly Manifest[], agents: readonly Agent
     if (!served.includes(v)) problems.push({ severity: 'error', rule: 'api-version-not-served', message: `the cluster does not serve ${v} (used by ${objects.filter((o) => o.apiVersion === v).map((o) => `${o.kind}/${o.metadata.name}`).slice(0, 3).join(', ')})` });
   }
   for (const agent of agents) {
-    for (const sc of readInstanceConfig(agent, agent.perNode ? 'node' : undefined).scrapeConfigs) {
+    for (const sc of anyInstanceConfig(agent).scrapeConfigs) {
       for (const sd of sc.kubernetes_sd_configs ?? []) {
         const needed = SD_API_VERSION[sd.role];
         if (needed !== undefined && !served.includes(needed)) {

@@ -3,7 +3,7 @@
  * does not grant (a 403 at run time), and rights granted that no job uses
  * (nodes/proxy reaches the kubelet API, exec included; secrets; wildcards).
  */
-import { readInstanceConfig, type AgentSpec } from '../agent-config.js';
+import { anyInstanceConfig, type AgentSpec } from '../agent-config.js';
 import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview.js';
 import type { Snapshot } from '../snapshot.js';
 import { isClusterScoped, watchedResources } from '../discovery/watched.js';
@@ -85,7 +85,7 @@ export function rbacProblems(objects: readonly Manifest[], agents: readonly Agen
     const account = agent.serviceAccount!;
     const { cluster, byNamespace } = rulesFor(objects, account);
     const elsewhere = boundElsewhere(objects, account);
-    const config = readInstanceConfig(agent, agent.perNode ? 'node' : undefined);
+    const config = anyInstanceConfig(agent);
     for (const sc of config.scrapeConfigs) {
       for (const sd of sc.kubernetes_sd_configs ?? []) {
         const namespaces = sd.namespaces?.names ?? [];
