@@ -28,6 +28,11 @@ function clusterFor(objects: readonly KubernetesObject[]): Snapshot {
   return syntheticCluster({ nodes: NODES, podsPerNode: 8, workloads: objects as readonly WorkloadManifest[] });
 }
 
+/** A grafana-agent config whose one metrics instance filters by host and runs a kubelet job with these lines added. */
+function hostFilteredKubelet(jobLines: string[]): string {
+  return ['metrics:', '  configs:', '    - name: node', '      host_filter: true', '      scrape_configs:', '        - job_name: kubelet', ...jobLines].join('\n');
+}
+
 describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset) => {
   const { objects } = renderBundle({ preset, sets: [] }, {});
   const snapshot = clusterFor(objects);
@@ -196,16 +201,10 @@ describe('the checks catch the field notes\' mistakes', () => {
   });
 
   it('reads ${HOSTNAME} per node anywhere in a host-filtered agent config, relabel rules included', () => {
-    const text = [
-      'metrics:',
-      '  configs:',
-      '    - name: node',
-      '      host_filter: true',
-      '      scrape_configs:',
-      '        - job_name: kubelet',
+    const text = hostFilteredKubelet([
       '          kubernetes_sd_configs: [{role: node, selectors: [{role: node, field: "metadata.name=${HOSTNAME}"}]}]',
       '          relabel_configs: [{target_label: scraped_by, replacement: "agent-on-${HOSTNAME}"}]',
-    ].join('\n');
+    ]);
     const snapshot = syntheticCluster({ nodes: 3, podsPerNode: 1 });
     const preview = previewCluster([agentFromConfigFile(text)], snapshot);
     expect(preview.targets.map((t) => [t.labels.instance, t.labels.scraped_by])).toEqual([
@@ -505,14 +504,7 @@ describe('k8smon targets / check (built CLI)', () => {
 
   it('says once, not once per node, what is wrong in a DaemonSet-style config, and does not add "no targets" to it', async () => {
     const bad = configFile('bad-node-agent.yaml', [
-      'metrics:',
-      '  configs:',
-      '    - name: node',
-      '      host_filter: true',
-      '      scrape_configs:',
-      '        - job_name: kubelet',
-      '          kubernetes_sd_configs: [{role: node}]',
-      '          relabel_configs: [{source_labels: [__address__], regex: "(?!x).*", action: keep}]',
+      hostFilteredKubelet(['          kubernetes_sd_configs: [{role: node}]', '          relabel_configs: [{source_labels: [__address__], regex: "(?!x).*", action: keep}]']),
     ]);
     const r = await runCli(['targets', '--config', bad, '--snapshot', snapshotFile]);
     expect(r.stderr.match(/\[invalid-relabel\]/g)).toHaveLength(1);
