@@ -32,8 +32,6 @@ export interface AgentSpec {
   /** `daemonset/<name>` or `deployment/<name>` or `config`. */
   name: string;
   perNode: boolean;
-  /** grafana-agent host_filter on in some metrics instance: that instance keeps only targets on its node. */
-  hostFilter: boolean;
   /** The raw config text; read per instance, since ${HOSTNAME} differs. */
   text: string;
   flavor: 'grafana-agent' | 'prometheus';
@@ -62,7 +60,7 @@ function scrapeConfigsOf(doc: any, flavor: AgentSpec['flavor']): RuntimeScrapeCo
   });
 }
 
-/** grafana-agent's host_filter: on when any metrics instance sets it. */
+/** grafana-agent's host_filter on in some metrics instance (that instance's scrape configs carry it: RuntimeScrapeConfig.hostFilter). */
 function hostFilterOf(doc: any): boolean {
   return ((doc?.metrics?.configs ?? []) as any[]).some((c) => c.host_filter === true);
 }
@@ -130,10 +128,10 @@ export function agentFromConfigFile(text: string, name = 'config', namespace?: s
   const doc: any = parseYaml(expandEnv(text, () => ''));
   const runsIn = namespace !== undefined ? { namespace } : {};
   if (doc?.metrics?.configs !== undefined) {
-    const hostFilter = hostFilterOf(doc);
-    return { name, perNode: hostFilter, hostFilter, text, flavor: 'grafana-agent', expandEnv: true, ...runsIn };
+    // A config file says nothing of how it is deployed: one that filters by host is meant for a DaemonSet.
+    return { name, perNode: hostFilterOf(doc), text, flavor: 'grafana-agent', expandEnv: true, ...runsIn };
   }
-  if (doc?.scrape_configs !== undefined) return { name, perNode: false, hostFilter: false, text, flavor: 'prometheus', expandEnv: false, ...runsIn };
+  if (doc?.scrape_configs !== undefined) return { name, perNode: false, text, flavor: 'prometheus', expandEnv: false, ...runsIn };
   throw new AgentConfigError(`${name}: neither a grafana-agent static config (metrics.configs) nor a Prometheus config (scrape_configs)`);
 }
 
@@ -222,11 +220,9 @@ export function agentsFromManifests(objects: readonly Manifest[]): AgentSpec[] {
       const grafana = /grafana\/agent/.test(c.image ?? '') || flags.some((a) => /^--?config\.expand-env(=true)?$/.test(a));
       const doc: any = parseYaml(text);
       if (scrapeConfigsOf(doc, grafana ? 'grafana-agent' : 'prometheus').length === 0) continue; // not an agent (blackbox modules, a receive-only Prometheus)
-      const hostFilter = grafana && hostFilterOf(doc);
       const spec: AgentSpec = {
         name: `${w.kind.toLowerCase()}/${w.metadata.name}`,
         perNode: w.kind === 'DaemonSet',
-        hostFilter,
         text,
         flavor: grafana ? 'grafana-agent' : 'prometheus',
         expandEnv: flags.some((a) => /^--?config\.expand-env(=true)?$/.test(a)),
