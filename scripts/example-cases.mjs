@@ -18,3 +18,7 @@ export function exampleCases() {
     .map((f) => ({ name: f.slice(0, -5), sources: { file: `${profileDir}${f}`, sets: [] }, env: {} }));
   return [...presets, ...profiles];
 }
+
+/** examples/cluster.json: a synthetic snapshot of this size, for trying targets and check offline. */
+export const EXAMPLE_CLUSTER = { nodes: 3, podsPerNode: 4 };
+export const exampleClusterFile = new URL('../examples/cluster.json', import.meta.url).pathname;

@@ -6,6 +6,8 @@ import { mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleCases, renderedDir } from './example-cases.mjs';
 import { renderBundle, toDirectoryFiles, profileSchema } from '../dist/index.js';
+import { syntheticCluster } from '../dist/runtime/index.js';
+import { EXAMPLE_CLUSTER, exampleClusterFile } from './example-cases.mjs';
 
 const root = renderedDir;
 rmSync(root, { recursive: true, force: true });
@@ -21,3 +23,7 @@ const schemaFile = new URL('../schema/k8smon.schema.json', import.meta.url).path
 mkdirSync(new URL('../schema/', import.meta.url).pathname, { recursive: true });
 writeFileSync(schemaFile, `${JSON.stringify(profileSchema, null, 2)}\n`);
 console.log('wrote schema/k8smon.schema.json');
+
+// A small cluster snapshot, so that targets and check can be tried without a cluster (README).
+writeFileSync(exampleClusterFile, `${JSON.stringify(syntheticCluster(EXAMPLE_CLUSTER))}\n`);
+console.log('wrote examples/cluster.json');

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain .mjs shared with scripts/regen-examples.mjs, no types.
-import { exampleCases, renderedDir } from '../scripts/example-cases.mjs';
+import { EXAMPLE_CLUSTER, exampleCases, exampleClusterFile, renderedDir } from '../scripts/example-cases.mjs';
+import { snapshotProblems } from '../src/runtime/snapshot.js';
+import { syntheticCluster, type SyntheticOptions } from '../src/runtime/synthetic.js';
 import { renderBundle } from '../src/render/bundle.js';
 import { toDirectoryFiles } from '../src/render/serialize.js';
 
@@ -27,5 +29,11 @@ describe('golden examples', () => {
     const dir = dirOf(c.name);
     const actual = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
     expect(actual).toEqual(expected);
+  });
+
+  it('examples/cluster.json is the synthetic snapshot it says, and a valid one (run `npm run regen`)', () => {
+    const text = readFileSync(exampleClusterFile as string, 'utf8');
+    expect(text).toBe(`${JSON.stringify(syntheticCluster(EXAMPLE_CLUSTER as SyntheticOptions))}\n`);
+    expect(snapshotProblems(JSON.parse(text))).toEqual([]);
   });
 });

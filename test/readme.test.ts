@@ -6,6 +6,7 @@ import { buildModel } from '../src/model/build.js';
 import { presetNames } from '../src/profile/presets.js';
 import { resolveProfileDocument } from '../src/profile/resolve.js';
 import { COMPONENT_NAMES } from '../src/profile/schema.js';
+import { runCli } from './support/cli.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -24,5 +25,25 @@ describe('README', () => {
   it('lists every preset and every component', () => {
     for (const p of presetNames()) expect(readme).toContain(`| \`${p}\` |`);
     for (const c of COMPONENT_NAMES) expect(readme).toContain(`\`${c}\``);
+  });
+
+  it('runs the offline preview commands it shows, with the exit codes it says', async () => {
+    const block = /Try it without a cluster[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const commands = block!.trim().split('\n');
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    const root = new URL('..', import.meta.url).pathname;
+    for (const line of commands) {
+      const [command, comment = ''] = line.split(/\s+# /);
+      const args = command!.trim().split(/\s+/);
+      expect(args.slice(0, 2), line).toEqual(['npx', 'k8smon']);
+      const r = await runCli(args.slice(2), { cwd: root });
+      const expectedExit = /exit (\d+)/.exec(comment)?.[1];
+      expect(r.exitCode, `${line}\n${r.stderr}`).toBe(expectedExit === undefined ? 0 : Number(expectedExit));
+      const errors = /(\d+) errors/.exec(comment)?.[1];
+      if (errors !== undefined) expect(r.stdout, line).toContain(`${errors} errors`);
+      const targets = /(\d+) targets/.exec(comment)?.[1];
+      if (targets !== undefined) expect(r.stdout, line).toMatch(new RegExp(`^kubelet {2}${targets} active`));
+    }
   });
 });

@@ -474,7 +474,7 @@ describe('k8smon targets / check (built CLI)', () => {
     expect(Object.keys(report)).toEqual(['targets', 'scrapes', 'errors', 'warnings', 'problems']);
     expect(report).toMatchObject({ errors: 0 });
     expect(report.targets).toBeGreaterThan(0);
-    const handMade = new URL('./fixtures/manifests/hand-made-agent.yaml', import.meta.url).pathname;
+    const handMade = new URL('../examples/hand-made-agent.yaml', import.meta.url).pathname;
     const broken = await runCli(['check', '--config', handMade, '--namespace', 'monitoring', '--snapshot', snapshotFile, '-o', 'json']);
     expect(broken.exitCode).toBe(1);
     const brokenReport = JSON.parse(broken.stdout);
@@ -551,7 +551,7 @@ describe('k8smon targets / check (built CLI)', () => {
   });
 
   describe('--config with the manifests of a deployment made by hand (the field notes\' grafana-agent)', () => {
-    const handMade = new URL('./fixtures/manifests/hand-made-agent.yaml', import.meta.url).pathname;
+    const handMade = new URL('../examples/hand-made-agent.yaml', import.meta.url).pathname;
     const expectFieldNoteMistakes = (r: { exitCode: number; stdout: string; stderr: string }) => {
       expect(r.exitCode).toBe(1);
       // Every agent pod scrapes every kubelet: each kubelet is scraped once per node. Three are shown, the rest summed up.
