@@ -4,7 +4,7 @@
  * alerts use survives.
  */
 import { describe, expect, it } from 'vitest';
-import { compileRelabelConfigs, relabel } from '../src/runtime/relabel/relabel.js';
+import { compileRelabelConfigs, relabel } from '../src/runtime/semantics/relabel/relabel.js';
 import { fixtureSamples, FIXTURE_FILES } from './support/fixtures.js';
 import { findJob } from './support/jobs.js';
 import { renderPreset } from './support/render.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain .mjs shared with scripts/regen-examples.mjs, no types.
 import { EXAMPLE_CLUSTER, exampleCases, exampleClusterFile, renderedDir } from '../scripts/example-cases.mjs';
-import { snapshotProblems } from '../src/runtime/snapshot.js';
+import { snapshotProblems } from '../src/runtime/semantics/snapshot.js';
 import { syntheticCluster, type SyntheticOptions } from '../src/runtime/synthetic.js';
 import { renderBundle } from '../src/render/bundle.js';
 import { toDirectoryFiles } from '../src/render/serialize.js';

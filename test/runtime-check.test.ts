@@ -123,7 +123,7 @@ describe('isLoopbackUrl', () => {
     ['http://localhost.example.com/metrics', false],
     ['https://kubernetes.default.svc:443/metrics', false],
   ])('%s → %s', async (url, loopback) => {
-    const { isLoopbackUrl } = await import('../src/runtime/target.js');
+    const { isLoopbackUrl } = await import('../src/runtime/semantics/target.js');
     expect(isLoopbackUrl(url)).toBe(loopback);
   });
 });

@@ -1,7 +1,7 @@
 /** discover(): the labels Prometheus' Kubernetes SD produces (discovery/kubernetes/*.go), role by role. */
 import { describe, expect, it } from 'vitest';
-import { discover, discoverGroups } from '../src/runtime/discovery/discover.js';
-import type { Snapshot } from '../src/runtime/snapshot.js';
+import { discover, discoverGroups } from '../src/runtime/semantics/discovery/discover.js';
+import type { Snapshot } from '../src/runtime/semantics/snapshot.js';
 
 const M = '__meta_kubernetes_';
 

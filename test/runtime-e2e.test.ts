@@ -15,7 +15,7 @@ import type { KubernetesObject } from '../src/render/templates.js';
 import { agentFromConfigFile, agentsFromManifests, jobNames } from '../src/runtime/agent-config.js';
 import { checkDeployment } from '../src/runtime/check/index.js';
 import { crossInstanceProblems, previewCluster } from '../src/runtime/preview.js';
-import type { Snapshot } from '../src/runtime/snapshot.js';
+import type { Snapshot } from '../src/runtime/semantics/snapshot.js';
 import type { WorkloadManifest } from '../src/runtime/synthetic.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { runCli } from './support/cli.js';

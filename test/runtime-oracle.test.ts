@@ -4,8 +4,8 @@
  * targets (labels and scrape URL) and the same dropped ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileRelabelConfigs } from '../src/runtime/relabel/relabel.js';
-import { discoveredLabels, finalizeTarget } from '../src/runtime/target.js';
+import { compileRelabelConfigs } from '../src/runtime/semantics/relabel/relabel.js';
+import { discoveredLabels, finalizeTarget } from '../src/runtime/semantics/target.js';
 import { PrometheusOracle, type OracleJob, type PromTargets } from './support/prometheus.js';
 
 const t = (id: string, labels: Record<string, string>): Record<string, string> => ({ __meta_id: id, ...labels });

@@ -1,7 +1,7 @@
 /** relabel(): Prometheus semantics, from its documentation and model/relabel behaviour. */
 import { describe, expect, it } from 'vitest';
-import { compileRelabelConfigs, relabel, RelabelConfigError, type RelabelConfig } from '../src/runtime/relabel/relabel.js';
-import { PromRegex } from '../src/runtime/relabel/regex.js';
+import { compileRelabelConfigs, relabel, RelabelConfigError, type RelabelConfig } from '../src/runtime/semantics/relabel/relabel.js';
+import { PromRegex } from '../src/runtime/semantics/relabel/regex.js';
 
 const base = { __address__: 'a:1', foo: 'bar', baz: 'qux', __meta_x: 'ab' };
 

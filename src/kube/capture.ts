@@ -8,7 +8,7 @@
  * hold), and every full object would sit in memory at once.
  */
 import { KubectlFailedError, runKubectl, type KubectlResult, type KubectlTarget } from './kubectl.js';
-import { SNAPSHOT_RESOURCES, slimObject, type Snapshot, type SnapshotResource } from '../runtime/snapshot.js';
+import { SNAPSHOT_RESOURCES, slimObject, type Snapshot, type SnapshotResource } from '../runtime/semantics/snapshot.js';
 
 /** Where each resource is listed: the API versions Prometheus' Kubernetes SD (2.42) watches. */
 export const SNAPSHOT_API_PATHS: Record<SnapshotResource, string> = {

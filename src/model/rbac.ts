@@ -7,7 +7,7 @@
  * A discovery restricted to namespaces gets a Role in each of them instead of
  * cluster-wide rights.
  */
-import { isClusterScoped, watchedResources } from '../runtime/discovery/watched.js';
+import { isClusterScoped, watchedResources } from '../runtime/semantics/discovery/watched.js';
 import type { PolicyRule, RbacGrant, ScrapeJob } from './types.js';
 
 const DISCOVERY_VERBS = ['list', 'watch'];

@@ -9,8 +9,8 @@
 /** Where a job runs: on every node's agent (DaemonSet) or once (cluster-scope Deployment). */
 export type AgentScope = 'node' | 'cluster';
 
-export type { DiscoveryRole as KubernetesSdRole } from '../runtime/discovery/discover.js';
-import type { DiscoveryRole as KubernetesSdRole } from '../runtime/discovery/discover.js';
+export type { DiscoveryRole as KubernetesSdRole } from '../runtime/semantics/discovery/discover.js';
+import type { DiscoveryRole as KubernetesSdRole } from '../runtime/semantics/discovery/discover.js';
 
 export interface KubernetesSdConfig {
   role: KubernetesSdRole;
@@ -93,7 +93,7 @@ export interface RemoteWriteTarget {
 /** Container resources pass through from the profile unchanged. */
 export type { ResourceValues, Resources } from '../profile/types.js';
 import type { ComponentName, ImageName, Resources } from '../profile/types.js';
-import type { RelabelAction, RelabelConfig as RuntimeRelabelConfig } from '../runtime/relabel/relabel.js';
+import type { RelabelAction, RelabelConfig as RuntimeRelabelConfig } from '../runtime/semantics/relabel/relabel.js';
 
 export interface AgentModel {
   scope: AgentScope;

@@ -10,7 +10,7 @@ import { didYouMean } from '../util/text.js';
 import { durationMs } from '../util/duration.js';
 import { formatPath, isPlainObject, type PathSegment } from './merge.js';
 import { profileSchema } from './schema.js';
-import { PromRegex } from '../runtime/relabel/regex.js';
+import { PromRegex } from '../runtime/semantics/relabel/regex.js';
 import type { Profile, RemoteWriteProfile } from './types.js';
 
 export interface RuleResult {

@@ -5,12 +5,12 @@
  */
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { expandEnv } from './agent-config/expand-env.js';
-import type { KubernetesSdOptions, DiscoveryRole } from './discovery/discover.js';
-import { watchedResources } from './discovery/watched.js';
+import type { KubernetesSdOptions, DiscoveryRole } from './semantics/discovery/discover.js';
+import { watchedResources } from './semantics/discovery/watched.js';
 import type { Manifest } from './manifests.js';
-import { SNAPSHOT_RESOURCES, type SnapshotResource } from './snapshot.js';
-import type { RelabelConfig } from './relabel/relabel.js';
-import type { ScrapeJobDefaults } from './target.js';
+import { SNAPSHOT_RESOURCES, type SnapshotResource } from './semantics/snapshot.js';
+import type { RelabelConfig } from './semantics/relabel/relabel.js';
+import type { ScrapeJobDefaults } from './semantics/target.js';
 
 export interface RuntimeScrapeConfig extends ScrapeJobDefaults {
   kubernetes_sd_configs?: (KubernetesSdOptions & { role: DiscoveryRole })[];

@@ -5,13 +5,13 @@
  * that show across instances (a target scraped twice, colliding label sets).
  */
 import { anyInstanceConfig, readInstanceConfig, type AgentInstanceConfig, type AgentSpec, type RuntimeScrapeConfig } from './agent-config.js';
-import { DiscoveryError, discoverGroups, type KubernetesSdOptions } from './discovery/discover.js';
-import { SelectorError } from './discovery/selectors.js';
-import { BuiltGroup, type GroupView, type TargetGroup } from './discovery/roles.js';
-import { labelValue, mergeLabels, type Labels } from './labels.js';
-import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './relabel/relabel.js';
-import type { Snapshot } from './snapshot.js';
-import { discoveredLabels, finalizeInPlace, finalizeTarget, GroupDiscoveredLabels, isLoopbackUrl } from './target.js';
+import { DiscoveryError, discoverGroups, type KubernetesSdOptions } from './semantics/discovery/discover.js';
+import { SelectorError } from './semantics/discovery/selectors.js';
+import { BuiltGroup, type GroupView, type TargetGroup } from './semantics/discovery/group.js';
+import { labelValue, mergeLabels, type Labels } from './semantics/labels.js';
+import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './semantics/relabel/relabel.js';
+import type { Snapshot } from './semantics/snapshot.js';
+import { discoveredLabels, finalizeInPlace, finalizeTarget, GroupDiscoveredLabels, isLoopbackUrl } from './semantics/target.js';
 
 export interface ActiveTarget {
   job: string;

@@ -8,7 +8,7 @@
  * render's own node-exporter, agents, kube-state-metrics): a full preset's
  * jobs then find what they find on a real cluster after install.
  */
-import { slimObject, type ContainerSpec, type EndpointSliceObject, type EndpointsObject, type IngressObject, type NodeObject, type PodObject, type ServiceObject, type Snapshot } from './snapshot.js';
+import { slimObject, type ContainerSpec, type EndpointSliceObject, type EndpointsObject, type IngressObject, type NodeObject, type PodObject, type ServiceObject, type Snapshot } from './semantics/snapshot.js';
 
 export interface SyntheticOptions {
   nodes: number;

@@ -1,5 +1,5 @@
 /** Finding a job in a render and running its relabel rules the way the agent would. */
-import { relabel, type Labels } from '../../src/runtime/relabel/relabel.js';
+import { relabel, type Labels } from '../../src/runtime/semantics/relabel/relabel.js';
 import type { KubernetesObject } from '../../src/render/templates.js';
 import { agentConfigAsRead } from './render.js';
 

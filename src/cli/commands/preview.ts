@@ -12,11 +12,11 @@ import type { KubernetesObject } from '../../render/templates.js';
 import { agentsFromFile, agentsFromManifests, jobNames, resourcesRead, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check/index.js';
 import { previewCluster, scrapeCount, type Preview, type Problem } from '../../runtime/preview.js';
-import type { RelabelConfig, RelabelStep } from '../../runtime/relabel/relabel.js';
+import type { RelabelConfig, RelabelStep } from '../../runtime/semantics/relabel/relabel.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
-import { labelValue, sortedByName } from '../../runtime/labels.js';
+import { labelValue, sortedByName } from '../../runtime/semantics/labels.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
-import { SNAPSHOT_RESOURCES, snapshotProblems, type Snapshot, type SnapshotResource } from '../../runtime/snapshot.js';
+import { SNAPSHOT_RESOURCES, snapshotProblems, type Snapshot, type SnapshotResource } from '../../runtime/semantics/snapshot.js';
 import type { CommandContext } from './render.js';
 
 export interface PreviewSources {

@@ -4,7 +4,7 @@
  * same node. It needs the "privileged" Pod Security level by design (host
  * namespaces and hostPath), so it is off where the platform forbids that.
  */
-import { sanitizeLabelName } from '../../runtime/discovery/roles.js';
+import { sanitizeLabelName } from '../../runtime/semantics/discovery/group.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TOLERATE_EVERYTHING } from '../security.js';
 import { metricRelabelConfigs } from './allowlists.js';
 import type { ComponentContext, ComponentParts } from './context.js';

@@ -7,7 +7,7 @@
  */
 import { anyInstanceConfig, type AgentSpec } from '../agent-config.js';
 import type { ActiveTarget, Problem } from '../preview.js';
-import type { Snapshot } from '../snapshot.js';
+import type { Snapshot } from '../semantics/snapshot.js';
 import { credentialProblems } from './credentials.js';
 import { loopbackProblems } from './network.js';
 import type { Manifest } from '../manifests.js';

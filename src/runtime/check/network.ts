@@ -6,7 +6,7 @@
  */
 import type { AgentSpec } from '../agent-config.js';
 import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview.js';
-import { isLoopbackUrl } from '../target.js';
+import { isLoopbackUrl } from '../semantics/target.js';
 
 export function loopbackProblems(agents: readonly AgentSpec[], targets: readonly ActiveTarget[]): Problem[] {
   const problems: Problem[] = [];

@@ -5,9 +5,9 @@
  */
 import { anyInstanceConfig, type AgentSpec } from '../agent-config.js';
 import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview.js';
-import type { Snapshot } from '../snapshot.js';
-import { isClusterScoped, watchedResources } from '../discovery/watched.js';
-import { joinHostPort } from '../discovery/roles.js';
+import type { Snapshot } from '../semantics/snapshot.js';
+import { isClusterScoped, watchedResources } from '../semantics/discovery/watched.js';
+import { joinHostPort } from '../semantics/discovery/group.js';
 import type { Manifest, Rule } from '../manifests.js';
 
 type Account = { name: string; namespace: string };

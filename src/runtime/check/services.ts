@@ -4,7 +4,7 @@
  * applying everything into another namespace, and every probe fails.
  */
 import type { ActiveTarget, Problem } from '../preview.js';
-import type { Snapshot } from '../snapshot.js';
+import type { Snapshot } from '../semantics/snapshot.js';
 import type { Manifest } from '../manifests.js';
 
 /** `<service>.<namespace>.svc[.cluster.local]`, the only host form read as a Service (two labels could be any domain). */

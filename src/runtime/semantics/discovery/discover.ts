@@ -4,7 +4,13 @@
  * Prometheus YAML form (`namespaces`, `selectors`, `attach_metadata`).
  */
 import { indexBy, SnapshotIndex, type Snapshot, type SnapshotResource } from '../snapshot.js';
-import { BuiltGroup, builtGroup, endpointSliceGroup, endpointsGroup, ingressGroup, nodeGroup, podGroup, serviceGroup, type GroupView, type TargetGroup } from './roles.js';
+import { endpointsGroup } from './endpoints.js';
+import { endpointSliceGroup } from './endpointslice.js';
+import { BuiltGroup, builtGroup, type GroupView, type TargetGroup } from './group.js';
+import { ingressGroup } from './ingress.js';
+import { nodeGroup } from './node.js';
+import { podGroup } from './pod.js';
+import { serviceGroup } from './service.js';
 import { fieldSelector, labelSelector } from './selectors.js';
 
 export const DISCOVERY_ROLES = ['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress'] as const;
