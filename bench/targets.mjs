@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderBundle } from '../dist/index.js';
-import { agentsFromManifests, compileRelabelConfigs, discover, discoveredLabels, finalizeTarget, previewCluster, readInstanceConfig, readJsonFile } from '../dist/runtime/index.js';
+import { agentsFromManifests, compileRelabelConfigs, discover, discoveredLabels, finalizeTarget, previewCluster, readJsonFile } from '../dist/runtime/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -108,7 +108,7 @@ let groups = 0;
 let targets = 0;
 const discovered = [];
 for (const agent of agents) {
-  for (const sc of readInstanceConfig(agent, undefined).scrapeConfigs) {
+  for (const sc of agent.read(undefined).scrapeConfigs) {
     for (const sd of sc.kubernetes_sd_configs ?? []) {
       const { selectors: _perNode, ...options } = sd;
       for (const g of discover(sd.role, snapshot, options)) {

@@ -38,7 +38,7 @@ describe('k8smon render', () => {
     const list = JSON.parse(r.stdout);
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
     const cm = list.items.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'k8smon-agent-node');
-    expect(cm.data['agent.yaml']).toContain('cluster: prod-1');
+    expect(cm.data['prometheus.yaml']).toContain('cluster: prod-1');
   });
 
   it('writes one file per object plus kustomization.yaml, and replaces an earlier render', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EnvReferences, escapeForExpandEnv } from '../src/render/agents/expand-env.js';
-import { expandEnv, ExpandEnvError } from '../src/runtime/agent-config/expand-env.js';
+import { EnvReferences, escapeForExpandEnv } from '../src/agents/grafana-agent/escape-env.js';
+import { expandEnv, ExpandEnvError } from '../src/agents/grafana-agent/expand-env.js';
 
 const env: Record<string, string> = { HOSTNAME: 'node-a', X: 'ex' };
 const lookup = (name: string): string | undefined => env[name];

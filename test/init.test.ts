@@ -71,7 +71,7 @@ describe('k8smon init in a terminal', () => {
       preset: 'eks',
       cluster: { name: 'prod-eu-1' },
       namespace: 'monitoring',
-      agent: { kind: 'grafana-agent' },
+      agent: { kind: 'prometheus' },
       kubelet: { access: 'direct' },
       remoteWrite: [{ url: 'https://mimir.example.com/api/v1/push', basicAuth: { username: 'tenant-1', passwordFrom: { env: 'RW_PASSWORD' } } }],
     });

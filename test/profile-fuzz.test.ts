@@ -117,13 +117,13 @@ describe('profile fuzzing', () => {
         }
         accepted++;
         // What the user wrote is what the agents get.
-        const global = agentConfigAsRead(outcome.objects, 'k8smon-agent-cluster').metrics.global;
-        if (typeof doc.cluster?.name === 'string') expect(global.external_labels.cluster).toBe(doc.cluster.name);
+        const config = agentConfigAsRead(outcome.objects, 'k8smon-agent-cluster');
+        if (typeof doc.cluster?.name === 'string') expect(config.global.external_labels.cluster).toBe(doc.cluster.name);
         const rw = Array.isArray(doc.remoteWrite) ? doc.remoteWrite : [];
         rw.forEach((d: any, i: number) => {
-          expect(global.remote_write[i]?.url).toBe(d.url);
+          expect(config.remote_write[i]?.url).toBe(d.url);
           // An empty map of headers is no headers: the agent config then leaves the key out.
-          if (d.headers) expect(global.remote_write[i]?.headers ?? {}).toEqual(d.headers);
+          if (d.headers) expect(config.remote_write[i]?.headers ?? {}).toEqual(d.headers);
         });
         if (typeof doc.namespace === 'string') expect(outcome.objects.find((o) => o.kind === 'DaemonSet')?.metadata.namespace).toBe(doc.namespace);
       }),

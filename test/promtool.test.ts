@@ -1,13 +1,14 @@
 /** Every preset's agent scrape configs pass the real `promtool check config` (Debian package prometheus). */
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { AGENT_KIND_NAMES } from '../src/agents/registry.js';
 import { renderBundle } from '../src/render/bundle.js';
 import { newSandbox, promtoolCheckConfig, promtoolConfig, referencedFiles } from './support/promtool.js';
 import { agentConfigAsRead, findObject, renderVariants } from './support/render.js';
 
 const AGENTS = ['k8smon-agent-node', 'k8smon-agent-cluster'];
 
-describe.each(renderVariants())('promtool check config: $name', ({ preset, sets, env }) => {
+describe.each(renderVariants(AGENT_KIND_NAMES))('promtool check config (every agent kind, the config as the agent on a node reads it): $name', ({ preset, sets, env }) => {
   const { objects } = renderBundle({ preset, sets }, env);
 
   it.each(AGENTS)('%s config passes promtool', (agent) => {
@@ -21,7 +22,7 @@ describe.each(renderVariants())('promtool check config: $name', ({ preset, sets,
     const workload = objects.find((o) => (o.kind === 'DaemonSet' || o.kind === 'Deployment') && o.metadata.name === agent)!;
     const pod = (workload.spec as any).template.spec;
     const mounts: { name: string; mountPath: string }[] = pod.containers[0].volumeMounts;
-    for (const file of referencedFiles(agentConfigAsRead(objects, agent).metrics)) {
+    for (const file of referencedFiles(agentConfigAsRead(objects, agent))) {
       if (file.startsWith('/var/run/secrets/kubernetes.io/serviceaccount/')) {
         expect(pod.automountServiceAccountToken).toBe(true);
         continue;

@@ -38,10 +38,8 @@ describe.each(PRESETS)('render of preset %s', (preset) => {
   });
 
   it('scrapes node-local jobs from the DaemonSet and cluster-wide jobs once, from the Deployment', () => {
-    const node = agentConfigAsRead(objects, 'k8smon-agent-node').metrics.configs[0]!;
-    const cluster = agentConfigAsRead(objects, 'k8smon-agent-cluster').metrics.configs[0]!;
-    expect(node.host_filter).toBe(true);
-    expect(cluster.host_filter).toBe(false);
+    const node = agentConfigAsRead(objects, 'k8smon-agent-node');
+    const cluster = agentConfigAsRead(objects, 'k8smon-agent-cluster');
     const nodeJobs = node.scrape_configs.map((c) => c.job_name);
     const clusterJobs = cluster.scrape_configs.map((c) => c.job_name);
     expect(nodeJobs).toEqual(expect.arrayContaining(['kubelet', 'kubelet-cadvisor', 'kubernetes-pods']));
@@ -54,8 +52,9 @@ describe.each(PRESETS)('render of preset %s', (preset) => {
     }
     for (const sc of node.scrape_configs) {
       for (const sd of (sc.kubernetes_sd_configs ?? []) as { role: string; selectors?: unknown[] }[]) {
-        // After -config.expand-env the agent on node-a discovers only Node node-a.
+        // After the config reloader's substitution the agent on node-a discovers only Node node-a and its pods.
         if (sd.role === 'node') expect(sd.selectors).toEqual([{ role: 'node', field: 'metadata.name=node-a' }]);
+        if (sd.role === 'pod') expect(sd.selectors).toContainEqual(expect.objectContaining({ role: 'pod', field: expect.stringMatching(/(^|,)spec\.nodeName=node-a$/) }));
       }
     }
   });
@@ -143,7 +142,7 @@ describe('RBAC is derived from the jobs', () => {
 describe('kubelet access modes', () => {
   it('direct: https to the node address with the ServiceAccount token', () => {
     const { objects } = renderPreset('eks', ['kubelet.insecureSkipVerify=false']);
-    const [kubelet] = agentConfigAsRead(objects, 'k8smon-agent-node').metrics.configs[0]!.scrape_configs;
+    const [kubelet] = agentConfigAsRead(objects, 'k8smon-agent-node').scrape_configs;
     expect(kubelet).toMatchObject({
       scheme: 'https',
       metrics_path: '/metrics',
@@ -153,9 +152,9 @@ describe('kubelet access modes', () => {
     expect(JSON.stringify(kubelet)).not.toContain('__address__');
   });
 
-  it('proxy: through kubernetes.default.svc with ${1} intact after -config.expand-env', () => {
+  it('proxy: through kubernetes.default.svc with ${1} intact as the agent reads it', () => {
     const { objects } = renderPreset('eks', ['kubelet.access=proxy']);
-    const [, cadvisor] = agentConfigAsRead(objects, 'k8smon-agent-node').metrics.configs[0]!.scrape_configs;
+    const [, cadvisor] = agentConfigAsRead(objects, 'k8smon-agent-node').scrape_configs;
     expect(cadvisor!.relabel_configs).toEqual(
       expect.arrayContaining([
         { target_label: '__address__', replacement: 'kubernetes.default.svc:443' },
@@ -166,7 +165,7 @@ describe('kubelet access modes', () => {
 
   it('labels kubelet and cAdvisor the way kubernetes-mixin expects', () => {
     const { objects } = renderPreset('gke');
-    const configs = agentConfigAsRead(objects, 'k8smon-agent-node').metrics.configs[0]!.scrape_configs;
+    const configs = agentConfigAsRead(objects, 'k8smon-agent-node').scrape_configs;
     for (const [sc, path] of [[configs[0], '/metrics'], [configs[1], '/metrics/cadvisor']] as const) {
       expect(sc!.relabel_configs).toEqual(
         expect.arrayContaining([
@@ -190,7 +189,7 @@ describe('credentials', () => {
     const secret = findObject(objects, 'Secret', 'k8smon-remote-write');
     expect(Buffer.from((secret.data as Record<string, string>)['remote-0-password']!, 'base64').toString()).toBe('pa$$w0rd-${X}');
     for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) expect(JSON.stringify(cm)).not.toContain('pa$$w0rd');
-    const rw = agentConfigAsRead(objects, 'k8smon-agent-node').metrics.global.remote_write[0];
+    const rw = agentConfigAsRead(objects, 'k8smon-agent-node').remote_write[0];
     expect(rw).toEqual({
       name: 'remote-0',
       url: 'https://mimir.example/api/v1/push',
@@ -223,7 +222,7 @@ describe('credentials', () => {
       'remoteWrite[0].bearerTokenFrom.secret.key=token',
     ]);
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
-    const rw = agentConfigAsRead(objects, 'k8smon-agent-cluster').metrics.global.remote_write[0];
+    const rw = agentConfigAsRead(objects, 'k8smon-agent-cluster').remote_write[0];
     expect(rw?.authorization).toEqual({ type: 'Bearer', credentials_file: '/etc/k8smon/secrets/grafana-cloud/token' });
     const pod = (findObject(objects, 'Deployment', 'k8smon-agent-cluster').spec as any).template.spec;
     expect(pod.volumes).toContainEqual({ name: 'secret-0', secret: { secretName: 'grafana-cloud', items: [{ key: 'token', path: 'token' }], defaultMode: 0o440 } });
@@ -235,7 +234,7 @@ describe('credentials', () => {
       'remoteWrite[0].headers.X-Scope-OrgID=tenant-1',
       'remoteWrite[0].tls.ca=-----BEGIN CERTIFICATE-----',
     ]);
-    const rw = agentConfigAsRead(objects, 'k8smon-agent-node').metrics.global.remote_write[0];
+    const rw = agentConfigAsRead(objects, 'k8smon-agent-node').remote_write[0];
     expect(rw?.headers).toEqual({ 'X-Scope-OrgID': 'tenant-1' });
     expect(rw?.tls_config).toEqual({ ca_file: '/etc/k8smon/secrets/k8smon-remote-write/remote-0-ca.crt' });
   });
@@ -247,7 +246,7 @@ describe('default destination', () => {
     const deploy = findObject(objects, 'Deployment', 'k8smon-prometheus');
     const args: string[] = (deploy.spec as any).template.spec.containers[0].args;
     expect(args).toEqual(expect.arrayContaining(['--web.enable-remote-write-receiver', '--storage.tsdb.retention.time=7d', '--storage.tsdb.retention.size=8GB']));
-    expect(agentConfigAsRead(objects, 'k8smon-agent-node').metrics.global.remote_write).toEqual([
+    expect(agentConfigAsRead(objects, 'k8smon-agent-node').remote_write).toEqual([
       { name: 'local', url: 'http://k8smon-prometheus.obs.svc:9090/api/v1/write' },
     ]);
     expect(notices.map((n) => n.message).join()).toMatch(/no destination configured/);

@@ -3,10 +3,10 @@
  * written into agent configs and addresses naming Services nobody has.
  */
 import { describe, expect, it } from 'vitest';
-import { agentFromConfigFile } from '../src/runtime/agent-config.js';
+import { agentFromConfigFile } from '../src/agents/find.js';
 import { credentialProblems } from '../src/runtime/check/credentials.js';
 import { serviceProblems } from '../src/runtime/check/services.js';
-import type { ActiveTarget } from '../src/runtime/preview.js';
+import type { ActiveTarget } from '../src/runtime/preview/preview.js';
 
 describe('credentials-in-config', () => {
   const prometheus = (lines: string[]) => agentFromConfigFile(lines.join('\n'), 'prometheus.yml');
@@ -81,9 +81,9 @@ describe('service-not-found', () => {
 describe('loopback-off-host-network', () => {
   it('flags the loopback targets of an agent whose pod is not on the host network, once per job', async () => {
     const { renderBundle } = await import('../src/render/bundle.js');
-    const { agentsFromManifests } = await import('../src/runtime/agent-config.js');
+    const { agentsFromManifests } = await import('../src/agents/find.js');
     const { checkDeployment } = await import('../src/runtime/check/index.js');
-    const { previewCluster } = await import('../src/runtime/preview.js');
+    const { previewCluster } = await import('../src/runtime/preview/preview.js');
     const { syntheticCluster } = await import('../src/runtime/synthetic.js');
     const { objects } = renderBundle({ preset: 'kubeadm', sets: [] }, {});
     const offHost = objects.map((o) => (o.kind === 'DaemonSet' && o.metadata.name === 'k8smon-agent-node' ? { ...o, spec: { ...(o.spec as any), template: { ...(o.spec as any).template, spec: { ...(o.spec as any).template.spec, hostNetwork: false } } } } : o));
@@ -143,13 +143,13 @@ describe('agents found in hand-made manifests', () => {
     ['a subPath mount of the one file', { args: ['-config.file=/etc/prometheus.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/prometheus.yml', subPath: 'main.yml' }] }, undefined, { 'main.yml': config }],
     ['a key renamed by items', { args: ['--config.file=/etc/prom/prometheus.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/prom' }] }, { name: 'cfg', configMap: { name: 'prom', items: [{ key: 'main', path: 'prometheus.yml' }] } }, { main: config }],
   ])('reads the config file of %s', async (_, container, volume, data) => {
-    const { agentsFromManifests } = await import('../src/runtime/agent-config.js');
+    const { agentsFromManifests } = await import('../src/agents/find.js');
     const agents = agentsFromManifests([cm(data), deployment(container, volume)]);
-    expect(agents.map((a) => [a.name, a.flavor, a.text])).toEqual([['deployment/prometheus', 'prometheus', config]]);
+    expect(agents.map((a) => [a.name, a.kind, a.text])).toEqual([['deployment/prometheus', 'prometheus', config]]);
   });
 
   it('finds none when the file is not in a mounted ConfigMap', async () => {
-    const { agentsFromManifests } = await import('../src/runtime/agent-config.js');
+    const { agentsFromManifests } = await import('../src/agents/find.js');
     expect(agentsFromManifests([cm({ 'prometheus.yml': config }), deployment({ args: ['--config.file=/elsewhere/prometheus.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/etc/prom' }] })])).toEqual([]);
   });
 });

@@ -12,9 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { renderBundle } from '../src/render/bundle.js';
 import type { KubernetesObject } from '../src/render/templates.js';
-import { agentFromConfigFile, agentsFromManifests, jobNames } from '../src/runtime/agent-config.js';
+import { agentFromConfigFile, agentsFromManifests } from '../src/agents/find.js';
+import { jobNames } from '../src/runtime/plan/plan.js';
+import { AGENT_KIND_NAMES } from '../src/agents/registry.js';
 import { checkDeployment } from '../src/runtime/check/index.js';
-import { crossInstanceProblems, previewCluster } from '../src/runtime/preview.js';
+import { crossInstanceProblems, previewCluster } from '../src/runtime/preview/preview.js';
 import type { Snapshot } from '../src/runtime/semantics/snapshot.js';
 import type { WorkloadManifest } from '../src/runtime/synthetic.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
@@ -153,7 +155,9 @@ describe('namespaces.own_namespace of a rendered agent', () => {
     const agents = agentsFromManifests(objects);
     expect(agents.map((a) => a.namespace)).toEqual(agents.map(() => 'obs'));
     const cluster = agents.find((a) => !a.perNode)!;
-    const ownPods = { ...cluster, text: 'scrape_configs:\n  - job_name: own\n    kubernetes_sd_configs: [{role: pod, namespaces: {own_namespace: true}}]\n', flavor: 'prometheus' as const, expandEnv: false };
+    // The same agent (where it runs), reading another config.
+    const other = agentFromConfigFile('scrape_configs:\n  - job_name: own\n    kubernetes_sd_configs: [{role: pod, namespaces: {own_namespace: true}}]\n');
+    const ownPods = { ...other, name: cluster.name, perNode: false, namespace: cluster.namespace! };
     const preview = previewCluster([ownPods], clusterFor(objects));
     expect(preview.problems).toEqual([]);
     expect(new Set(preview.targets.map((t) => t.discoveredLabels!.__meta_kubernetes_namespace))).toEqual(new Set(['obs']));
@@ -161,11 +165,27 @@ describe('namespaces.own_namespace of a rendered agent', () => {
 });
 
 describe('the checks catch the field notes\' mistakes', () => {
-  it('flags a DaemonSet whose every pod scrapes every kubelet (no host filter)', () => {
-    const { objects } = renderBundle({ preset: 'eks', sets: [] }, {});
+  /** How each kind's node agent keeps to its node, and the config with that taken out (the field notes' DaemonSet). */
+  const withoutNodeLocality: Record<string, { key: string; strip: (text: string) => string }> = {
+    'grafana-agent': {
+      key: 'agent.yaml',
+      strip: (text) => text.replace('host_filter: true', 'host_filter: false').replace(/\n\s+selectors:\n\s+- role: node\n\s+field: metadata\.name=\$\{HOSTNAME\}/g, ''),
+    },
+    prometheus: {
+      key: 'prometheus.yaml',
+      strip: (text) => text.replace(/\n\s+selectors:\n\s+- role: (node|pod)\n\s+field: (metadata\.name|spec\.nodeName)=\$\(NODE_NAME\)/g, ''),
+    },
+  };
+
+  it.each(AGENT_KIND_NAMES)('flags a DaemonSet whose every pod scrapes every kubelet (%s, not kept to its node)', (kind) => {
+    const { objects } = renderBundle({ preset: 'eks', sets: [`agent.kind=${kind}`] }, {});
+    const { key, strip } = withoutNodeLocality[kind]!;
     const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'k8smon-agent-node')!;
-    const broken = objects.map((o) => (o === cm ? { ...o, data: { 'agent.yaml': (cm.data as any)['agent.yaml'].replace('host_filter: true', 'host_filter: false').replace(/\n\s+selectors:\n\s+- role: node\n\s+field: metadata\.name=\$\{HOSTNAME\}/g, '') } } : o));
+    const text: string = (cm.data as any)[key];
+    expect(strip(text)).not.toBe(text);
+    const broken = objects.map((o) => (o === cm ? { ...o, data: { [key]: strip(text) } } : o));
     const snapshot = clusterFor(objects);
+    expect(previewCluster(agentsFromManifests(objects), snapshot).problems.filter((p) => p.rule === 'scraped-more-than-once')).toEqual([]);
     const preview = previewCluster(agentsFromManifests(broken), snapshot);
     expect(preview.problems.filter((p) => p.rule === 'scraped-more-than-once').length).toBeGreaterThan(0);
   });
@@ -286,7 +306,10 @@ describe('the checks catch the field notes\' mistakes', () => {
     const problems = checkDeployment(withoutUrl, agents, snapshot, previewCluster(agents, snapshot).targets);
     expect(problems.filter((p) => p.rule === 'rbac-forbidden').map((p) => p.message)).toEqual(['deployment/k8smon-agent-cluster job apiserver: get on /metrics is not granted']);
     // Known by its address, not its job name: the field notes call the job kubernetes-apiservers.
-    const renamed = agents.map((a) => ({ ...a, text: a.text.replace('job_name: apiserver', 'job_name: kubernetes-apiservers') }));
+    const renamedObjects = withoutUrl.map((o) =>
+      o.kind === 'ConfigMap' ? { ...o, data: Object.fromEntries(Object.entries(o.data as Record<string, string>).map(([k, v]) => [k, v.replace('job_name: apiserver', 'job_name: kubernetes-apiservers')])) } : o,
+    );
+    const renamed = agentsFromManifests(renamedObjects);
     const underAnotherName = checkDeployment(withoutUrl, renamed, snapshot, previewCluster(renamed, snapshot).targets);
     expect(underAnotherName.filter((p) => p.rule === 'rbac-forbidden').map((p) => p.message)).toEqual(['deployment/k8smon-agent-cluster job kubernetes-apiservers: get on /metrics is not granted']);
   });
@@ -589,7 +612,7 @@ describe('k8smon targets / check (built CLI)', () => {
       const noAgent = configFile('no-agent.yaml', ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x}', 'data: {a: b}']);
       const r = await runCli(['targets', '--config', noAgent, '--snapshot', snapshotFile]);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(/no-agent\.yaml: no agent among its 1 manifests \(a DaemonSet or Deployment whose container reads -config\.file from a ConfigMap it mounts/);
+      expect(r.stderr).toMatch(/no-agent\.yaml: no agent among its 1 manifests \(a DaemonSet or Deployment whose container reads its config file from a ConfigMap it mounts/);
       const broken = configFile('broken.yaml', ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: [x}']);
       const b = await runCli(['targets', '--config', broken, '--snapshot', snapshotFile]);
       expect(b.exitCode).toBe(2);

@@ -52,9 +52,9 @@ describe('user strings come out as exactly that value (property-based)', () => {
         const printed = parseAllDocuments(toYamlStream(objects)).map((d) => d.toJS() as (typeof objects)[number]);
         expect(printed).toEqual(objects);
         for (const agent of ['k8smon-agent-node', 'k8smon-agent-cluster']) {
-          const global = agentConfigAsRead(printed, agent).metrics.global;
-          expect(global.external_labels.cluster).toBe(clusterName);
-          expect(global.remote_write[0]).toMatchObject({ headers: { 'X-Scope-OrgID': header }, basic_auth: { username } });
+          const config = agentConfigAsRead(printed, agent);
+          expect(config.global.external_labels.cluster).toBe(clusterName);
+          expect(config.remote_write[0]).toMatchObject({ headers: { 'X-Scope-OrgID': header }, basic_auth: { username } });
         }
         const secret = findObject(printed, 'Secret', 'k8smon-remote-write').data as Record<string, string>;
         expect(Buffer.from(secret['remote-0-password']!, 'base64').toString('utf8')).toBe(password);

@@ -6,10 +6,12 @@ import type { ImageName, ImageOverride, Profile } from '../profile/types.js';
 import type { ContainerImage } from './types.js';
 
 export const DEFAULT_IMAGES: Record<ImageName, ContainerImage> = {
-  /** grafana-agent static mode; v0.44 is the final release line (end of life 2025-11-01). */
+  /** grafana-agent static mode (agent.kind grafana-agent); v0.44 is the final release line (end of life 2025-11-01). */
   agent: { registry: 'docker.io', repository: 'grafana/agent', tag: 'v0.44.8' },
-  /** Prometheus 3.13 is the LTS line. */
+  /** Prometheus 3.13 is the LTS line (supported to 2027-07-31): the prometheus agent kind and the in-cluster receiver. */
   prometheus: { registry: 'quay.io', repository: 'prometheus/prometheus', tag: 'v3.13.2' },
+  /** Fills `$(NODE_NAME)` into the prometheus kind's config and reloads it on change. */
+  configReloader: { registry: 'quay.io', repository: 'prometheus-operator/prometheus-config-reloader', tag: 'v0.93.0' },
   kubeStateMetrics: { registry: 'registry.k8s.io', repository: 'kube-state-metrics/kube-state-metrics', tag: 'v2.20.0' },
   nodeExporter: { registry: 'quay.io', repository: 'prometheus/node-exporter', tag: 'v1.12.1' },
   blackboxExporter: { registry: 'quay.io', repository: 'prometheus/blackbox-exporter', tag: 'v0.28.0' },

@@ -120,8 +120,9 @@ export interface ContainerModel {
   image: string;
   args: string[];
   env?: Record<string, unknown>[];
-  ports: ContainerPort[];
+  ports?: ContainerPort[];
   readinessProbe?: Record<string, unknown>;
+  livenessProbe?: Record<string, unknown>;
   resources: Resources;
   securityContext: Record<string, unknown>;
   volumeMounts: Record<string, unknown>[];
@@ -147,6 +148,8 @@ export interface WorkloadModel {
     tolerations?: Record<string, unknown>[];
     nodeSelector?: Record<string, string>;
     securityContext: Record<string, unknown>;
+    /** Run to completion, in order, before the containers start. */
+    initContainers?: ContainerModel[];
     containers: ContainerModel[];
     volumes: Record<string, unknown>[];
   };
@@ -164,7 +167,8 @@ export interface ContainerImage {
 export interface Model {
   namespace: string;
   clusterName: string;
-  agentKind: 'grafana-agent';
+  /** The profile's agent.kind: the plug-in in src/agents/ that renders the agents. */
+  agentKind: string;
   scrapeInterval: string;
   scrapeTimeout: string;
   agents: AgentModel[];

@@ -2,7 +2,8 @@
  * Built-in defaults: the lowest layer of the merge (defaults < preset < file < --set).
  * A first-time user with no profile at all gets a working render from these.
  */
-import { KSM_COLLECTORS } from './schema.js';
+import { DEFAULT_AGENT_KIND } from '../agents/registry.js';
+import { KSM_COLLECTORS } from './vocabulary.js';
 import type { MetricsFilter, Profile } from './types.js';
 
 const allowlisted = (): MetricsFilter => ({ allowlist: true, keep: [], drop: [] });
@@ -35,7 +36,7 @@ export function builtInDefaults(): Profile {
     networkPolicies: { enabled: false },
     namespace: 'monitoring',
     agent: {
-      kind: 'grafana-agent',
+      kind: DEFAULT_AGENT_KIND,
       scrapeInterval: '60s',
       scrapeTimeout: '10s',
       resources: {

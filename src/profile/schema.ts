@@ -8,6 +8,9 @@
  * what the field means goes in `title`.
  */
 
+import { AGENT_KINDS, DEFAULT_AGENT_KIND } from '../agents/registry.js';
+import { IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './vocabulary.js';
+
 const duration = {
   type: 'string',
   pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$',
@@ -69,61 +72,7 @@ const resources = {
   },
 } as const;
 
-export const PLATFORMS = ['eks', 'gke', 'gke-autopilot', 'aks', 'ack', 'tke', 'kubeadm', 'k3s', 'rke2', 'kind', 'generic'] as const;
-
-/** kube-state-metrics collectors k8smon can enable (its --resources values). */
-export const KSM_COLLECTORS = [
-  'certificatesigningrequests',
-  'configmaps',
-  'cronjobs',
-  'daemonsets',
-  'deployments',
-  'endpointslices',
-  'horizontalpodautoscalers',
-  'ingresses',
-  'jobs',
-  'leases',
-  'limitranges',
-  'mutatingwebhookconfigurations',
-  'namespaces',
-  'networkpolicies',
-  'nodes',
-  'persistentvolumeclaims',
-  'persistentvolumes',
-  'poddisruptionbudgets',
-  'pods',
-  'replicasets',
-  'replicationcontrollers',
-  'resourcequotas',
-  'secrets',
-  'services',
-  'statefulsets',
-  'storageclasses',
-  'validatingwebhookconfigurations',
-  'volumeattachments',
-] as const;
-
-/** The components of a render, each switchable with components.<name>.enabled. */
-export const COMPONENT_NAMES = [
-  'kubelet',
-  'cadvisor',
-  'apiserver',
-  'kubeStateMetrics',
-  'nodeExporter',
-  'blackboxExporter',
-  'annotatedPods',
-  'annotatedServices',
-  'kubeProxy',
-  'kubeScheduler',
-  'kubeControllerManager',
-  'etcd',
-  'coreDns',
-  'eksControlPlane',
-] as const;
-
-export const IMAGE_NAMES = ['agent', 'prometheus', 'kubeStateMetrics', 'nodeExporter', 'blackboxExporter'] as const;
-export const AGENT_KINDS = ['grafana-agent'] as const;
-export const KUBELET_ACCESS_MODES = ['direct', 'proxy'] as const;
+export { COMPONENT_NAMES, IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './vocabulary.js';
 
 const metricRegex = {
   type: 'string',
@@ -253,7 +202,10 @@ export const profileSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        kind: { enum: AGENT_KINDS, description: 'which agent scrapes and remote-writes' },
+        kind: {
+          enum: AGENT_KINDS.map((k) => k.name),
+          description: `which agent scrapes and remote-writes (default ${DEFAULT_AGENT_KIND}): ${AGENT_KINDS.map((k) => `${k.name}: ${k.title}`).join('; ')}`,
+        },
         scrapeInterval: duration,
         scrapeTimeout: duration,
         resources: {

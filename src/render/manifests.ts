@@ -4,15 +4,9 @@
  * ServiceAccount/RBAC/ConfigMap/Service treatment and the same checks.
  */
 import { createHash } from 'node:crypto';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, CONTROL_PLANE_TOLERATIONS, strictestAllowing } from '../model/security.js';
-import type { AgentModel, ContainerModel, Model, WorkloadModel } from '../model/types.js';
-import {
-  GRAFANA_AGENT_CONFIG_KEY,
-  GRAFANA_AGENT_HTTP_PORT,
-  GRAFANA_AGENT_WAL_DIR,
-  NODE_NAME_ENV,
-  grafanaAgentConfigText,
-} from './agents/grafana-agent.js';
+import { agentKind } from '../agents/registry.js';
+import { strictestAllowing } from '../model/security.js';
+import type { Model, WorkloadModel } from '../model/types.js';
 import { renderTemplate, type KubernetesObject } from './templates.js';
 
 /** Namespaces k8smon deploys into but must not relabel (a Namespace object would overwrite their labels). */
@@ -36,7 +30,6 @@ const KIND_ORDER = [
 ];
 
 export const CONFIG_CHECKSUM_ANNOTATION = 'k8smon.dev/config-sha256';
-const AGENT_CONFIG_DIR = '/etc/grafana-agent';
 
 function labelsFor(name: string, component: string): { labels: Record<string, string>; selector: Record<string, string> } {
   const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'k8smon' };
@@ -56,7 +49,12 @@ export function renderManifests(model: Model): ManifestResult {
   const objects: KubernetesObject[] = [];
   const notices: ManifestResult['notices'] = [];
   const ns = model.namespace;
-  const workloads = [...model.agents.map((a) => agentWorkload(model, a)), ...model.workloads];
+  // The agents are the one part that depends on the agent kind: its plug-in builds their workloads.
+  const kind = agentKind(model.agentKind);
+  const workloads = [...model.agents.map((a) => kind.workload(model, a)), ...model.workloads];
+  if (kind.endOfLife !== undefined) {
+    notices.push({ path: 'agent.kind', message: `${kind.name} is end of life since ${kind.endOfLife.since}; ${kind.endOfLife.advice}` });
+  }
 
   const level = strictestAllowing(workloads.map((w) => w.podSecurity));
   if (SHARED_NAMESPACES.includes(ns)) {
@@ -112,58 +110,6 @@ export function sortObjects(objects: readonly KubernetesObject[]): KubernetesObj
 /** Name for an object outside the render namespace, so two installs in one cluster do not collide. */
 function clusterScopedName(model: Model, name: string): string {
   return `${name}-${model.namespace}`;
-}
-
-/** An agent as a workload: its config is rendered here, since it depends on the agent kind. */
-function agentWorkload(model: Model, agent: AgentModel): WorkloadModel {
-  const configText = grafanaAgentConfigText(model, agent);
-  const secretVolumes = model.mountedSecrets.map((s, i) => ({
-    volume: { name: `secret-${i}`, secret: { secretName: s.secretName, items: s.keys.map((key) => ({ key, path: key })), defaultMode: 0o440 } },
-    mount: { name: `secret-${i}`, mountPath: s.mountPath, readOnly: true },
-  }));
-  const container: ContainerModel = {
-    name: 'grafana-agent',
-    image: model.images.agent,
-    args: [
-      `-config.file=${AGENT_CONFIG_DIR}/${GRAFANA_AGENT_CONFIG_KEY}`,
-      '-config.expand-env=true',
-      `-server.http.address=0.0.0.0:${GRAFANA_AGENT_HTTP_PORT}`,
-      '-disable-reporting',
-    ],
-    ports: [{ name: 'http-metrics', containerPort: GRAFANA_AGENT_HTTP_PORT, protocol: 'TCP' }],
-    readinessProbe: { httpGet: { path: '/-/ready', port: 'http-metrics' }, periodSeconds: 10 },
-    resources: agent.resources,
-    securityContext: restrictedContainerSecurityContext(),
-    volumeMounts: [
-      { name: 'config', mountPath: AGENT_CONFIG_DIR, readOnly: true },
-      { name: 'wal', mountPath: GRAFANA_AGENT_WAL_DIR.slice(0, GRAFANA_AGENT_WAL_DIR.lastIndexOf('/')) },
-      { name: 'tmp', mountPath: '/tmp' },
-      ...secretVolumes.map((s) => s.mount),
-    ],
-  };
-  if (agent.scope === 'node') container.env = [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }];
-  return {
-    name: agent.name,
-    component: agent.scope === 'node' ? 'agent-node' : 'agent-cluster',
-    kind: agent.scope === 'node' ? 'DaemonSet' : 'Deployment',
-    automountToken: true,
-    rbac: agent.rbac,
-    configMaps: [{ name: agent.name, data: { [GRAFANA_AGENT_CONFIG_KEY]: configText } }],
-    // Sharing the host network is not allowed by "baseline"; everything else about the agent is "restricted".
-    podSecurity: agent.hostNetwork ? 'privileged' : 'restricted',
-    pod: {
-      hostNetwork: agent.hostNetwork,
-      tolerations: agent.scope === 'node' ? CONTROL_PLANE_TOLERATIONS : undefined,
-      securityContext: restrictedPodSecurityContext(),
-      containers: [container],
-      volumes: [
-        { name: 'config', configMap: { name: agent.name } },
-        { name: 'wal', emptyDir: {} },
-        { name: 'tmp', emptyDir: {} },
-        ...secretVolumes.map((s) => s.volume),
-      ],
-    },
-  };
 }
 
 function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
@@ -222,6 +168,7 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
       nodeSelector: w.pod.nodeSelector,
       tolerations: w.pod.tolerations,
       podSecurityContext: w.pod.securityContext,
+      initContainers: w.pod.initContainers?.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })),
       containers: w.pod.containers.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })),
       volumes: w.pod.volumes,
     }),

@@ -1,21 +1,27 @@
 /**
- * k8smon's embedded runtime: the parts of an agent that decide what gets
- * scraped — Kubernetes discovery, relabeling, target finalisation — and a
- * preview of every agent instance. It reads agent configs and cluster objects
- * and never imports the render layer.
+ * k8smon's embedded runtime as a library: the Prometheus semantics that
+ * decide what gets scraped (semantics/: Kubernetes discovery, relabeling,
+ * target finalisation, exposition parsing — each following Prometheus 3 or
+ * 2.x), the preview and check engine built on them (plan/, preview/, check/),
+ * and the agent kinds' readers that turn a config or manifests into the
+ * neutral plan the engine reads. None of it imports the render layer.
  *
- *   import { discover, relabel, previewCluster } from 'k8smon/runtime';
+ *   import { discover, relabel, previewCluster, agentsFromManifests } from 'k8smon/runtime';
  */
-export { expandEnv, ExpandEnvError, type EnvLookup } from './agent-config/expand-env.js';
+export { DEFAULT_SEMANTICS, type PromSemantics } from './semantics/version.js';
 export { discover, visibleSnapshot, DISCOVERY_ROLES, DiscoveryError, type DiscoveryRole, type KubernetesSdOptions } from './semantics/discovery/discover.js';
 export type { TargetGroup, Labels } from './semantics/discovery/group.js';
 export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, RelabelConfigError, type RelabelConfig, type RelabelStep } from './semantics/relabel/relabel.js';
 export { PromRegex, RelabelRegexError } from './semantics/relabel/regex.js';
 export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './semantics/target.js';
-export { agentFromConfigFile, agentsFromManifests, jobNames, readInstanceConfig, type AgentSpec } from './agent-config.js';
-export { checkDeployment } from './check/index.js';
-export { previewAgent, previewCluster, keptByHostFilter, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview.js';
 export { parseExposition, type Sample } from './semantics/exposition.js';
-export { syntheticCluster, type SyntheticOptions } from './synthetic.js';
 export { slimObject, SNAPSHOT_RESOURCES, type Snapshot, type SnapshotResource } from './semantics/snapshot.js';
+export { AgentConfigError, jobNames, type AgentSpec, type AgentInstanceConfig, type NodeLocalFilter } from './plan/plan.js';
+export { previewAgent, previewCluster, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview/preview.js';
+export { checkDeployment } from './check/index.js';
+export { syntheticCluster, type SyntheticOptions } from './synthetic.js';
 export { readJsonFile } from './snapshot-file.js';
+export { agentFromConfigFile, agentsFromFile, agentsFromManifests } from '../agents/find.js';
+export { expandEnv, ExpandEnvError, type EnvLookup } from '../agents/grafana-agent/expand-env.js';
+export { keptByHostFilter } from '../agents/grafana-agent/host-filter.js';
+export { reloaderEnvsubst } from '../agents/prometheus/envsubst.js';

@@ -10,12 +10,19 @@ import { Document, visit, type CreateNodeOptions, type DocumentOptions, type Sch
 
 const FIRST_CONTENT_LINE_BLANK = /^\n*[\t ]+(\n|$)/;
 
-export function stringifyYaml(value: unknown, options: DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions = {}): string {
-  const doc = new Document(value, options);
+export interface StringifyOptions extends DocumentOptions, SchemaOptions, CreateNodeOptions, ToStringOptions {
+  /** Strings (values and keys alike) to write double-quoted whatever they hold, e.g. for a caller that escapes within them. */
+  doubleQuote?: (value: string) => boolean;
+}
+
+export function stringifyYaml(value: unknown, options: StringifyOptions = {}): string {
+  const { doubleQuote, ...yamlOptions } = options;
+  const doc = new Document(value, yamlOptions);
   visit(doc, {
     Scalar(_, node) {
-      if (typeof node.value === 'string' && node.value.includes('\n') && FIRST_CONTENT_LINE_BLANK.test(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value !== 'string') return;
+      if ((node.value.includes('\n') && FIRST_CONTENT_LINE_BLANK.test(node.value)) || doubleQuote?.(node.value) === true) node.type = 'QUOTE_DOUBLE';
     },
   });
-  return doc.toString(options);
+  return doc.toString(yamlOptions);
 }

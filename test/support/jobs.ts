@@ -14,7 +14,7 @@ export interface RenderedJob {
 }
 
 export function jobsOf(objects: readonly KubernetesObject[], agent: 'node' | 'cluster'): RenderedJob[] {
-  return agentConfigAsRead(objects, `k8smon-agent-${agent}`).metrics.configs[0]!.scrape_configs as RenderedJob[];
+  return agentConfigAsRead(objects, `k8smon-agent-${agent}`).scrape_configs as RenderedJob[];
 }
 
 export function findJob(objects: readonly KubernetesObject[], jobName: string): RenderedJob & { agent: 'node' | 'cluster' } {

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { GrafanaAgentConfig } from './render.js';
+import type { PrometheusView } from './render.js';
 import { requireTool } from './tools.js';
 
 const FILE_FIELDS = new Set(['credentials_file', 'password_file', 'ca_file', 'cert_file', 'key_file', 'bearer_token_file']);
@@ -37,10 +37,9 @@ function relocateFiles(value: unknown, sandbox: string): unknown {
   return value;
 }
 
-export function promtoolConfig(agent: GrafanaAgentConfig, sandbox: string): unknown {
-  const { remote_write, ...global } = agent.metrics.global;
-  const scrapeConfigs = agent.metrics.configs.flatMap((c) => c.scrape_configs);
-  const swapped = scrapeConfigs.map(({ kubernetes_sd_configs: _sd, ...rest }) => ({
+export function promtoolConfig(agent: PrometheusView, sandbox: string): unknown {
+  const { remote_write, global } = agent;
+  const swapped = agent.scrape_configs.map(({ kubernetes_sd_configs: _sd, ...rest }) => ({
     ...rest,
     file_sd_configs: [{ files: [join(sandbox, 'targets', '*.json')] }],
   }));

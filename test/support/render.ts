@@ -3,7 +3,12 @@ import { parse as parseYaml } from 'yaml';
 import { renderBundle, type Bundle } from '../../src/render/bundle.js';
 import type { KubernetesObject } from '../../src/render/templates.js';
 import { presetNames } from '../../src/profile/presets.js';
-import { expandEnv } from '../../src/runtime/agent-config/expand-env.js';
+import { agentsFromManifests } from '../../src/agents/find.js';
+import { DEFAULT_AGENT_KIND } from '../../src/agents/registry.js';
+import { expandEnv } from '../../src/agents/grafana-agent/expand-env.js';
+import { reloaderEnvsubst } from '../../src/agents/prometheus/envsubst.js';
+import { containerEnv } from '../../src/agents/shared/manifests.js';
+import type { Manifest } from '../../src/runtime/plan/manifests.js';
 
 export const PRESETS = presetNames();
 
@@ -17,18 +22,47 @@ export function findObject(objects: readonly KubernetesObject[], kind: string, n
   return found;
 }
 
-/** The agent config text of a ConfigMap, as the agent reads it after -config.expand-env. */
-export function agentConfigAsRead(objects: readonly KubernetesObject[], agentName: string, env: Record<string, string> = { HOSTNAME: 'node-a' }): GrafanaAgentConfig {
-  const cm = findObject(objects, 'ConfigMap', agentName);
-  const text = (cm.data as Record<string, string>)['agent.yaml']!;
-  return parseYaml(expandEnv(text, (n) => env[n])) as GrafanaAgentConfig;
+/**
+ * An agent's config as the agent on `node` reads it, in Prometheus' own
+ * shape whatever the kind: grafana-agent's text after -config.expand-env, its
+ * instances' scrape configs in one list; the prometheus kind's text after the
+ * config reloader's $(VAR) substitution, with the external labels as
+ * Prometheus 3 expands them. The environment is the one the manifests give
+ * the container that reads the file.
+ */
+export function agentConfigAsRead(objects: readonly KubernetesObject[], agentName: string, node = 'node-a'): PrometheusView {
+  const workload = objects.find((o) => (o.kind === 'DaemonSet' || o.kind === 'Deployment') && o.metadata.name === agentName);
+  if (workload === undefined) throw new Error(`no agent workload ${agentName}`);
+  const [agent] = agentsFromManifests([workload, findObject(objects, 'ConfigMap', agentName)] as Manifest[]);
+  if (agent === undefined) throw new Error(`no agent kind recognises ${agentName}`);
+  const pod = (workload.spec as any).template.spec;
+  const containers: any[] = [...(pod.initContainers ?? []), ...pod.containers];
+  const env = (c: any): Map<string, string> => containerEnv(c, node);
+  if (agent.kind === 'grafana-agent') {
+    const vars = env(pod.containers.find((c: any) => c.name === 'grafana-agent'));
+    const doc = parseYaml(expandEnv(agent.text, (n) => vars.get(n))) as any;
+    const { remote_write, ...global } = doc.metrics.global;
+    return { global, remote_write, scrape_configs: doc.metrics.configs.flatMap((c: any) => c.scrape_configs) };
+  }
+  const vars = env(containers.find((c: any) => c.name === 'config-reloader'));
+  const doc = parseYaml(reloaderEnvsubst(agent.text, (n) => vars.get(n))) as any;
+  const labels = Object.fromEntries(Object.entries(doc.global.external_labels as Record<string, string>).map(([k, v]) => [k, goOsExpand(v, () => '')]));
+  return { global: { ...doc.global, external_labels: labels }, remote_write: doc.remote_write, scrape_configs: doc.scrape_configs };
 }
 
-export interface GrafanaAgentConfig {
-  metrics: {
-    global: { scrape_interval: string; scrape_timeout: string; external_labels: Record<string, string>; remote_write: Record<string, unknown>[] };
-    configs: { name: string; host_filter: boolean; scrape_configs: Record<string, unknown>[] }[];
-  };
+/** Go's os.Expand as Prometheus applies it to external label values: `$$` is a `$`, `$NAME`/`${NAME}` the variable. */
+export function goOsExpand(s: string, lookup: (name: string) => string): string {
+  return s.replace(/\$(\$|\{([^}]*)\}|[A-Za-z0-9_]+|[*#@!?-])?/g, (whole, ref: string | undefined, braced: string | undefined) => {
+    if (ref === undefined) return whole;
+    if (ref === '$') return '$';
+    return lookup(braced ?? ref);
+  });
+}
+
+export interface PrometheusView {
+  global: { scrape_interval: string; scrape_timeout: string; external_labels: Record<string, string> };
+  remote_write: Record<string, any>[];
+  scrape_configs: Record<string, any>[];
 }
 
 /** The renders the validator tests check: every preset, both kubelet modes, each kind of destination. */
@@ -57,10 +91,12 @@ const DESTINATIONS: { name: string; sets: string[]; env: Record<string, string> 
   },
 ];
 
-export function renderVariants(): RenderVariant[] {
-  return PRESETS.flatMap((preset) =>
-    ['direct', 'proxy'].flatMap((access) =>
-      DESTINATIONS.map((d) => ({ name: `${preset}, ${access}, ${d.name}`, preset, sets: [`kubelet.access=${access}`, ...d.sets], env: d.env })),
+export function renderVariants(kinds: readonly string[] = [DEFAULT_AGENT_KIND]): RenderVariant[] {
+  return kinds.flatMap((kind) =>
+    PRESETS.flatMap((preset) =>
+      ['direct', 'proxy'].flatMap((access) =>
+        DESTINATIONS.map((d) => ({ name: `${kind}, ${preset}, ${access}, ${d.name}`, preset, sets: [`agent.kind=${kind}`, `kubelet.access=${access}`, ...d.sets], env: d.env })),
+      ),
     ),
   );
 }

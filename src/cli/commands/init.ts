@@ -14,6 +14,7 @@ import { runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { parseSetFlags, setPath, convertSetValue, type PlainObject } from '../../profile/merge.js';
 import { listPresets } from '../../profile/presets.js';
 import { resolveProfileDocument } from '../../profile/resolve.js';
+import { AGENT_KINDS } from '../../agents/registry.js';
 import { COMPONENT_NAMES } from '../../profile/schema.js';
 import type { ComponentName, Profile } from '../../profile/types.js';
 import { schemaTypesAt } from '../../profile/validate.js';
@@ -127,7 +128,7 @@ async function askQuestions(options: InitOptions, facts: ClusterFacts): Promise<
     input({ message: 'Namespace', default: base.namespace, validate: (v) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) || 'a DNS-1123 label: lowercase letters, digits and "-"' }),
   );
   const agentKind = await prompt(() =>
-    select({ message: 'Agent', default: base.agent.kind, choices: [{ name: 'grafana-agent (static mode)', value: 'grafana-agent' }] }),
+    select({ message: 'Agent', default: base.agent.kind, choices: AGENT_KINDS.map((k) => ({ name: `${k.name} — ${k.title}`, value: k.name })) }),
   );
   const kubeletAccess = await prompt(() =>
     select({

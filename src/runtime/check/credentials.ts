@@ -5,9 +5,8 @@
  * an environment a Secret can feed) is not the secret itself. Values are
  * never printed.
  */
-import { parse as parseYaml } from 'yaml';
-import type { AgentSpec } from '../agent-config.js';
-import type { Problem } from '../preview.js';
+import type { AgentSpec } from '../plan/plan.js';
+import type { Problem } from '../preview/preview.js';
 
 /** Secret fields of Prometheus' HTTP client config, and the file field that should replace each. */
 const SECRET_FIELDS: readonly { path: readonly string[]; file: string }[] = [
@@ -26,13 +25,13 @@ export function credentialProblems(agents: readonly AgentSpec[]): Problem[] {
   const problems: Problem[] = [];
   for (const agent of agents) {
     if (!MENTIONS_SECRET_FIELD.test(agent.text)) continue;
-    let doc: any;
+    let clients: [string, unknown][];
     try {
-      doc = parseYaml(agent.text);
+      clients = agent.httpClients();
     } catch {
       continue; // reported where the config is read
     }
-    for (const [where, client] of httpClients(doc, agent.flavor)) {
+    for (const [where, client] of clients) {
       for (const { path, file } of SECRET_FIELDS) {
         const value = path.reduce<any>((v, key) => (typeof v === 'object' && v !== null ? v[key] : undefined), client);
         if (typeof value !== 'string' || value === '' || ENV_REFERENCE.test(value)) continue; // a reference is not the secret itself
@@ -45,27 +44,4 @@ export function credentialProblems(agents: readonly AgentSpec[]): Problem[] {
     }
   }
   return problems;
-}
-
-/** Every HTTP client config of an agent config (remote_write entries and scrape configs), with where it is. */
-function httpClients(doc: any, flavor: AgentSpec['flavor']): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-  const add = (prefix: string, entries: unknown, name: (e: any, i: number) => string): void => {
-    list(entries).forEach((e: any, i) => out.push([`${prefix}[${name(e, i)}]`, e]));
-  };
-  const byIndex = (_: unknown, i: number): string => String(i);
-  const byJob = (e: any, i: number): string => (typeof e?.job_name === 'string' ? e.job_name : String(i));
-  if (flavor === 'grafana-agent') {
-    add('metrics.global.remote_write', doc?.metrics?.global?.remote_write, byIndex);
-    list(doc?.metrics?.configs).forEach((c: any, i) => {
-      const name = typeof c?.name === 'string' ? c.name : String(i);
-      add(`metrics.configs[${name}].remote_write`, c?.remote_write, byIndex);
-      add(`metrics.configs[${name}].scrape_configs`, c?.scrape_configs, byJob);
-    });
-  } else {
-    add('remote_write', doc?.remote_write, byIndex);
-    add('scrape_configs', doc?.scrape_configs, byJob);
-  }
-  return out;
 }

@@ -5,12 +5,12 @@
  * excess, credentials written into agent configs, in-cluster addresses
  * that name a Service nobody has, and loopback targets off the host network.
  */
-import { anyInstanceConfig, type AgentSpec } from '../agent-config.js';
-import type { ActiveTarget, Problem } from '../preview.js';
+import { anyInstanceConfig, type AgentSpec } from '../plan/plan.js';
+import type { ActiveTarget, Problem } from '../preview/preview.js';
 import type { Snapshot } from '../semantics/snapshot.js';
 import { credentialProblems } from './credentials.js';
 import { loopbackProblems } from './network.js';
-import type { Manifest } from '../manifests.js';
+import type { Manifest } from '../plan/manifests.js';
 import { rbacProblems } from './rbac.js';
 import { serviceProblems } from './services.js';
 

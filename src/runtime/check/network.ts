@@ -4,8 +4,8 @@
  * pod itself, and every scrape is refused. Only an agent on the host network
  * reaches what the node binds to loopback.
  */
-import type { AgentSpec } from '../agent-config.js';
-import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview.js';
+import type { AgentSpec } from '../plan/plan.js';
+import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview/preview.js';
 import { isLoopbackUrl } from '../semantics/target.js';
 
 export function loopbackProblems(agents: readonly AgentSpec[], targets: readonly ActiveTarget[]): Problem[] {

@@ -3,12 +3,12 @@
  * does not grant (a 403 at run time), and rights granted that no job uses
  * (nodes/proxy reaches the kubelet API, exec included; secrets; wildcards).
  */
-import { anyInstanceConfig, type AgentSpec } from '../agent-config.js';
-import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview.js';
+import { anyInstanceConfig, type AgentSpec } from '../plan/plan.js';
+import { scrapedByAgent, type ActiveTarget, type Problem } from '../preview/preview.js';
 import type { Snapshot } from '../semantics/snapshot.js';
 import { isClusterScoped, watchedResources } from '../semantics/discovery/watched.js';
 import { joinHostPort } from '../semantics/discovery/group.js';
-import type { Manifest, Rule } from '../manifests.js';
+import type { Manifest, Rule } from '../plan/manifests.js';
 
 type Account = { name: string; namespace: string };
 

@@ -3,9 +3,9 @@
  * has: the field notes probe through `blackbox-exporter.default.svc` while
  * applying everything into another namespace, and every probe fails.
  */
-import type { ActiveTarget, Problem } from '../preview.js';
+import type { ActiveTarget, Problem } from '../preview/preview.js';
 import type { Snapshot } from '../semantics/snapshot.js';
-import type { Manifest } from '../manifests.js';
+import type { Manifest } from '../plan/manifests.js';
 
 /** `<service>.<namespace>.svc[.cluster.local]`, the only host form read as a Service (two labels could be any domain). */
 const SERVICE_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\.?$/;

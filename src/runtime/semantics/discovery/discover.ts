@@ -12,6 +12,7 @@ import { nodeGroup } from './node.js';
 import { podGroup } from './pod.js';
 import { serviceGroup } from './service.js';
 import { fieldSelector, labelSelector } from './selectors.js';
+import type { PromSemantics } from '../version.js';
 
 export const DISCOVERY_ROLES = ['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress'] as const;
 export type DiscoveryRole = (typeof DISCOVERY_ROLES)[number];
@@ -25,6 +26,8 @@ export interface KubernetesSdOptions {
 export interface DiscoverContext {
   /** The namespace the agent runs in, for namespaces.own_namespace. */
   ownNamespace?: string;
+  /** Which Prometheus' discovery to follow (default: Prometheus 3). */
+  semantics?: PromSemantics;
 }
 
 /** Which selector role narrows which resource. */

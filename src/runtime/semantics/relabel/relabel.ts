@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PromRegex } from './regex.js';
+import type { PromSemantics } from '../version.js';
 import { labelValue, mergeLabels, setOwn, type Labels } from '../labels.js';
 
 export type { Labels };
@@ -62,7 +63,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** A target_label that may still contain $1 / ${name} references (Prometheus' relabelTarget). */
 const TEMPLATED_LABEL = /^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$/;
 
-export function compileRelabelConfigs(configs: readonly RelabelConfig[]): CompiledRelabel[] {
+export function compileRelabelConfigs(configs: readonly RelabelConfig[], _options: { semantics?: PromSemantics } = {}): CompiledRelabel[] {
   return configs.map((c, i) => compileOne(c, i));
 }
 

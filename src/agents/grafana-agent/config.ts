@@ -6,14 +6,16 @@
  * is not on the agent's node (HOSTNAME comes from spec.nodeName) and narrows pod
  * discovery to the node by itself. Node discovery gets a field selector on
  * ${HOSTNAME} so each agent watches only its own Node object. The agent runs
- * with -config.expand-env, so the whole text is escaped (see expand-env.ts).
+ * with -config.expand-env, so the whole text is escaped (see escape-env.ts).
  */
 import { stringifyYaml } from '../../util/yaml.js';
-import type { AgentModel, Model, ScrapeConfig } from '../../model/types.js';
-import { EnvReferences } from './expand-env.js';
-import { globalConfig, remoteWriteConfig } from './prometheus-shapes.js';
+import type { AgentModel, Model } from '../../model/types.js';
+import { globalConfig, remoteWriteConfig } from '../shared/prometheus-config.js';
+import { selectingOwnNode } from '../shared/node-selectors.js';
+import { EnvReferences } from './escape-env.js';
 
 export const GRAFANA_AGENT_CONFIG_KEY = 'agent.yaml';
+export const GRAFANA_AGENT_CONFIG_DIR = '/etc/grafana-agent';
 export const GRAFANA_AGENT_HTTP_PORT = 12345;
 export const GRAFANA_AGENT_WAL_DIR = '/var/lib/grafana-agent/wal';
 /** The variable the DaemonSet sets from spec.nodeName; host_filter reads it too. */
@@ -37,23 +39,10 @@ function grafanaAgentConfig(model: Model, agent: AgentModel, envRef: (name: stri
         {
           name: agent.name,
           host_filter: nodeLocal,
-          scrape_configs: agent.jobs.map((job) => (nodeLocal ? withOwnNodeSelector(job.config, envRef(NODE_NAME_ENV)) : job.config)),
+          // Pod discovery is narrowed by host_filter itself; node discovery gets `metadata.name=<this node>`.
+          scrape_configs: agent.jobs.map((job) => (nodeLocal ? selectingOwnNode(job.config, envRef(NODE_NAME_ENV), ['node']) : job.config)),
         },
       ],
     },
-  };
-}
-
-/** Adds `metadata.name=<this node>` to node discovery (pod discovery is narrowed by host_filter). */
-function withOwnNodeSelector(config: ScrapeConfig, nodeName: string): ScrapeConfig {
-  return {
-    ...config,
-    ...(config.kubernetes_sd_configs !== undefined
-      ? {
-          kubernetes_sd_configs: config.kubernetes_sd_configs.map((sd) =>
-            sd.role === 'node' ? { ...sd, selectors: [...(sd.selectors ?? []), { role: 'node' as const, field: `metadata.name=${nodeName}` }] } : sd,
-          ),
-        }
-      : {}),
   };
 }

@@ -1,17 +1,20 @@
 /**
  * What every agent instance of a deployment would scrape, from a cluster
- * snapshot: discovery, grafana-agent's host filter, relabeling and target
- * finalisation, per instance (one per node for a DaemonSet), plus the problems
- * that show across instances (a target scraped twice, colliding label sets).
+ * snapshot: discovery, the kind's node-local filter, relabeling and target
+ * finalisation, per instance (one per node for a DaemonSet), with the
+ * Prometheus semantics the agent follows, plus the problems that show across
+ * instances (a target scraped twice, colliding label sets). It reads the
+ * neutral plan (../plan/plan.ts) only, never an agent kind's own format.
  */
-import { anyInstanceConfig, readInstanceConfig, type AgentInstanceConfig, type AgentSpec, type RuntimeScrapeConfig } from './agent-config.js';
-import { DiscoveryError, discoverGroups, type KubernetesSdOptions } from './semantics/discovery/discover.js';
-import { SelectorError } from './semantics/discovery/selectors.js';
-import { BuiltGroup, type GroupView, type TargetGroup } from './semantics/discovery/group.js';
-import { labelValue, mergeLabels, type Labels } from './semantics/labels.js';
-import { compileRelabelConfigs, relabel, type CompiledRelabel, type RelabelConfig, type RelabelStep } from './semantics/relabel/relabel.js';
-import type { Snapshot } from './semantics/snapshot.js';
-import { discoveredLabels, finalizeInPlace, finalizeTarget, GroupDiscoveredLabels, isLoopbackUrl } from './semantics/target.js';
+import { anyInstanceConfig, type AgentInstanceConfig, type AgentSpec, type CompiledNodeFilter, type RuntimeScrapeConfig } from '../plan/plan.js';
+import { DiscoveryError, discoverGroups, type KubernetesSdOptions } from '../semantics/discovery/discover.js';
+import { SelectorError } from '../semantics/discovery/selectors.js';
+import { BuiltGroup, type GroupView } from '../semantics/discovery/group.js';
+import { labelValue, mergeLabels, type Labels } from '../semantics/labels.js';
+import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfig, type RelabelStep } from '../semantics/relabel/relabel.js';
+import type { Snapshot } from '../semantics/snapshot.js';
+import { discoveredLabels, finalizeInPlace, finalizeTarget, GroupDiscoveredLabels, isLoopbackUrl } from '../semantics/target.js';
+import type { PromSemantics } from '../semantics/version.js';
 
 export interface ActiveTarget {
   job: string;
@@ -81,66 +84,6 @@ export interface PreviewOptions {
   ownNamespace?: string;
 }
 
-/** Labels grafana-agent's host filter compares with the node name (besides __address__). */
-const HOST_FILTER_LABELS = [
-  '__meta_consul_node',
-  '__meta_dockerswarm_node_id',
-  '__meta_dockerswarm_node_hostname',
-  '__meta_dockerswarm_node_address',
-  '__meta_kubernetes_pod_node_name',
-  '__meta_kubernetes_node_name',
-  '__host__',
-];
-
-/** The host part of host:port, as net.SplitHostPort gives it (the value itself when there is no port). */
-function hostOf(value: string): string {
-  if (value.startsWith('[')) {
-    const end = value.indexOf(']');
-    return end === -1 ? value : value.slice(1, end);
-  }
-  const colon = value.indexOf(':');
-  return colon !== -1 && colon === value.lastIndexOf(':') ? value.slice(0, colon) : value;
-}
-
-/** The host filter's test of one label value: the host part is loopback or the node. */
-function hostMatches(value: string | undefined, host: string): boolean {
-  if (value === undefined || value === '') return false;
-  const h = hostOf(value);
-  return h === 'localhost' || h === '127.0.0.1' || h === host;
-}
-
-/**
- * grafana-agent static mode's host filter (static/metrics/instance
- * host_filter.go), on a target's labels over its group's labels.
- */
-export function keptByHostFilter(target: Labels, group: TargetGroup, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
-  return hostFilterKeeps(target, new BuiltGroup(group), host, hostFilterRelabel);
-}
-
-function hostFilterKeeps(target: Labels, group: GroupView, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
-  let get = (n: string): string | undefined => labelValue(target, n) ?? group.label(n);
-  if (hostFilterRelabel.length > 0) {
-    const processed = relabel(mergeLabels(group.labels(), target), hostFilterRelabel);
-    // Dropped by host_filter_relabel_configs: no labels, so no address, and grafana-agent passes it on.
-    if (processed === null) return true;
-    get = (n) => labelValue(processed, n);
-  }
-  const address = get('__address__');
-  if (address === undefined || address === '') return true;
-  if (hostMatches(address, host)) return true;
-  return HOST_FILTER_LABELS.some((l) => hostMatches(get(l), host));
-}
-
-/**
- * The host filter keeps every target of the group for a group label alone
- * (a pod's node name): targets cannot override it, as Kubernetes SD never
- * gives a target a label of its group.
- */
-function hostFilterKeepsGroup(group: GroupView, host: string, hostFilterRelabel: readonly CompiledRelabel[]): boolean {
-  if (hostFilterRelabel.length > 0) return false;
-  return HOST_FILTER_LABELS.some((l) => hostMatches(group.label(l), host));
-}
-
 /**
  * Discovery results kept for reuse, per DaemonSet agent: questions that do not
  * mention the node (a cluster-wide service discovery) are asked by every
@@ -155,18 +98,24 @@ interface DiscoveryCache {
   instance?: Map<string, GroupView[]>;
 }
 
-function groupsFor(sc: RuntimeScrapeConfig, snapshot: Snapshot, node: string | undefined, ownNamespace: string | undefined, cache: DiscoveryCache): GroupView[] {
+function groupsFor(
+  sc: RuntimeScrapeConfig,
+  snapshot: Snapshot,
+  node: string | undefined,
+  nodeFilter: CompiledNodeFilter | undefined,
+  context: { ownNamespace?: string; semantics: PromSemantics },
+  cache: DiscoveryCache,
+): GroupView[] {
   const groups: GroupView[] = [];
   for (const sd of sc.kubernetes_sd_configs ?? []) {
-    let options: KubernetesSdOptions = sd;
-    // PatchSD: with host_filter, pod discovery is narrowed to the node by a field selector.
-    if (sc.hostFilter !== undefined && node !== undefined && sd.role === 'pod') options = { ...sd, selectors: [{ role: 'pod', field: `spec.nodeName=${node}` }] };
+    // The kind's node-local filter may narrow what the instance discovers (grafana-agent's PatchSD).
+    const options: KubernetesSdOptions = nodeFilter !== undefined && node !== undefined ? nodeFilter.sdOptions(sd, node) : sd;
     const key = cache.shared === undefined && cache.instance === undefined ? '' : `${sd.role}\0${JSON.stringify(options)}`;
     // Memoisation only: a node name that happens to occur in a key only costs a recomputation.
     const memo = key === '' ? undefined : node !== undefined && key.includes(node) ? cache.instance : cache.shared;
     let found = memo?.get(key);
     if (found === undefined) {
-      found = discoverGroups(sd.role, snapshot, options, ownNamespace !== undefined ? { ownNamespace } : {});
+      found = discoverGroups(sd.role, snapshot, options, context);
       memo?.set(key, found);
     }
     groups.push(...found);
@@ -206,7 +155,7 @@ export function previewAgent(
   snapshot: Snapshot,
   node: string | undefined,
   options: PreviewOptions = {},
-  config: AgentInstanceConfig = readInstanceConfig(agent, node),
+  config: AgentInstanceConfig = agent.read(node),
   cache: DiscoveryCache = {},
 ): Preview {
   const instance = instanceName(agent, node);
@@ -227,12 +176,12 @@ export function previewAgent(
       });
     }
     let rules: CompiledRelabel[];
-    let hostFilterRules: CompiledRelabel[];
+    let nodeFilter: CompiledNodeFilter | undefined;
     let compiling = 'relabel_configs';
     try {
-      rules = compiledFor(sc.relabel_configs);
-      compiling = 'host_filter_relabel_configs';
-      hostFilterRules = compiledFor(sc.hostFilter?.relabelConfigs);
+      rules = compiledFor(sc.relabel_configs, agent.semantics);
+      compiling = sc.nodeFilter?.relabelField ?? compiling;
+      nodeFilter = sc.nodeFilter?.compile(agent.semantics);
     } catch (err) {
       incomplete({ severity: 'error', rule: 'invalid-relabel', message: `${agent.name} job ${sc.job_name}: ${compiling}: ${(err as Error).message}` });
       continue;
@@ -246,7 +195,8 @@ export function previewAgent(
     const filters = everyStep ? [] : leadingFilters(rules);
     let groups: GroupView[];
     try {
-      groups = groupsFor(sc, snapshot, node, agent.namespace ?? options.ownNamespace, cache);
+      const ownNamespace = agent.namespace ?? options.ownNamespace;
+      groups = groupsFor(sc, snapshot, node, nodeFilter, { semantics: agent.semantics, ...(ownNamespace !== undefined ? { ownNamespace } : {}) }, cache);
     } catch (err) {
       if (!(err instanceof DiscoveryError || err instanceof SelectorError)) throw err;
       incomplete({ severity: 'error', rule: 'invalid-sd-config', message: `${agent.name} job ${sc.job_name}: kubernetes_sd_configs: ${err.message}` });
@@ -256,8 +206,8 @@ export function previewAgent(
       // Leading filters that read no target label decide for the whole group at once.
       const groupFilters = groupLevel(filters, group);
       const groupPasses = passesFilters(groupFilters, NO_LABELS, group);
-      const hostFiltered = sc.hostFilter !== undefined && node !== undefined;
-      const dropsGroup = !groupPasses && (!hostFiltered || hostFilterKeepsGroup(group, node, hostFilterRules));
+      const filtered = nodeFilter !== undefined && node !== undefined ? nodeFilter : undefined;
+      const dropsGroup = !groupPasses && (filtered === undefined || filtered.keepsGroup(group, node!));
       if (dropsGroup && (stepsOf === undefined || !group.targets().some((t) => asked(t, group)))) {
         // Every target the host filter keeps is dropped: count them without building them.
         const size = group.size();
@@ -266,7 +216,7 @@ export function previewAgent(
       }
       let discovered: GroupDiscoveredLabels | undefined;
       for (const t of group.targets()) {
-        if (hostFiltered && !hostFilterKeeps(t, group, node, hostFilterRules)) continue;
+        if (filtered !== undefined && !filtered.keeps(t, group, node!)) continue;
         const withSteps = asked(t, group);
         if (!withSteps && (!groupPasses || (filters.length > 0 && !passesFilters(filters, t, group)))) {
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
@@ -409,15 +359,15 @@ function fieldsMentioningNode(sc: RuntimeScrapeConfig): string[] {
   return Object.entries(sc).filter(([, v]) => JSON.stringify(v)?.includes(NODE_PLACEHOLDER) === true).map(([k]) => k);
 }
 
-/** Compiled relabel rules per rule list: shared by every instance that shares the list. */
-const compiledRules = new WeakMap<object, CompiledRelabel[]>();
+/** Compiled relabel rules per rule list and semantics: shared by every instance that shares the list. */
+const compiledRules: Record<PromSemantics, WeakMap<object, CompiledRelabel[]>> = { 'prometheus-3': new WeakMap(), 'prometheus-2': new WeakMap() };
 
-function compiledFor(list: RelabelConfig[] | undefined): CompiledRelabel[] {
+function compiledFor(list: RelabelConfig[] | undefined, semantics: PromSemantics): CompiledRelabel[] {
   if (list === undefined) return [];
-  let rules = compiledRules.get(list);
+  let rules = compiledRules[semantics].get(list);
   if (rules === undefined) {
-    rules = compileRelabelConfigs(list);
-    compiledRules.set(list, rules);
+    rules = compileRelabelConfigs(list, { semantics });
+    compiledRules[semantics].set(list, rules);
   }
   return rules;
 }
@@ -451,15 +401,15 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
       for (const node of instances) merge(previewAgent(agent, snapshot, node, options, anyInstanceConfig(agent)), 1);
       continue;
     }
-    const template = readInstanceConfig(agent, NODE_PLACEHOLDER);
+    const template = agent.read(NODE_PLACEHOLDER);
     // Listed in config order, even when the DaemonSet runs nowhere (a snapshot without nodes: warned of, no targets).
     for (const sc of template.scrapeConfigs) if ((options.job === undefined || sc.job_name === options.job) && !out.jobs.includes(sc.job_name)) out.jobs.push(sc.job_name);
     let perNode = { template, nodeFields: template.scrapeConfigs.map(fieldsMentioningNode) };
     if (instances.length > 1) {
-      // A scrape config without host filter that does not mention the node is the same on every node
+      // A scrape config without node-local filter that does not mention the node is the same on every node
       // (the field notes' DaemonSet: every pod scrapes every kubelet). Previewed once for all of them:
       // on 5,000 nodes, 5,000 alike previews would hold 5,000 copies of every target.
-      const alike = template.scrapeConfigs.map((sc, i) => sc.hostFilter === undefined && perNode.nodeFields[i]!.length === 0);
+      const alike = template.scrapeConfigs.map((sc, i) => sc.nodeFilter === undefined && perNode.nodeFields[i]!.length === 0);
       if (alike.some(Boolean)) {
         merge(previewAgent(agent, snapshot, undefined, options, { global: template.global, scrapeConfigs: template.scrapeConfigs.filter((_, i) => alike[i]) }), instances.length);
         perNode = { template: { global: template.global, scrapeConfigs: template.scrapeConfigs.filter((_, i) => !alike[i]) }, nodeFields: perNode.nodeFields.filter((_, i) => !alike[i]) };

@@ -1,0 +1,54 @@
+/**
+ * What every agent kind's workload shares: its name and shape from the
+ * agent's scope (a DaemonSet on every node, or one Deployment), the
+ * restricted pod security, the credential Secrets mounted read-only, and the
+ * RBAC derived from its jobs. A kind adds its containers and volumes.
+ */
+import { CONTROL_PLANE_TOLERATIONS, restrictedPodSecurityContext } from '../../model/security.js';
+import type { AgentModel, ContainerModel, Model, WorkloadModel } from '../../model/types.js';
+
+/** The volumes and mounts of the Secrets the agents read credentials from. */
+export function credentialVolumes(model: Model): { volumes: Record<string, unknown>[]; mounts: Record<string, unknown>[] } {
+  const parts = model.mountedSecrets.map((s, i) => ({
+    volume: { name: `secret-${i}`, secret: { secretName: s.secretName, items: s.keys.map((key) => ({ key, path: key })), defaultMode: 0o440 } },
+    mount: { name: `secret-${i}`, mountPath: s.mountPath, readOnly: true },
+  }));
+  return { volumes: parts.map((p) => p.volume), mounts: parts.map((p) => p.mount) };
+}
+
+/** The downward-API variable a node-local agent learns its node's name from. */
+export function nodeNameEnv(name: string): Record<string, unknown> {
+  return { name, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } };
+}
+
+export interface AgentPod {
+  /** The agent's ConfigMap (named after the agent): file name → text. */
+  config: Record<string, string>;
+  containers: ContainerModel[];
+  initContainers?: ContainerModel[];
+  /** Volumes besides the agent's ConfigMap (`config`) and the credential Secrets. */
+  volumes: Record<string, unknown>[];
+}
+
+/** The workload of one agent: a kind supplies its containers, this the rest. */
+export function agentWorkload(agent: AgentModel, pod: AgentPod): WorkloadModel {
+  const nodeLocal = agent.scope === 'node';
+  return {
+    name: agent.name,
+    component: nodeLocal ? 'agent-node' : 'agent-cluster',
+    kind: nodeLocal ? 'DaemonSet' : 'Deployment',
+    automountToken: true,
+    rbac: agent.rbac,
+    configMaps: [{ name: agent.name, data: pod.config }],
+    // Sharing the host network is not allowed by "baseline"; everything else about the agent is "restricted".
+    podSecurity: agent.hostNetwork ? 'privileged' : 'restricted',
+    pod: {
+      hostNetwork: agent.hostNetwork,
+      tolerations: nodeLocal ? CONTROL_PLANE_TOLERATIONS : undefined,
+      securityContext: restrictedPodSecurityContext(),
+      ...(pod.initContainers !== undefined ? { initContainers: pod.initContainers } : {}),
+      containers: pod.containers,
+      volumes: [{ name: 'config', configMap: { name: agent.name } }, ...pod.volumes],
+    },
+  };
+}
