@@ -1,7 +1,7 @@
 /** Every preset's agent scrape configs pass the real `promtool check config` (Debian package prometheus). */
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { newSandbox, promtoolCheckConfig, promtoolConfig, referencedFiles } from './support/promtool.js';
 import { agentConfigAsRead, findObject, renderVariants } from './support/render.js';
 

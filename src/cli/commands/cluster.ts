@@ -5,7 +5,7 @@
 import { ExitCode, K8smonError } from '../../errors.js';
 import { KubectlFailedError, redact, runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { waitForRollout } from '../../kube/rollout.js';
-import { renderBundle, type Bundle } from '../../render/bundle.js';
+import { renderBundle, type Bundle } from '../../pipeline.js';
 import { toYamlStream } from '../../render/serialize.js';
 import type { KubernetesObject } from '../../render/templates.js';
 import type { CommandContext } from './render.js';

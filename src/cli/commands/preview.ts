@@ -7,7 +7,7 @@ import { ExitCode, InvalidInputError, K8smonError } from '../../errors.js';
 import { didYouMean } from '../../util/text.js';
 import { captureSnapshot } from '../../kube/capture.js';
 import { runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
-import { renderBundle } from '../../render/bundle.js';
+import { renderBundle } from '../../pipeline.js';
 import type { KubernetesObject } from '../../render/templates.js';
 import { agentsFromFile, agentsFromManifests, jobNames, resourcesRead, type AgentSpec } from '../../runtime/agent-config.js';
 import { checkDeployment } from '../../runtime/check/index.js';

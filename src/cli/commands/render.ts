@@ -1,7 +1,7 @@
 /** `k8smon render`: profile → manifests on stdout or in a directory. */
 import { InvalidInputError } from '../../errors.js';
 import { writeDirectory } from '../../output/directory.js';
-import { renderBundle } from '../../render/bundle.js';
+import { renderBundle } from '../../pipeline.js';
 import { toDirectoryFiles, toJsonList, toYamlStream } from '../../render/serialize.js';
 import type { Reporter } from '../output.js';
 
