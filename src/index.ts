@@ -1,5 +1,5 @@
 /** Library entry point: the render pipeline, for programs that embed k8smon. */
-export { renderBundle, type Bundle } from './render/bundle.js';
+export { renderBundle, type Bundle } from './pipeline.js';
 export { resolveProfile, type ProfileSources, type ResolvedProfile } from './profile/resolve.js';
 export { profileSchema } from './profile/schema.js';
 export type { Profile } from './profile/types.js';

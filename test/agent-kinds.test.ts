@@ -13,7 +13,7 @@ import { configForReloader, reloaderEnvsubst } from '../src/agents/prometheus/en
 import { AGENT_KIND_NAMES, AGENT_KINDS, DEFAULT_AGENT_KIND } from '../src/agents/registry.js';
 import { builtInDefaults } from '../src/profile/defaults.js';
 import { profileSchema } from '../src/profile/schema.js';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { previewCluster } from '../src/runtime/preview/preview.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { runCli } from './support/cli.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EXAMPLE_CLUSTER, exampleCases, exampleClusterFile, renderedDir } from '../scripts/example-cases.mjs';
 import { snapshotProblems } from '../src/runtime/semantics/snapshot.js';
 import { syntheticCluster, type SyntheticOptions } from '../src/runtime/synthetic.js';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { toDirectoryFiles } from '../src/render/serialize.js';
 
 interface ExampleCase {

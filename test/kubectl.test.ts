@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { runCli } from './support/cli.js';
 
 const FAKE_DIR = fileURLToPath(new URL('./support/fake-kubectl', import.meta.url));

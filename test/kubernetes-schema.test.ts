@@ -1,7 +1,7 @@
 /** Every rendered object validates against the Kubernetes OpenAPI schemas (npm kubernetes-models). */
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject } from '../src/render/templates.js';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { renderVariants } from './support/render.js';
 
 interface Validatable {

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 // @ts-expect-error -- plain .mjs shared with scripts/regen-examples.mjs, no types.
 import { renderedDir } from '../scripts/example-cases.mjs';
 import { writeDirectory } from '../src/output/directory.js';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { toDirectoryFiles } from '../src/render/serialize.js';
 import { PRESETS } from './support/render.js';
 import { requireTool } from './support/tools.js';

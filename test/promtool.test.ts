@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { AGENT_KIND_NAMES } from '../src/agents/registry.js';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { newSandbox, promtoolCheckConfig, promtoolConfig, referencedFiles } from './support/promtool.js';
 import { agentConfigAsRead, findObject, renderVariants } from './support/render.js';
 

@@ -80,7 +80,7 @@ describe('service-not-found', () => {
 
 describe('loopback-off-host-network', () => {
   it('flags the loopback targets of an agent whose pod is not on the host network, once per job', async () => {
-    const { renderBundle } = await import('../src/render/bundle.js');
+    const { renderBundle } = await import('../src/pipeline.js');
     const { agentsFromManifests } = await import('../src/agents/find.js');
     const { checkDeployment } = await import('../src/runtime/check/index.js');
     const { previewCluster } = await import('../src/runtime/preview/preview.js');

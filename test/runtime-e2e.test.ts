@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import type { KubernetesObject } from '../src/render/templates.js';
 import { agentFromConfigFile, agentsFromManifests } from '../src/agents/find.js';
 import { jobNames } from '../src/runtime/plan/plan.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject } from '../src/render/templates.js';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { jobsOf } from './support/jobs.js';
 import { PRESETS, renderPreset } from './support/render.js';
 

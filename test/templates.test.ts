@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { renderBundle } from '../src/render/bundle.js';
+import { renderBundle } from '../src/pipeline.js';
 import { toYamlStream } from '../src/render/serialize.js';
 import { TEMPLATE_DIR } from '../src/render/templates.js';
 import { agentConfigAsRead, findObject } from './support/render.js';

@@ -3,14 +3,21 @@
  * out, shows progress as each finishes, and for those that do not, says which
  * pods are not ready and why.
  */
-import type { Reporter } from '../cli/output.js';
 import type { KubernetesObject } from '../render/templates.js';
 import { redact, runKubectl, type KubectlTarget } from './kubectl.js';
+
+/** Where the wait reports: a line per workload as it finishes, and why one is not ready. The CLI's reporter is one. */
+export interface RolloutReporter {
+  progress(message: string): void;
+  error(message: string): void;
+  /** Marks "ready" and "not ready" (colours on a terminal, or plain text). */
+  readonly color: { green(text: string): string; red(text: string): string };
+}
 
 export interface RolloutOptions {
   target: KubectlTarget;
   timeout: string;
-  reporter: Reporter;
+  reporter: RolloutReporter;
   secrets: readonly string[];
 }
 

@@ -1,6 +1,6 @@
 /** Rendering helpers shared by the tests. */
 import { parse as parseYaml } from 'yaml';
-import { renderBundle, type Bundle } from '../../src/render/bundle.js';
+import { renderBundle, type Bundle } from '../../src/pipeline.js';
 import type { KubernetesObject } from '../../src/render/templates.js';
 import { presetNames } from '../../src/profile/presets.js';
 import { agentsFromManifests } from '../../src/agents/find.js';

@@ -1,13 +1,29 @@
 /** `k8smon presets` and `k8smon presets show <name>`. */
-import { listPresets, presetSource } from '../../profile/presets.js';
-import type { CommandContext } from './render.js';
+import type { CommandDefinition } from '../command.js';
 
-export async function presetsListCommand(ctx: CommandContext): Promise<void> {
-  const presets = listPresets();
-  const width = Math.max(...presets.map((p) => p.name.length));
-  for (const p of presets) ctx.stdout.write(`${p.name.padEnd(width)}  ${p.description}\n`);
+export interface PresetsOptions {
+  /** `presets show NAME`: print this preset; without it, list them all. */
+  show?: string;
 }
 
-export async function presetsShowCommand(name: string, ctx: CommandContext): Promise<void> {
-  ctx.stdout.write(presetSource(name));
-}
+export const presetsCommand: CommandDefinition = {
+  register: (program, run) => {
+    const presets = program
+      .command('presets')
+      .description('list the built-in presets')
+      .addHelpText('after', '\nExamples:\n  $ k8smon presets\n  $ k8smon presets show eks')
+      .action(async () => {
+        const { run: list } = await import('./presets.run.js');
+        await run((ctx) => list({}, ctx));
+      });
+    presets
+      .command('show <name>')
+      .description('print one preset')
+      .addHelpText('after', '\nExamples:\n  $ k8smon presets show kubeadm')
+      .action(async (name: string) => {
+        const { run: show } = await import('./presets.run.js');
+        await run((ctx) => show({ show: name }, ctx));
+      });
+    return presets;
+  },
+};

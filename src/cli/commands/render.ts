@@ -1,56 +1,49 @@
 /** `k8smon render`: profile → manifests on stdout or in a directory. */
-import { InvalidInputError } from '../../errors.js';
-import { writeDirectory } from '../../output/directory.js';
-import { renderBundle } from '../../render/bundle.js';
-import { toDirectoryFiles, toJsonList, toYamlStream } from '../../render/serialize.js';
-import type { Reporter } from '../output.js';
+import type { CommandDefinition } from '../command.js';
+import { addProfileOptions, profileSources, type ProfileFlags, type ProfileOptions } from '../options.js';
 
-export const OUTPUT_FORMATS = ['yaml', 'json'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-export interface RenderOptions {
-  file?: string;
-  preset?: string;
-  sets: string[];
+export interface RenderOptions extends ProfileOptions {
+  /** yaml or json; checked by the command. */
   output: string;
   outputDir?: string;
+  /** Read the password of remoteWrite[0].basicAuth from stdin. */
+  passwordStdin: boolean;
 }
 
-export interface CommandContext {
-  reporter: Reporter;
-  stdout: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
+interface RenderFlags extends ProfileFlags {
+  output: string;
+  outputDir?: string;
+  passwordStdin?: boolean;
 }
 
-export function checkRenderOptions(options: RenderOptions): OutputFormat {
-  const problems = [];
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(options.output)) {
-    problems.push({ path: '--output', message: `must be one of: ${OUTPUT_FORMATS.join(', ')} (got "${options.output}")` });
-  }
-  if (options.outputDir !== undefined && options.output !== 'yaml') {
-    problems.push({ path: '--output-dir', message: 'writes YAML files with a kustomization.yaml; drop -o json, or drop --output-dir to get a JSON List on stdout' });
-  }
-  if (problems.length > 0) throw new InvalidInputError('Invalid flags.', problems);
-  return options.output as OutputFormat;
-}
+const EXAMPLES = `
+Examples:
+  $ k8smon render --profile eks > monitoring.yaml
+  $ k8smon render -f my-cluster.yaml --set cluster.name=prod-1 -o json
+  $ k8smon render --profile kubeadm --output-dir deploy/ && kubectl apply -k deploy/
+  $ RW_PASSWORD=… k8smon render -f prod.yaml | kubectl apply -f -
 
-export async function renderCommand(options: RenderOptions, ctx: CommandContext): Promise<void> {
-  const format = checkRenderOptions(options);
-  const sources = {
-    ...(options.file !== undefined ? { file: options.file } : {}),
-    ...(options.preset !== undefined ? { preset: options.preset } : {}),
-    sets: options.sets,
+Precedence (lowest first): built-in defaults < preset < profile file < --set.
+With no remoteWrite destination, an in-cluster Prometheus receives the samples.`;
+
+export function renderOptions(flags: RenderFlags): RenderOptions {
+  return {
+    ...profileSources(flags),
+    output: flags.output,
+    ...(flags.outputDir !== undefined ? { outputDir: flags.outputDir } : {}),
+    passwordStdin: flags.passwordStdin === true,
   };
-  const bundle = renderBundle(sources, ctx.env);
-  bundle.warnings.forEach((w) => ctx.reporter.warn(w));
-  bundle.notices.forEach((n) => ctx.reporter.notice(n));
-
-  if (options.outputDir !== undefined) {
-    const files = toDirectoryFiles(bundle.objects, bundle.model.namespace);
-    writeDirectory(options.outputDir, files);
-    ctx.reporter.info(`wrote ${files.size} files to ${options.outputDir}; apply with: kubectl apply -k ${options.outputDir}`);
-    return;
-  }
-  ctx.stdout.write(format === 'json' ? toJsonList(bundle.objects) : toYamlStream(bundle.objects));
 }
+
+export const renderCommand: CommandDefinition = {
+  register: (program, run) =>
+    addProfileOptions(program.command('render').description('render the manifests for a cluster profile'))
+      .option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)', 'yaml')
+      .option('--output-dir <dir>', 'write one file per object plus kustomization.yaml into <dir>')
+      .option('--password-stdin', 'read the password of remoteWrite[0].basicAuth from stdin')
+      .addHelpText('after', EXAMPLES)
+      .action(async (flags: RenderFlags) => {
+        const { run: render } = await import('./render.run.js');
+        await run((ctx) => render(renderOptions(flags), ctx));
+      }),
+};

@@ -1,11 +1,17 @@
-/** `k8smon schema`: the JSON Schema of a profile, for editors and CI linters. */
-import { profileSchema } from '../../profile/schema.js';
-import type { CommandContext } from './render.js';
+/** `k8smon schema`: print the JSON Schema of a profile. */
+import type { CommandDefinition } from '../command.js';
 
-export function schemaText(): string {
-  return `${JSON.stringify(profileSchema, null, 2)}\n`;
-}
+/** schema takes no flags. */
+export type SchemaOptions = Record<string, never>;
 
-export async function schemaCommand(ctx: CommandContext): Promise<void> {
-  ctx.stdout.write(schemaText());
-}
+export const schemaCommand: CommandDefinition = {
+  register: (program, run) =>
+    program
+      .command('schema')
+      .description('print the JSON Schema of a profile (for editors: yaml-language-server $schema)')
+      .addHelpText('after', '\nExamples:\n  $ k8smon schema > k8smon.schema.json')
+      .action(async () => {
+        const { run: schema } = await import('./schema.run.js');
+        await run((ctx) => schema({}, ctx));
+      }),
+};

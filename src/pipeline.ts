@@ -1,11 +1,14 @@
-/** The whole pipeline below the CLI: profile sources → validated profile → model → objects. */
-import type { InputProblem } from '../errors.js';
-import { buildModel } from '../model/build.js';
-import type { Model } from '../model/types.js';
-import { resolveProfile, type ProfileSources } from '../profile/resolve.js';
-import type { Profile } from '../profile/types.js';
-import { renderManifests } from './manifests.js';
-import type { KubernetesObject } from './templates.js';
+/**
+ * The whole pipeline below the CLI: profile sources → validated profile → model
+ * → objects. It spans profile/, model/ and render/, so it sits above all three.
+ */
+import type { InputProblem } from './errors.js';
+import { buildModel } from './model/build.js';
+import type { Model } from './model/types.js';
+import { resolveProfile, type ProfileSources } from './profile/resolve.js';
+import type { Profile } from './profile/types.js';
+import { renderManifests } from './render/manifests.js';
+import type { KubernetesObject } from './render/templates.js';
 
 export interface Bundle {
   profile: Profile;

@@ -1,0 +1,25 @@
+/** `k8smon diff`: what apply would change (kubectl diff); exit 1 when there are differences. */
+import type { KubectlTarget } from '../../kube/kubectl.js';
+import type { CommandDefinition } from '../command.js';
+import { addProfileOptions, addTargetOptions, kubectlTarget, profileSources, TARGET_HELP, type ProfileFlags, type ProfileOptions, type TargetFlags } from '../options.js';
+
+export interface DiffOptions extends ProfileOptions {
+  target: KubectlTarget;
+}
+
+export function diffOptions(flags: ProfileFlags & TargetFlags): DiffOptions {
+  return { ...profileSources(flags), target: kubectlTarget(flags) };
+}
+
+export const diffCommand: CommandDefinition = {
+  register: (program, run) =>
+    addTargetOptions(addProfileOptions(program.command('diff').description('show what apply would change (kubectl diff); exit 1 when there are differences')))
+      .addHelpText('after', `
+Examples:
+  $ k8smon diff -f k8smon.yaml --context prod-eu-1
+${TARGET_HELP}`)
+      .action(async (flags: ProfileFlags & TargetFlags) => {
+        const { run: diff } = await import('./diff.run.js');
+        await run((ctx) => diff(diffOptions(flags), ctx));
+      }),
+};

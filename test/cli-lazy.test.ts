@@ -1,0 +1,34 @@
+/**
+ * The built binary under module hooks that record what it loads: help loads
+ * the command definitions only, never an implementation or the layers below.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN } from './support/cli.js';
+
+const HOOKS = fileURLToPath(new URL('./support/record-loads.mjs', import.meta.url));
+
+/** Runs `k8smon ...args`, expecting exit 0, and returns the modules under dist/ it loaded. */
+function modulesLoaded(args: string[]): string[] {
+  const r = spawnSync(process.execPath, ['--import', HOOKS, BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  expect(r.status, r.stderr).toBe(0);
+  const prefix = 'k8smon-loaded ';
+  return r.stderr.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length)).sort();
+}
+
+/** What help may load: the entry, the program, the definitions and the flag groups they share, the reporter, the error types. */
+const HELP_MODULES = /^(errors\.js|cli\/(main|program|command|context|options|output)\.js|cli\/commands\/[a-z]+\.js)$/;
+
+describe('k8smon --help', () => {
+  it.each([[['--help']], [['render', '--help']], [['targets', '--help']], [['presets', 'show', '--help']], [['--version']]])('%j loads no command implementation', (args) => {
+    const loaded = modulesLoaded(args);
+    expect(loaded).toContain('cli/commands/targets.js');
+    expect(loaded.filter((m) => !HELP_MODULES.test(m))).toEqual([]);
+  });
+
+  it('a command loads its own implementation when it runs, and no other', () => {
+    const loaded = modulesLoaded(['schema']);
+    expect(loaded.filter((m) => m.endsWith('.run.js'))).toEqual(['cli/commands/schema.run.js']);
+  });
+});
