@@ -4,6 +4,7 @@
 #   prometheus-blackbox-exporter  (Debian: prometheus-blackbox-exporter)
 #   kubectl                       (Debian: kubernetes-client; `kubectl kustomize` works offline)
 #   script                        (Debian: util-linux; runs `k8smon init` in a pseudo-terminal)
+#   openssl                       (Debian: openssl; a self-signed certificate for the kubelet stand-in)
 # A tool that cannot be installed is an error: the suite never skips a check.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ declare -A package_for=(
   [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
   [kubectl]=kubernetes-client
   [script]=util-linux
+  [openssl]=openssl
 )
 
 missing=()

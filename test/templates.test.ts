@@ -32,7 +32,7 @@ const hostileString = fc.oneof(
 );
 
 describe('user strings come out as exactly that value (property-based)', () => {
-  it('cluster name, header value, username and password survive templates, YAML and -config.expand-env', () => {
+  it('cluster name, header value, username and password survive templates, YAML and the agent\'s substitution (config reloader)', () => {
     fc.assert(
       fc.property(hostileString, hostileString.filter((h) => !/[\r\n\0]/.test(h)), hostileString, hostileString, (clusterName, header, username, password) => {
         const { objects } = renderBundle(
