@@ -7,9 +7,10 @@
  *   import { discover, relabel, previewCluster } from 'k8smon/runtime';
  */
 export { expandEnv, ExpandEnvError, type EnvLookup } from './agent-config/expand-env.js';
-export { discover, visibleSnapshot, DISCOVERY_ROLES, DiscoveryError, type DiscoveryRole, type KubernetesSdOptions } from './semantics/discovery/discover.js';
+export { discover, visibleSnapshot, DISCOVERY_ROLES, DiscoveryError, type DiscoveryRole, type KubernetesSdOptions, type DiscoverContext } from './semantics/discovery/discover.js';
 export type { TargetGroup, Labels } from './semantics/discovery/group.js';
-export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, RelabelConfigError, type RelabelConfig, type RelabelStep } from './semantics/relabel/relabel.js';
+export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, RelabelConfigError, type RelabelConfig, type RelabelOptions, type RelabelStep } from './semantics/relabel/relabel.js';
+export { DEFAULT_SEMANTICS, PROM_SEMANTICS, type PromSemantics } from './semantics/version.js';
 export { PromRegex, RelabelRegexError } from './semantics/relabel/regex.js';
 export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './semantics/target.js';
 export { agentFromConfigFile, agentsFromManifests, jobNames, readInstanceConfig, type AgentSpec } from './agent-config.js';
