@@ -166,15 +166,21 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
     return path;
   }
 
-  async function query(expr: string): Promise<{ metric: Record<string, string> }[]> {
-    const body = (await (await fetch(`${receiver.url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: { metric: Record<string, string> }[] } };
-    return body.data.result;
+  /**
+   * Every series the receiver holds, at any time: cAdvisor's payload carries
+   * its own timestamps (kept, as honor_timestamps is on), which an instant
+   * query's five-minute look-back would miss.
+   */
+  async function query(match: string): Promise<{ metric: Record<string, string> }[]> {
+    const url = `${receiver.url}/api/v1/series?match[]=${encodeURIComponent(match)}&start=0&end=${Math.ceil(Date.now() / 1000) + 3600}`;
+    const body = (await (await fetch(url)).json()) as { data: Record<string, string>[] };
+    return body.data.map((metric) => ({ metric }));
   }
 
   /** Polls the receiver until every job has sent its series. */
   async function arrived(): Promise<{ metric: Record<string, string> }[]> {
     for (let i = 0; i < 120; i++) {
-      const result = await query('count by (__name__, job, instance, node, cluster, metrics_path) ({job=~".+"})');
+      const result = await query('{job=~".+"}');
       const jobs = new Set(result.map((r) => `${r.metric.job}${r.metric.metrics_path ?? ''}`));
       if (jobs.has('kubelet/metrics') && jobs.has('kubelet/metrics/cadvisor') && jobs.has('kube-state-metrics')) return result;
       await new Promise((r) => setTimeout(r, 500));
@@ -199,19 +205,29 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
   });
 
   it('keeps exactly the metric names the runtime\'s relabeling keeps of the same payloads (metric_relabel_configs agree)', async () => {
-    const result = await arrived();
-    // Less the series Prometheus adds for every scrape (up, scrape_duration_seconds, …), which no payload holds.
-    const SYNTHETIC = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added']);
-    const names = (job: string, path: string | undefined): string[] =>
-      [...new Set(result.filter((r) => r.metric.job === job && (path === undefined || r.metric.metrics_path === path)).map((r) => r.metric.__name__!))].filter((n) => !SYNTHETIC.has(n)).sort();
     const node = configs.find((c) => c.name === 'k8smon-agent-node')!.config;
     const cluster = configs.find((c) => c.name === 'k8smon-agent-cluster')!.config;
     const expected = (config: PrometheusView, job: string, fixture: string): string[] => {
       const rules = compileRelabelConfigs(config.scrape_configs.find((sc) => sc.job_name === job)!.metric_relabel_configs ?? []);
       return [...new Set(fixtureSamples(fixture).map((s) => relabel(s.labels, rules)?.__name__).filter((n): n is string => n !== undefined))].sort();
     };
-    expect(names('kubelet', '/metrics')).toEqual(expected(node, 'kubelet', 'kubelet.prom'));
-    expect(names('kubelet', '/metrics/cadvisor')).toEqual(expected(node, 'kubelet-cadvisor', 'cadvisor.prom'));
-    expect(names('kube-state-metrics', undefined)).toEqual(expected(cluster, 'kube-state-metrics', 'kube-state-metrics.prom'));
+    const want = {
+      kubelet: expected(node, 'kubelet', 'kubelet.prom'),
+      cadvisor: expected(node, 'kubelet-cadvisor', 'cadvisor.prom'),
+      ksm: expected(cluster, 'kube-state-metrics', 'kube-state-metrics.prom'),
+    };
+    // Less the series Prometheus adds for every scrape (up, scrape_duration_seconds, …), which no payload holds.
+    const SYNTHETIC = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added']);
+    let got = { kubelet: [] as string[], cadvisor: [] as string[], ksm: [] as string[] };
+    // remote_write delivers in batches: read until everything sent has arrived (or the time is up, and the diff shows).
+    for (let i = 0; i < 60; i++) {
+      const result = await arrived();
+      const names = (job: string, path: string | undefined): string[] =>
+        [...new Set(result.filter((r) => r.metric.job === job && (path === undefined || r.metric.metrics_path === path)).map((r) => r.metric.__name__!))].filter((n) => !SYNTHETIC.has(n)).sort();
+      got = { kubelet: names('kubelet', '/metrics'), cadvisor: names('kubelet', '/metrics/cadvisor'), ksm: names('kube-state-metrics', undefined) };
+      if (JSON.stringify(got) === JSON.stringify(want)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(got).toEqual(want);
   });
 });

@@ -648,7 +648,7 @@ describe('k8smon targets / check (built CLI)', () => {
     const r = await runCli(['snapshot', '--context', 'c'], { env: { PATH: `${fake}:${process.env.PATH}` } });
     expect(r.exitCode).toBe(0);
     const snap = JSON.parse(r.stdout);
-    expect(Object.keys(snap)).toEqual(['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'ingresses', 'apiVersions']);
+    expect(Object.keys(snap)).toEqual(['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'ingresses', 'namespaces', 'replicasets', 'jobs', 'apiVersions']);
     expect(snap.nodes).toEqual([{ metadata: { name: 'x' } }]);
     expect(snap.apiVersions).toEqual(['apps/v1', 'v1']);
   });

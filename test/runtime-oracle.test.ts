@@ -1,7 +1,9 @@
 /**
  * The runtime against a real Prometheus (Debian 2.42) as the oracle: the same
  * discovered labels and relabel_configs, in file_sd, must give the same active
- * targets (labels and scrape URL) and the same dropped ones.
+ * targets (labels and scrape URL) and the same dropped ones. The runtime runs
+ * with the prometheus-2 semantics (grafana-agent's); the cases where
+ * Prometheus 3 answers differently are checked against their 3.x answers too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRelabelConfigs } from '../src/runtime/semantics/relabel/relabel.js';
@@ -63,6 +65,22 @@ const JOBS: OracleJob[] = [
     targets: [t('m1', { __address__: '127.0.0.1:30', __meta_y_a: 'fromY', __meta_x_a: 'fromX' })],
   },
   {
+    // 2.x anchors as ^(?:…)$: `.` stops at a newline, so (.*) does not match a value with one.
+    job_name: 'newline',
+    relabel_configs: [
+      { source_labels: ['__meta_v'], target_label: 'copied' },
+      { source_labels: ['__meta_v'], regex: 'a.b', target_label: 'dot', replacement: 'matched' },
+      { source_labels: ['__meta_keep'], regex: 'x.y', action: 'drop' },
+    ],
+    targets: [t('n1', { __address__: '127.0.0.1:40', __meta_v: 'a\nb' }), t('n2', { __address__: '127.0.0.1:41', __meta_keep: 'x\ny' }), t('n3', { __address__: '127.0.0.1:42', __meta_keep: 'x-y' })],
+  },
+  {
+    // 2.x deletes the target as written ("$1", no such label) when the replacement is empty, not its expansion.
+    job_name: 'empty-replacement',
+    relabel_configs: [{ source_labels: ['__meta_a'], regex: '(f).*', target_label: '$1', replacement: '$2' }],
+    targets: [t('b1', { __address__: '127.0.0.1:50', __meta_a: 'foo', f: 'baz' })],
+  },
+  {
     job_name: 'finalise',
     scheme: 'https',
     metrics_path: '/m',
@@ -77,6 +95,8 @@ const JOBS: OracleJob[] = [
       t('f2', { __address__: 'example.com', __meta_scheme: 'http' }),
       t('f3', { __address__: '127.0.0.1:9', __meta_inst: 'node-a' }),
       t('f4', { __address__: '[::1]' }),
+      // 2.x: the job's params override a target's own __param_ label (Prometheus 3 keeps the target's).
+      t('f5', { __address__: '127.0.0.1:10', __param_module: 'tcp_connect' }),
     ],
   },
 ];
@@ -96,14 +116,36 @@ afterAll(async () => {
   await oracle?.stop();
 });
 
+/** What Prometheus 3 answers instead for the targets above where it differs (its model/relabel and scrape/target.go). */
+const PROMETHEUS_3: Record<string, { labels: Record<string, string>; url: string } | 'dropped'> = {
+  a3: 'dropped',
+  n1: { labels: { copied: 'a\nb', dot: 'matched', instance: '127.0.0.1:40', job: 'newline' }, url: 'http://127.0.0.1:40/metrics' },
+  n2: 'dropped',
+  b1: { labels: { instance: '127.0.0.1:50', job: 'empty-replacement' }, url: 'http://127.0.0.1:50/metrics' },
+  f1: { labels: { instance: 'blackbox.obs.svc', job: 'finalise' }, url: 'https://blackbox.obs.svc/m?module=http_2xx&target=https%3A%2F%2Fshop.example.com%2Fa+b%3Fx%3D1' },
+  f2: { labels: { instance: 'example.com', job: 'finalise' }, url: 'http://example.com/m?module=http_2xx' },
+  f4: { labels: { instance: '[::1]', job: 'finalise' }, url: 'https://[::1]/m?module=http_2xx' },
+  f5: { labels: { instance: '127.0.0.1:10', job: 'finalise' }, url: 'https://127.0.0.1:10/m?module=tcp_connect' },
+};
+
+describe.each(JOBS.flatMap((j) => j.targets.filter((tg) => PROMETHEUS_3[tg.__meta_id!] !== undefined).map((tg) => [tg.__meta_id!, j, tg] as const)))('prometheus-3 where it differs: %s', (id, job, target) => {
+  it('gives the Prometheus 3 answer', () => {
+    const rules = compileRelabelConfigs(job.relabel_configs as never, { semantics: 'prometheus-3' });
+    const ours = finalizeTarget(discoveredLabels(job, target, { __meta_filepath: 'f' }, GLOBAL, 'prometheus-3'), rules);
+    const expected = PROMETHEUS_3[id]!;
+    if (expected === 'dropped') expect(ours.kind).toBe('dropped');
+    else expect(ours.kind === 'active' ? { labels: ours.labels, url: ours.url } : ours).toEqual(expected);
+  });
+});
+
 describe.each(JOBS.map((j) => [j.job_name, j] as const))('real Prometheus oracle: %s', (_name, job) => {
-  const rules = compileRelabelConfigs(job.relabel_configs as never);
+  const rules = compileRelabelConfigs(job.relabel_configs as never, { semantics: 'prometheus-2' });
   it.each(job.targets.map((target) => [target.__meta_id!, target] as const))('target %s', (id, target) => {
     const active = actual.activeTargets.find((a) => a.scrapePool === job.job_name && a.discoveredLabels.__meta_id === id);
     const dropped = actual.droppedTargets.find((d) => d.discoveredLabels.job === job.job_name && d.discoveredLabels.__meta_id === id);
     // file_sd adds the file's path as a group label; everything after that is relabeling and finalisation.
     const groupLabels = { __meta_filepath: (active ?? dropped)?.discoveredLabels.__meta_filepath ?? '' };
-    const ours = finalizeTarget(discoveredLabels(job, target, groupLabels, GLOBAL), rules);
+    const ours = finalizeTarget(discoveredLabels(job, target, groupLabels, GLOBAL, 'prometheus-2'), rules);
     if (active !== undefined) {
       expect(ours.kind).toBe('active');
       if (ours.kind !== 'active') return;

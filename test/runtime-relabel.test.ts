@@ -18,7 +18,8 @@ describe.each<[string, RelabelConfig[], Record<string, string>, Record<string, s
   ['an empty result removes the target label', [{ source_labels: ['nope'], target_label: 'foo' }], base, { __address__: 'a:1', baz: 'qux', __meta_x: 'ab' }],
   ['no match leaves labels unchanged', [{ source_labels: ['foo'], regex: 'x+', target_label: 'foo', replacement: 'y' }], base, base],
   ['target_label is expanded too', [{ source_labels: ['foo'], regex: '(.*)', target_label: 'l_${1}', replacement: 'v' }], base, { ...base, l_bar: 'v' }],
-  ['an invalid expanded target_label is skipped', [{ source_labels: ['__address__'], regex: '(.*)', target_label: '${1}', replacement: 'v' }], base, base],
+  ['an expanded target_label is any UTF-8 name (Prometheus 3)', [{ source_labels: ['__address__'], regex: '(.*)', target_label: '${1}', replacement: 'v' }], base, { ...base, 'a:1': 'v' }],
+  ['an empty expanded target_label is skipped', [{ source_labels: ['nope'], regex: '(.*)', target_label: '${1}', replacement: 'v' }], base, base],
   ['keep drops on no match', [{ source_labels: ['foo'], regex: 'nope', action: 'keep' }], base, null],
   ['keep keeps on match', [{ source_labels: ['foo'], regex: 'ba.', action: 'keep' }], base, base],
   ['drop drops on match', [{ source_labels: ['foo'], regex: 'bar', action: 'drop' }], base, null],
@@ -32,6 +33,32 @@ describe.each<[string, RelabelConfig[], Record<string, string>, Record<string, s
 ])('%s', (_name, configs, input, expected) => {
   it('gives the Prometheus result', () => {
     expect(relabel(input, configs)).toEqual(expected);
+  });
+});
+
+describe('prometheus-2 (grafana-agent) label names', () => {
+  const p2 = { semantics: 'prometheus-2' } as const;
+  it('skips an expanded target_label that is not a legacy name', () => {
+    expect(relabel(base, [{ source_labels: ['__address__'], regex: '(.*)', target_label: '${1}', replacement: 'v' }], p2)).toEqual(base);
+  });
+  it('refuses a UTF-8 target_label or source label', () => {
+    expect(() => relabel(base, [{ source_labels: ['foo'], target_label: 'utf-8.label' }], p2)).toThrow(/"utf-8\.label" is invalid 'target_label' for replace action/);
+    expect(() => relabel(base, [{ source_labels: ['utf-8.label'], target_label: 'x' }], p2)).toThrow(/"utf-8\.label" is not a valid label name/);
+    expect(relabel(base, [{ source_labels: ['foo'], target_label: 'utf-8.label' }])).toEqual({ ...base, 'utf-8.label': 'bar' });
+  });
+  it('`.` does not match a newline there, and does in Prometheus 3', () => {
+    const rules = [{ source_labels: ['m'], regex: 'a.b', action: 'keep' }];
+    expect(relabel({ m: 'a\nb' }, rules, p2)).toBeNull();
+    expect(relabel({ m: 'a\nb' }, rules)).toEqual({ m: 'a\nb' });
+    const copy = [{ source_labels: ['m'], target_label: 'c' }];
+    expect(relabel({ m: 'a\nb' }, copy, p2)).toEqual({ m: 'a\nb' });
+    expect(relabel({ m: 'a\nb' }, copy)).toEqual({ m: 'a\nb', c: 'a\nb' });
+  });
+  it('compiled rules carry their semantics', () => {
+    const rules = compileRelabelConfigs([{ source_labels: ['m'], regex: 'a.b', action: 'keep' }], p2);
+    expect(rules[0]!.semantics).toBe('prometheus-2');
+    expect(relabel({ m: 'a\nb' }, rules)).toBeNull();
+    expect(relabel({ m: 'a\nb' }, rules, { semantics: 'prometheus-3' })).toBeNull();
   });
 });
 
@@ -55,11 +82,12 @@ describe('RE2 syntax', () => {
 
 describe('configuration errors', () => {
   it.each<[RelabelConfig, RegExp]>([
-    [{ action: 'replace', source_labels: ['a'] }, /requires target_label/],
+    [{ action: 'replace', source_labels: ['a'] }, /replace action requires 'target_label' value/],
     [{ action: 'hashmod', source_labels: ['a'], target_label: 'x' }, /non-zero modulus/],
-    [{ action: 'labeldrop', regex: 'a', target_label: 'x' }, /takes only regex/],
-    [{ action: 'keepequal', source_labels: ['a'], target_label: 'x', regex: 'y' }, /no regex/],
-    [{ action: 'explode' }, /unknown action/],
+    [{ action: 'labeldrop', regex: 'a', target_label: 'x' }, /labeldrop action requires only 'regex', and no other fields/],
+    [{ action: 'keepequal', source_labels: ['a'], target_label: 'x', regex: 'y' }, /keepequal action requires only 'source_labels' and `target_label`/],
+    [{ action: 'explode' }, /unknown relabel action "explode"/],
+    [{ action: null }, /relabel action cannot be empty/],
   ])('%j', (config, message) => {
     expect(() => compileRelabelConfigs([config])).toThrow(message);
   });
@@ -73,10 +101,12 @@ describe('fast paths agree with the regex engine', () => {
     ['true', 'True'],
     ['default;kubernetes;https', 'default;kubernetes;https'],
   ])('%s on %j', (source, value) => {
-    const fast = new PromRegex(source);
-    const slow = new PromRegex(`(?:${source})`); // defeats the fast paths
-    expect(fast.matches(value)).toBe(slow.matches(value));
-    expect(fast.match(value)).toEqual(slow.match(value));
+    for (const semantics of ['prometheus-3', 'prometheus-2'] as const) {
+      const fast = new PromRegex(source, semantics);
+      const slow = new PromRegex(`(?:${source})`, semantics); // defeats the fast paths
+      expect(fast.matches(value)).toBe(slow.matches(value));
+      expect(fast.match(value)).toEqual(slow.match(value));
+    }
   });
 });
 

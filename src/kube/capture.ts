@@ -10,7 +10,7 @@
 import { KubectlFailedError, runKubectl, type KubectlResult, type KubectlTarget } from './kubectl.js';
 import { SNAPSHOT_RESOURCES, slimObject, type Snapshot, type SnapshotResource } from '../runtime/semantics/snapshot.js';
 
-/** Where each resource is listed: the API versions Prometheus' Kubernetes SD (2.42) watches. */
+/** Where each resource is listed: the API versions Prometheus' Kubernetes SD watches. */
 export const SNAPSHOT_API_PATHS: Record<SnapshotResource, string> = {
   nodes: '/api/v1/nodes',
   pods: '/api/v1/pods',
@@ -18,6 +18,10 @@ export const SNAPSHOT_API_PATHS: Record<SnapshotResource, string> = {
   endpoints: '/api/v1/endpoints',
   endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
   ingresses: '/apis/networking.k8s.io/v1/ingresses',
+  // Prometheus 3's attach_metadata: namespace, deployment (through ReplicaSets), job/cronjob.
+  namespaces: '/api/v1/namespaces',
+  replicasets: '/apis/apps/v1/replicasets',
+  jobs: '/apis/batch/v1/jobs',
 };
 
 /** Objects per page: kubectl's own --chunk-size is 500; larger pages mean fewer kubectl runs. */
@@ -59,6 +63,19 @@ async function getPage(path: string, options: CaptureOptions): Promise<KubectlRe
   }
 }
 
+/**
+ * Resources only an attach_metadata option (Prometheus 3) reads: a snapshot
+ * taken without the right to list them leaves them out with a warning instead
+ * of failing, as the snapshots taken before they were listed did.
+ */
+const OPTIONAL_RESOURCES: Partial<Record<SnapshotResource, string>> = {
+  namespaces: 'attach_metadata.namespace',
+  replicasets: 'attach_metadata.deployment',
+  jobs: 'attach_metadata.job and cronjob',
+};
+
+class ListForbidden extends Error {}
+
 /** One resource, every page; undefined when the cluster does not serve its API. */
 async function listAll(resource: SnapshotResource, options: CaptureOptions): Promise<unknown[] | undefined> {
   const items: unknown[] = [];
@@ -69,6 +86,7 @@ async function listAll(resource: SnapshotResource, options: CaptureOptions): Pro
     const r = await getPage(path, options);
     if (r.exitCode !== 0) {
       if (token === '' && /\(NotFound\)/.test(r.stderr)) return undefined;
+      if (token === '' && OPTIONAL_RESOURCES[resource] !== undefined && /\(Forbidden\)/.test(r.stderr)) throw new ListForbidden();
       if (/\(Expired\)|continue parameter is too old/i.test(r.stderr)) {
         throw new KubectlFailedError(`get --raw ${path} (the ${resource} list changed too much while it was paged; run again)`, r, []);
       }
@@ -93,7 +111,14 @@ export async function captureSnapshot(options: CaptureOptions): Promise<Snapshot
   const snapshot: Snapshot = {};
   for (const resource of SNAPSHOT_RESOURCES) {
     if (options.resources !== undefined && !options.resources.includes(resource)) continue;
-    const items = await listAll(resource, options);
+    let items: unknown[] | undefined;
+    try {
+      items = await listAll(resource, options);
+    } catch (err) {
+      if (!(err instanceof ListForbidden)) throw err;
+      options.warn?.(`not allowed to list ${SNAPSHOT_API_PATHS[resource]}: no ${resource} in the snapshot (only ${OPTIONAL_RESOURCES[resource]} reads them)`);
+      continue;
+    }
     if (items === undefined) {
       options.warn?.(`the cluster does not serve ${SNAPSHOT_API_PATHS[resource]}: no ${resource} in the snapshot (Prometheus could not discover them there either)`);
       continue;

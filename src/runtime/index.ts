@@ -8,10 +8,10 @@
  *
  *   import { discover, relabel, previewCluster, agentsFromManifests } from 'k8smon/runtime';
  */
-export { DEFAULT_SEMANTICS, type PromSemantics } from './semantics/version.js';
-export { discover, visibleSnapshot, DISCOVERY_ROLES, DiscoveryError, type DiscoveryRole, type KubernetesSdOptions } from './semantics/discovery/discover.js';
+export { DEFAULT_SEMANTICS, PROM_SEMANTICS, type PromSemantics } from './semantics/version.js';
+export { discover, visibleSnapshot, DISCOVERY_ROLES, DiscoveryError, type DiscoveryRole, type KubernetesSdOptions, type DiscoverContext } from './semantics/discovery/discover.js';
 export type { TargetGroup, Labels } from './semantics/discovery/group.js';
-export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, RelabelConfigError, type RelabelConfig, type RelabelStep } from './semantics/relabel/relabel.js';
+export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, RelabelConfigError, type RelabelConfig, type RelabelOptions, type RelabelStep } from './semantics/relabel/relabel.js';
 export { PromRegex, RelabelRegexError } from './semantics/relabel/regex.js';
 export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './semantics/target.js';
 export { parseExposition, type Sample } from './semantics/exposition.js';

@@ -190,7 +190,7 @@ export function previewAgent(
     // and stepsOf; the others take the quick path, early drops included), or none.
     const stepsOf = options.keepSteps === true ? options.stepsOf : undefined;
     const everyStep = options.keepSteps === true && stepsOf === undefined;
-    const jobDefaults = stepsOf === undefined ? undefined : discoveredLabels(sc, {}, {}, config.global);
+    const jobDefaults = stepsOf === undefined ? undefined : discoveredLabels(sc, {}, {}, config.global, agent.semantics);
     const asked = (t: Labels, group: GroupView): boolean => everyStep || (stepsOf !== undefined && stepsOf(discoveredView(t, group, jobDefaults!)));
     const filters = everyStep ? [] : leadingFilters(rules);
     let groups: GroupView[];
@@ -222,10 +222,10 @@ export function previewAgent(
           preview.droppedCounts[sc.job_name] = (preview.droppedCounts[sc.job_name] ?? 0) + 1;
           continue;
         }
-        discovered ??= new GroupDiscoveredLabels(sc, group.labels(), config.global);
+        discovered ??= new GroupDiscoveredLabels(sc, group.labels(), config.global, agent.semantics);
         const disc = discovered.of(t);
         if (withSteps) {
-          const outcome = finalizeTarget(disc, rules, true);
+          const outcome = finalizeTarget(disc, rules, true, agent.semantics);
           if (outcome.kind === 'active') {
             const target: ActiveTarget = { job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels, discoveredLabels: outcome.discoveredLabels };
             if (stepsOf !== undefined) target.steps = outcome.steps;
@@ -237,7 +237,7 @@ export function previewAgent(
           continue;
         }
         // Without discovered labels to show, the one label set is relabeled in place.
-        const outcome = finalizeInPlace(options.discoveredLabels === false ? disc : mergeLabels(disc), rules);
+        const outcome = finalizeInPlace(options.discoveredLabels === false ? disc : mergeLabels(disc), rules, agent.semantics);
         if (outcome.kind === 'active') {
           const target: ActiveTarget = { job: sc.job_name, agent: instance, url: outcome.url, labels: outcome.labels };
           if (options.discoveredLabels !== false) target.discoveredLabels = disc;

@@ -57,7 +57,27 @@ export interface PodObject {
 export interface NodeObject {
   metadata: ObjectMeta;
   spec?: { providerID?: string; unschedulable?: boolean };
-  status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
+  status?: {
+    addresses?: { type: string; address: string }[];
+    daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
+    /** Prometheus 3 labels node targets with each (`__meta_kubernetes_node_condition_<type>`). */
+    conditions?: { type: string; status: string }[];
+  };
+}
+
+/** Namespaces: their labels and annotations (attach_metadata.namespace, Prometheus 3). */
+export interface NamespaceObject {
+  metadata: ObjectMeta;
+}
+
+/** ReplicaSets: the Deployment owning a pod's ReplicaSet (attach_metadata.deployment, Prometheus 3). */
+export interface ReplicaSetObject {
+  metadata: ObjectMeta;
+}
+
+/** Jobs: the CronJob owning a pod's Job (attach_metadata.cronjob, Prometheus 3). */
+export interface JobObject {
+  metadata: ObjectMeta;
 }
 
 export interface ServiceObject {
@@ -120,11 +140,14 @@ export interface Snapshot {
   endpoints?: EndpointsObject[];
   endpointslices?: EndpointSliceObject[];
   ingresses?: IngressObject[];
+  namespaces?: NamespaceObject[];
+  replicasets?: ReplicaSetObject[];
+  jobs?: JobObject[];
   /** API versions the cluster serves (`kubectl api-versions`), when captured. */
   apiVersions?: string[];
 }
 
-export const SNAPSHOT_RESOURCES = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'ingresses'] as const;
+export const SNAPSHOT_RESOURCES = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'ingresses', 'namespaces', 'replicasets', 'jobs'] as const;
 export type SnapshotResource = (typeof SNAPSHOT_RESOURCES)[number];
 
 /**
@@ -211,6 +234,18 @@ export class SnapshotIndex {
 
   node(name: string): NodeObject | undefined {
     return indexBy(this.snapshot.nodes ?? [], 'name').get(name)?.[0];
+  }
+
+  namespace(name: string): NamespaceObject | undefined {
+    return indexBy(this.snapshot.namespaces ?? [], 'name').get(name)?.[0];
+  }
+
+  replicaSet(namespace: string, name: string): ReplicaSetObject | undefined {
+    return byNamespacedName(this.snapshot.replicasets ?? [], namespace, name);
+  }
+
+  job(namespace: string, name: string): JobObject | undefined {
+    return byNamespacedName(this.snapshot.jobs ?? [], namespace, name);
   }
 }
 
@@ -300,6 +335,7 @@ function slimNode(n: NodeObject): NodeObject {
       defined<NodeStatus>({
         addresses: each(status.addresses, (a) => defined<Item<NodeStatus['addresses']>>({ type: a.type, address: a.address })),
         daemonEndpoints: status.daemonEndpoints && defined<NonNullable<NodeStatus['daemonEndpoints']>>({ kubeletEndpoint: kubelet && defined<typeof kubelet>({ Port: kubelet.Port }) }),
+        conditions: each(status.conditions, (c) => defined<Item<NodeStatus['conditions']>>({ type: c.type, status: c.status })),
       }),
   });
 }
@@ -387,6 +423,11 @@ function slimIngress(i: IngressObject): IngressObject {
   });
 }
 
+/** Namespaces, ReplicaSets and Jobs: discovery reads their metadata only (labels, annotations, owners). */
+function slimMetaOnly<T extends { metadata: ObjectMeta }>(o: T): T {
+  return { metadata: slimMeta(o.metadata) } as T;
+}
+
 const SLIM: { [R in SnapshotResource]: (o: NonNullable<Snapshot[R]>[number]) => NonNullable<Snapshot[R]>[number] } = {
   nodes: slimNode,
   pods: slimPod,
@@ -394,6 +435,9 @@ const SLIM: { [R in SnapshotResource]: (o: NonNullable<Snapshot[R]>[number]) => 
   endpoints: slimEndpoints,
   endpointslices: slimEndpointSlice,
   ingresses: slimIngress,
+  namespaces: slimMetaOnly,
+  replicasets: slimMetaOnly,
+  jobs: slimMetaOnly,
 };
 
 /**

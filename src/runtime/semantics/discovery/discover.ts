@@ -1,18 +1,20 @@
 /**
- * discover(role, snapshot, options): the target groups Prometheus' Kubernetes
- * SD would produce for a snapshot, given a `kubernetes_sd_configs` entry in its
- * Prometheus YAML form (`namespaces`, `selectors`, `attach_metadata`).
+ * discover(role, snapshot, options, context): the target groups Prometheus'
+ * Kubernetes SD would produce for a snapshot, given a `kubernetes_sd_configs`
+ * entry in its Prometheus YAML form (`namespaces`, `selectors`,
+ * `attach_metadata`), as the Prometheus of `context.semantics` would
+ * (Prometheus 3 by default; 2.x for grafana-agent).
  */
 import { indexBy, SnapshotIndex, type Snapshot, type SnapshotResource } from '../snapshot.js';
 import { endpointsGroup } from './endpoints.js';
 import { endpointSliceGroup } from './endpointslice.js';
-import { BuiltGroup, builtGroup, type GroupView, type TargetGroup } from './group.js';
+import { BuiltGroup, builtGroup, type GroupView, type RoleOptions, type TargetGroup } from './group.js';
 import { ingressGroup } from './ingress.js';
 import { nodeGroup } from './node.js';
 import { podGroup } from './pod.js';
 import { serviceGroup } from './service.js';
 import { fieldSelector, labelSelector } from './selectors.js';
-import type { PromSemantics } from '../version.js';
+import { DEFAULT_SEMANTICS, type PromSemantics } from '../version.js';
 
 export const DISCOVERY_ROLES = ['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress'] as const;
 export type DiscoveryRole = (typeof DISCOVERY_ROLES)[number];
@@ -20,14 +22,62 @@ export type DiscoveryRole = (typeof DISCOVERY_ROLES)[number];
 export interface KubernetesSdOptions {
   namespaces?: { names?: string[]; own_namespace?: boolean };
   selectors?: { role: DiscoveryRole; label?: string; field?: string }[];
-  attach_metadata?: { node?: boolean };
+  /**
+   * node: the node's metadata on pod, endpoints and endpointslice targets. The
+   * others are Prometheus 3's: namespace (the namespace's labels and annotations
+   * on every role but node), deployment, job, cronjob (the pod's owners).
+   */
+  attach_metadata?: { node?: boolean; namespace?: boolean; deployment?: boolean; job?: boolean; cronjob?: boolean };
 }
 
 export interface DiscoverContext {
   /** The namespace the agent runs in, for namespaces.own_namespace. */
   ownNamespace?: string;
-  /** Which Prometheus' discovery to follow (default: Prometheus 3). */
+  /** Which Prometheus discovers (default prometheus-3). */
   semantics?: PromSemantics;
+}
+
+/**
+ * The fields of a kubernetes_sd_configs entry that only say how to reach the
+ * API server: they do not change what is discovered.
+ */
+const CONNECTION_FIELDS = [
+  'api_server',
+  'kubeconfig_file',
+  'tls_config',
+  'authorization',
+  'basic_auth',
+  'oauth2',
+  'bearer_token',
+  'bearer_token_file',
+  'proxy_url',
+  'no_proxy',
+  'proxy_from_environment',
+  'proxy_connect_header',
+  'follow_redirects',
+  'enable_http2',
+  'http_headers',
+];
+const SD_FIELDS = new Set(['role', 'namespaces', 'selectors', 'attach_metadata', ...CONNECTION_FIELDS]);
+const NAMESPACES_FIELDS = new Set(['names', 'own_namespace']);
+const SELECTOR_FIELDS = new Set(['role', 'label', 'field']);
+/** attach_metadata in Prometheus 2.x has node only; 3 adds namespace and the pod owners. */
+const ATTACH_FIELDS: Record<PromSemantics, ReadonlySet<string>> = {
+  'prometheus-2': new Set(['node']),
+  'prometheus-3': new Set(['node', 'namespace', 'deployment', 'job', 'cronjob']),
+};
+
+/** A field the runtime does not implement would change targets silently: refuse it, by name. */
+function checkOptions(options: KubernetesSdOptions, semantics: PromSemantics): void {
+  const unknown = (where: string, o: unknown, known: ReadonlySet<string>, why = 'not implemented by the preview'): void => {
+    if (o === undefined || o === null) return;
+    if (typeof o !== 'object' || Array.isArray(o)) throw new DiscoveryError(`kubernetes_sd_configs: ${where} must be a mapping`);
+    for (const k of Object.keys(o)) if (!known.has(k)) throw new DiscoveryError(`kubernetes_sd_configs: ${where}${k}: ${why}`);
+  };
+  unknown('', options, SD_FIELDS);
+  unknown('namespaces.', options.namespaces, NAMESPACES_FIELDS);
+  for (const [i, sel] of (options.selectors ?? []).entries()) unknown(`selectors[${i}].`, sel, SELECTOR_FIELDS);
+  unknown('attach_metadata.', options.attach_metadata, ATTACH_FIELDS[semantics], semantics === 'prometheus-2' ? 'Prometheus 2.x (grafana-agent) has no such field (attach_metadata.node only)' : 'not implemented by the preview');
 }
 
 /** Which selector role narrows which resource. */
@@ -43,11 +93,11 @@ const RESOURCE_OF_ROLE: Record<DiscoveryRole, SnapshotResource> = {
 /** The resources each role's informers list (node metadata, the pods and services behind endpoints). */
 const READS: Record<DiscoveryRole, readonly SnapshotResource[]> = {
   node: ['nodes'],
-  pod: ['pods', 'nodes'],
-  service: ['services'],
-  endpoints: ['endpoints', 'pods', 'services', 'nodes'],
-  endpointslice: ['endpointslices', 'pods', 'services', 'nodes'],
-  ingress: ['ingresses'],
+  pod: ['pods', 'nodes', 'namespaces', 'replicasets', 'jobs'],
+  service: ['services', 'namespaces'],
+  endpoints: ['endpoints', 'pods', 'services', 'nodes', 'namespaces', 'replicasets', 'jobs'],
+  endpointslice: ['endpointslices', 'pods', 'services', 'nodes', 'namespaces', 'replicasets', 'jobs'],
+  ingress: ['ingresses', 'namespaces'],
 };
 
 export class DiscoveryError extends Error {}
@@ -75,6 +125,8 @@ export function visibleSnapshot(
   }
   const out: Snapshot = { ...snapshot };
   for (const resource of resources) {
+    // The namespace informer lists every namespace, whatever discovery is limited to; nothing narrows it.
+    if (resource === 'namespaces') continue;
     const all = (snapshot[resource] ?? []) as Meta[];
     let items: Meta[] = all;
     const selectors = (options.selectors ?? []).filter((sel) => RESOURCE_OF_ROLE[sel.role] === resource);
@@ -103,23 +155,38 @@ export function discoverGroups(role: DiscoveryRole, snapshot: Snapshot, options:
   if (!(DISCOVERY_ROLES as readonly string[]).includes(role)) {
     throw new DiscoveryError(`unknown role "${role}"; one of ${DISCOVERY_ROLES.join(', ')}`);
   }
+  const semantics = context.semantics ?? DEFAULT_SEMANTICS;
+  checkOptions(options, semantics);
   const visible = visibleSnapshot(snapshot, options, context, READS[role]);
   const index = new SnapshotIndex(visible);
-  const roleOptions = { attachNode: options.attach_metadata?.node === true && (role === 'pod' || role === 'endpoints' || role === 'endpointslice') };
+  const attach = options.attach_metadata ?? {};
+  const podRoles = role === 'pod' || role === 'endpoints' || role === 'endpointslice';
+  const roleOptions: RoleOptions = {
+    attachNode: attach.node === true && podRoles,
+    attachNamespace: attach.namespace === true && role !== 'node',
+    deployment: attach.deployment === true && podRoles,
+    job: attach.job === true && podRoles,
+    cronjob: attach.cronjob === true && podRoles,
+    semantics,
+  };
   const built = (g: TargetGroup): GroupView => new BuiltGroup(g);
   switch (role) {
     case 'node':
-      return (visible.nodes ?? []).map((n) => built(nodeGroup(n)));
+      // A node without an address yields no group at all ("No node address found").
+      return (visible.nodes ?? []).flatMap((n) => {
+        const g = nodeGroup(n, semantics);
+        return g === undefined ? [] : [built(g)];
+      });
     case 'pod':
       return (visible.pods ?? []).map((p) => podGroup(p, index, roleOptions));
     case 'service':
-      return (visible.services ?? []).map((s) => built(serviceGroup(s)));
+      return (visible.services ?? []).map((s) => built(serviceGroup(s, index, roleOptions)));
     case 'endpoints':
       return (visible.endpoints ?? []).map((e) => endpointsGroup(e, index, roleOptions));
     case 'endpointslice':
       return (visible.endpointslices ?? []).map((e) => endpointSliceGroup(e, index, roleOptions));
     case 'ingress':
-      return (visible.ingresses ?? []).map((i) => built(ingressGroup(i)));
+      return (visible.ingresses ?? []).map((i) => built(ingressGroup(i, index, roleOptions)));
   }
 }
 

@@ -6,7 +6,7 @@
 import type { ContainerPortSpec, ContainerSpec, ObjectReference, PodObject, SnapshotIndex } from '../snapshot.js';
 import { labelValue, mergeLabels, type Labels } from '../labels.js';
 import { joinHostPort, META, nodeMetaLabels, set, type GroupView, type RoleOptions } from './group.js';
-import { containersOf, podLabels, POD_CONTAINER } from './pod.js';
+import { containersOf, podLabels, POD_CONTAINER, type PodOwners } from './pod.js';
 
 /** A pod behind endpoints, and the ports the endpoints serve on it. */
 interface SeenPod {
@@ -18,6 +18,16 @@ interface SeenPod {
 export interface EndpointAddress {
   ref: ObjectReference | undefined;
   port: number | undefined;
+  /** Role endpoints labels the pod's container port with the endpoint port's protocol; endpointslice with the container port's. */
+  protocol?: string;
+}
+
+/**
+ * The containers whose ports Prometheus matches against endpoint ports:
+ * Prometheus 3 includes init containers (sidecars), 2.x only the containers.
+ */
+function portContainers(pod: PodObject, owners: PodOwners): { c: ContainerSpec; isInit: boolean }[] {
+  return owners.options.semantics === 'prometheus-2' ? (pod.spec?.containers ?? []).map((c) => ({ c, isInit: false })) : containersOf(pod);
 }
 
 function podOf(index: SnapshotIndex, ref: ObjectReference | undefined): PodObject | undefined {
@@ -42,63 +52,69 @@ function seenPods(index: SnapshotIndex, addresses: readonly EndpointAddress[]): 
 /** podLabels, built once per pod for the targets of one group (a pod serves several ports). */
 type PodLabelsOf = (pod: PodObject) => Readonly<Labels>;
 
-function podLabelsMemo(): PodLabelsOf {
+function podLabelsMemo(owners: PodOwners): PodLabelsOf {
   const memo = new Map<PodObject, Labels>();
   return (pod) => {
     let labels = memo.get(pod);
-    if (labels === undefined) memo.set(pod, (labels = podLabels(pod)));
+    if (labels === undefined) memo.set(pod, (labels = podLabels(pod, owners)));
     return labels;
   };
 }
 
-/** The pod labels of an endpoint target, with those of the container port it serves. */
-function podTargetLabels(pod: PodObject, port: number | undefined, podLabelsOf: PodLabelsOf): Labels {
+/**
+ * The pod labels of an endpoint target, with those of the container port it
+ * serves: every container is looked at, so a later container with the same
+ * port number wins, as in Prometheus.
+ */
+function podTargetLabels(pod: PodObject, address: EndpointAddress, podLabelsOf: PodLabelsOf, owners: PodOwners): Labels {
   const out = mergeLabels(podLabelsOf(pod));
+  const port = address.port;
   if (port !== undefined) {
-    for (const { c, isInit } of containersOf(pod)) {
+    const prometheus3 = owners.options.semantics !== 'prometheus-2';
+    for (const { c, isInit } of portContainers(pod, owners)) {
       const cport = (c.ports ?? []).find((p) => p.containerPort === port);
       if (cport === undefined) continue;
       set(out, `${POD_CONTAINER}name`, c.name);
       set(out, `${POD_CONTAINER}image`, c.image);
       set(out, `${POD_CONTAINER}port_name`, cport.name);
       out[`${POD_CONTAINER}port_number`] = String(port);
-      set(out, `${POD_CONTAINER}port_protocol`, cport.protocol ?? 'TCP');
-      out[`${POD_CONTAINER}init`] = String(isInit);
-      break;
+      set(out, `${POD_CONTAINER}port_protocol`, address.protocol ?? cport.protocol ?? 'TCP');
+      if (prometheus3) out[`${POD_CONTAINER}init`] = String(isInit);
     }
   }
   return out;
 }
 
 /** An endpoint target with the node (attach_metadata.node) and pod labels Prometheus adds to it; pod labels win. */
-function withEndpointMetadata(t: Labels, index: SnapshotIndex, options: RoleOptions, nodeName: string | undefined, address: EndpointAddress, podLabelsOf: PodLabelsOf): Labels {
-  const withNode = options.attachNode ? mergeLabels(t, nodeMetaLabels(index, nodeName)) : t;
-  const pod = podOf(index, address.ref);
-  return pod === undefined ? withNode : mergeLabels(withNode, podTargetLabels(pod, address.port, podLabelsOf));
+function withEndpointMetadata(t: Labels, owners: PodOwners, nodeName: string | undefined, address: EndpointAddress, podLabelsOf: PodLabelsOf): Labels {
+  const withNode = owners.options.attachNode ? mergeLabels(t, nodeMetaLabels(owners.index, nodeName)) : t;
+  const pod = podOf(owners.index, address.ref);
+  return pod === undefined ? withNode : mergeLabels(withNode, podTargetLabels(pod, address, podLabelsOf, owners));
 }
 
 /** Container ports of the endpoints' pods that no endpoint port covered: one target each. */
-function uncoveredPorts(seen: Map<string, SeenPod>): { pod: PodObject; ip: string; c: ContainerSpec; isInit: boolean; port: ContainerPortSpec }[] {
+function uncoveredPorts(seen: Map<string, SeenPod>, owners: PodOwners): { pod: PodObject; ip: string; c: ContainerSpec; isInit: boolean; port: ContainerPortSpec }[] {
   const out: { pod: PodObject; ip: string; c: ContainerSpec; isInit: boolean; port: ContainerPortSpec }[] = [];
   for (const { pod, ports } of seen.values()) {
     const ip = pod.status?.podIP;
     if (ip === undefined || ip === '') continue;
-    for (const { c, isInit } of containersOf(pod)) {
+    for (const { c, isInit } of portContainers(pod, owners)) {
       for (const port of c.ports ?? []) if (!ports.includes(port.containerPort)) out.push({ pod, ip, c, isInit, port });
     }
   }
   return out;
 }
 
-function uncoveredPodTargets(seen: Map<string, SeenPod>, podLabelsOf: PodLabelsOf): Labels[] {
-  return uncoveredPorts(seen).map(({ pod, ip, c, isInit, port }) => {
+function uncoveredPodTargets(seen: Map<string, SeenPod>, podLabelsOf: PodLabelsOf, owners: PodOwners): Labels[] {
+  const prometheus3 = owners.options.semantics !== 'prometheus-2';
+  return uncoveredPorts(seen, owners).map(({ pod, ip, c, isInit, port }) => {
     const t: Labels = { __address__: joinHostPort(ip, port.containerPort) };
     set(t, `${POD_CONTAINER}name`, c.name);
     set(t, `${POD_CONTAINER}image`, c.image);
     set(t, `${POD_CONTAINER}port_name`, port.name);
     t[`${POD_CONTAINER}port_number`] = String(port.containerPort);
     set(t, `${POD_CONTAINER}port_protocol`, port.protocol ?? 'TCP');
-    t[`${POD_CONTAINER}init`] = String(isInit);
+    if (prometheus3) t[`${POD_CONTAINER}init`] = String(isInit);
     return mergeLabels(t, podLabelsOf(pod));
   });
 }
@@ -109,7 +125,7 @@ function uncoveredPodTargets(seen: Map<string, SeenPod>, podLabelsOf: PodLabelsO
  * plus the uncovered pod ports) only when asked: a rule on the service's
  * annotations drops most groups as a whole.
  */
-export class EndpointGroup<E> implements GroupView {
+export class EndpointGroup<E> implements GroupView, PodOwners {
   constructor(
     readonly source: string,
     private readonly groupLabels: Labels,
@@ -121,8 +137,8 @@ export class EndpointGroup<E> implements GroupView {
       targetOf: (e: E) => { labels: Labels; nodeName: string | undefined };
       targetPrefixes: readonly string[];
     },
-    private readonly index: SnapshotIndex,
-    private readonly options: RoleOptions,
+    readonly index: SnapshotIndex,
+    readonly options: RoleOptions,
   ) {}
 
   label(name: string): string | undefined {
@@ -133,17 +149,17 @@ export class EndpointGroup<E> implements GroupView {
   }
   /** Built anew on each call: kept, they would live as long as the group. */
   targets(): Labels[] {
-    const podLabelsOf = podLabelsMemo();
+    const podLabelsOf = podLabelsMemo(this);
     const entries = this.role.entries();
     const targets = entries.map((e) => {
       const { labels, nodeName } = this.role.targetOf(e);
-      return withEndpointMetadata(labels, this.index, this.options, nodeName, this.role.addressOf(e), podLabelsOf);
+      return withEndpointMetadata(labels, this, nodeName, this.role.addressOf(e), podLabelsOf);
     });
-    return [...targets, ...uncoveredPodTargets(seenPods(this.index, entries.map(this.role.addressOf)), podLabelsOf)];
+    return [...targets, ...uncoveredPodTargets(seenPods(this.index, entries.map(this.role.addressOf)), podLabelsOf, this)];
   }
   size(): number {
     const addresses = this.role.entries().map(this.role.addressOf);
-    return addresses.length + uncoveredPorts(seenPods(this.index, addresses)).length;
+    return addresses.length + uncoveredPorts(seenPods(this.index, addresses), this).length;
   }
   isTargetLabel(name: string): boolean {
     return name === '__address__' || this.role.targetPrefixes.some((p) => name.startsWith(p));

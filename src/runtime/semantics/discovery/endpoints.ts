@@ -2,7 +2,7 @@
 import type { EndpointsObject, SnapshotIndex } from '../snapshot.js';
 import type { Labels } from '../labels.js';
 import { EndpointGroup, ENDPOINTS_TARGET_PREFIXES, type EndpointAddress } from './endpoint-group.js';
-import { joinHostPort, META, objectMetaLabels, set, type GroupView, type RoleOptions } from './group.js';
+import { addNamespaceMetaLabels, joinHostPort, META, objectMetaLabels, set, type GroupView, type RoleOptions } from './group.js';
 import { serviceLabels } from './service.js';
 
 type EndpointsAddress = NonNullable<NonNullable<EndpointsObject['subsets']>[number]['addresses']>[number];
@@ -25,13 +25,14 @@ export function endpointsGroup(eps: EndpointsObject, index: SnapshotIndex, optio
   const svc = index.service(ns, eps.metadata.name);
   if (svc !== undefined) Object.assign(labels, serviceLabels(svc));
   objectMetaLabels(labels, eps.metadata, 'endpoints');
+  if (options.attachNamespace === true) addNamespaceMetaLabels(labels, index, ns);
   return new EndpointGroup(`endpoints/${ns}/${eps.metadata.name}`, labels, { entries: () => endpointsAddresses(eps), addressOf: endpointsAddress, targetOf: endpointsTarget, targetPrefixes: ENDPOINTS_TARGET_PREFIXES }, index, options);
 }
 
 type EndpointsEntry = ReturnType<typeof endpointsAddresses>[number];
 
 function endpointsAddress({ addr, port }: EndpointsEntry): EndpointAddress {
-  return { ref: addr.targetRef, port: port.port };
+  return { ref: addr.targetRef, port: port.port, protocol: port.protocol ?? 'TCP' };
 }
 
 function endpointsTarget({ addr, port, ready }: EndpointsEntry): { labels: Labels; nodeName: string | undefined } {

@@ -2,7 +2,7 @@
 import type { EndpointSliceObject, SnapshotIndex } from '../snapshot.js';
 import type { Labels } from '../labels.js';
 import { EndpointGroup, ENDPOINTSLICE_TARGET_PREFIXES, type EndpointAddress } from './endpoint-group.js';
-import { BuiltGroup, META, objectMetaLabels, sanitizeLabelName, joinHostPort, set, type GroupView, type RoleOptions } from './group.js';
+import { addNamespaceMetaLabels, BuiltGroup, META, objectMetaLabels, sanitizeLabelName, joinHostPort, set, type GroupView, type RoleOptions } from './group.js';
 import { serviceLabels } from './service.js';
 
 function sliceAddresses(eps: EndpointSliceObject): { ep: NonNullable<EndpointSliceObject['endpoints']>[number]; port: NonNullable<EndpointSliceObject['ports']>[number]; addr: string }[] {
@@ -19,10 +19,13 @@ export function endpointSliceGroup(eps: EndpointSliceObject, index: SnapshotInde
   const serviceName = eps.metadata.labels?.['kubernetes.io/service-name'];
   const svc = serviceName === undefined ? undefined : index.service(ns, serviceName);
   if (svc !== undefined) Object.assign(labels, serviceLabels(svc));
+  if (options.attachNamespace === true) addNamespaceMetaLabels(labels, index, ns);
   const source = `endpointslice/${ns}/${eps.metadata.name}`;
+  const prometheus2 = options.semantics === 'prometheus-2';
+  // Prometheus 3 leaves out the slices of a dual-stack Service's secondary IP family (2.x has no such check).
   const dualStack = svc?.spec?.ipFamilyPolicy === 'PreferDualStack' || svc?.spec?.ipFamilyPolicy === 'RequireDualStack';
-  if (dualStack && (svc?.spec?.ipFamilies ?? []).length > 0 && eps.addressType !== svc?.spec?.ipFamilies?.[0]) return new BuiltGroup({ source, targets: [], labels });
-  return new EndpointGroup(source, labels, { entries: () => sliceAddresses(eps), addressOf: sliceAddress, targetOf: sliceTarget, targetPrefixes: ENDPOINTSLICE_TARGET_PREFIXES }, index, options);
+  if (!prometheus2 && dualStack && (svc?.spec?.ipFamilies ?? []).length > 0 && eps.addressType !== svc?.spec?.ipFamilies?.[0]) return new BuiltGroup({ source, targets: [], labels });
+  return new EndpointGroup(source, labels, { entries: () => sliceAddresses(eps), addressOf: sliceAddress, targetOf: prometheus2 ? sliceTarget2 : sliceTarget, targetPrefixes: ENDPOINTSLICE_TARGET_PREFIXES }, index, options);
 }
 
 type SliceEntry = ReturnType<typeof sliceAddresses>[number];
@@ -53,4 +56,12 @@ function sliceTarget({ ep, port, addr }: SliceEntry): { labels: Labels; nodeName
     t[`${META}endpointslice_endpoint_topology_present_${sanitizeLabelName(k)}`] = 'true';
   }
   return { labels: t, nodeName: ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName };
+}
+
+/** Prometheus 2.48 (grafana-agent): no endpoint node_name or zone labels yet (both came in 2.53). */
+function sliceTarget2(entry: SliceEntry): { labels: Labels; nodeName: string | undefined } {
+  const out = sliceTarget(entry);
+  delete out.labels[`${META}endpointslice_endpoint_node_name`];
+  delete out.labels[`${META}endpointslice_endpoint_zone`];
+  return out;
 }

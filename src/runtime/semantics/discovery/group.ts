@@ -8,6 +8,7 @@
  */
 import type { ObjectMeta, SnapshotIndex } from '../snapshot.js';
 import { labelValue, type Labels } from '../labels.js';
+import type { PromSemantics } from '../version.js';
 
 export type { Labels };
 
@@ -66,6 +67,16 @@ export function builtGroup(view: GroupView): TargetGroup {
 export interface RoleOptions {
   /** attach_metadata.node: node labels on pod (and endpoint) targets. */
   attachNode: boolean;
+  /** attach_metadata.namespace (Prometheus 3): the namespace's labels and annotations on every group but a node's. */
+  attachNamespace?: boolean;
+  /** attach_metadata.deployment (Prometheus 3): __meta_kubernetes_pod_deployment_name, through the pod's ReplicaSet. */
+  deployment?: boolean;
+  /** attach_metadata.job (Prometheus 3): __meta_kubernetes_pod_job_name, the pod's controlling Job. */
+  job?: boolean;
+  /** attach_metadata.cronjob (Prometheus 3): __meta_kubernetes_pod_cronjob_name, through the pod's Job. */
+  cronjob?: boolean;
+  /** Which Prometheus discovers (default prometheus-3). */
+  semantics?: PromSemantics;
 }
 
 
@@ -134,6 +145,18 @@ function metaLabelNames(resource: string): MetaLabelNames {
 /** host:port as Go's net.JoinHostPort writes it: an IPv6 address in brackets. */
 export function joinHostPort(host: string, port: number | string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * The namespace's labels and annotations (attach_metadata.namespace) added to
+ * `out`: `__meta_kubernetes_namespace_label_<key>`, `…_labelpresent_…`,
+ * `…_annotation_…`, `…_annotationpresent_…` (no name label: `__meta_kubernetes_namespace`
+ * is already there). Nothing when the namespace is not in the snapshot.
+ */
+export function addNamespaceMetaLabels(out: Labels, index: SnapshotIndex, namespace: string | undefined): Labels {
+  const ns = namespace === undefined ? undefined : index.namespace(namespace);
+  if (ns !== undefined) objectMetaLabels(out, ns.metadata, 'namespace', false);
+  return out;
 }
 
 /** The node's metadata labels (attach_metadata.node), empty when the node is unknown. */

@@ -1,7 +1,7 @@
 /** Role `pod`: one target per container port (or per container without ports) of each pod with an IP. */
 import type { PodObject, SnapshotIndex } from '../snapshot.js';
 import { labelValue, mergeLabels, type Labels } from '../labels.js';
-import { BuiltGroup, joinHostPort, META, nodeMetaLabels, objectMetaLabels, set, type GroupView, type RoleOptions } from './group.js';
+import { addNamespaceMetaLabels, BuiltGroup, joinHostPort, META, nodeMetaLabels, objectMetaLabels, set, type GroupView, type RoleOptions } from './group.js';
 
 const POD_LABEL_NAMES = {
   namespace: `${META}namespace`,
@@ -14,7 +14,11 @@ const POD_LABEL_NAMES = {
   ready: `${META}pod_ready`,
   controllerKind: `${META}pod_controller_kind`,
   controllerName: `${META}pod_controller_name`,
+  deployment: `${META}pod_deployment_name`,
+  job: `${META}pod_job_name`,
+  cronjob: `${META}pod_cronjob_name`,
 };
+const NAMESPACE_META_PREFIX = `${META}namespace_`;
 const NODE_PREFIX = `${META}node_`;
 const POD_LABEL_PREFIX = `${META}pod_label_`;
 const POD_LABELPRESENT_PREFIX = `${META}pod_labelpresent_`;
@@ -30,12 +34,42 @@ function podReady(pod: PodObject): string {
   return 'unknown';
 }
 
-function podController(pod: PodObject): { kind: string; name: string } | undefined {
+function podController(pod: { metadata: PodObject['metadata'] }): { kind: string; name: string } | undefined {
   for (const o of pod.metadata.ownerReferences ?? []) if (o.controller === true) return o;
   return undefined;
 }
 
-export function podLabels(pod: PodObject): Labels {
+/** What podLabels needs to name a pod's Deployment, Job and CronJob (Prometheus 3's attach_metadata). */
+export interface PodOwners {
+  index: SnapshotIndex;
+  options: RoleOptions;
+}
+
+/**
+ * The Deployment, Job or CronJob label of a pod, as Prometheus 3 derives it:
+ * the Deployment controlling the ReplicaSet that controls the pod (the
+ * ReplicaSet looked up in its namespace), the Job controlling the pod (by its
+ * owner reference alone), the CronJob controlling that Job.
+ */
+function podOwnerLabel(pod: PodObject, which: 'deployment' | 'job' | 'cronjob', owners: PodOwners | undefined): string | undefined {
+  if (owners === undefined || owners.options[which] !== true) return undefined;
+  const controller = podController(pod);
+  if (controller === undefined) return undefined;
+  const ns = pod.metadata.namespace ?? '';
+  if (which === 'deployment') {
+    if (controller.kind !== 'ReplicaSet') return undefined;
+    const rs = owners.index.replicaSet(ns, controller.name);
+    const owner = rs === undefined ? undefined : podController(rs);
+    return owner?.kind === 'Deployment' ? nonEmpty(owner.name) : undefined;
+  }
+  if (controller.kind !== 'Job') return undefined;
+  if (which === 'job') return nonEmpty(controller.name);
+  const job = owners.index.job(ns, controller.name);
+  const owner = job === undefined ? undefined : podController(job);
+  return owner?.kind === 'CronJob' ? nonEmpty(owner.name) : undefined;
+}
+
+export function podLabels(pod: PodObject, owners?: PodOwners): Labels {
   const out: Labels = {};
   set(out, POD_LABEL_NAMES.ip, pod.status?.podIP);
   out[POD_LABEL_NAMES.ready] = podReady(pod);
@@ -48,6 +82,11 @@ export function podLabels(pod: PodObject): Labels {
   if (controller !== undefined) {
     set(out, POD_LABEL_NAMES.controllerKind, controller.kind);
     set(out, POD_LABEL_NAMES.controllerName, controller.name);
+    if (owners !== undefined) {
+      set(out, POD_LABEL_NAMES.deployment, podOwnerLabel(pod, 'deployment', owners));
+      set(out, POD_LABEL_NAMES.job, podOwnerLabel(pod, 'job', owners));
+      set(out, POD_LABEL_NAMES.cronjob, podOwnerLabel(pod, 'cronjob', owners));
+    }
   }
   return out;
 }
@@ -62,7 +101,7 @@ export function podGroup(pod: PodObject, index: SnapshotIndex, options: RoleOpti
   const ip = pod.status?.podIP;
   const unusable = ip === undefined || ip === '' || (options.attachNode && (pod.spec?.nodeName === undefined || index.node(pod.spec.nodeName) === undefined));
   if (unusable) return new BuiltGroup({ source: podSource(pod), targets: [], labels: {} });
-  return new PodGroup(pod, ip, index, options.attachNode);
+  return new PodGroup(pod, ip, index, options);
 }
 
 function podSource(pod: PodObject): string {
@@ -70,15 +109,15 @@ function podSource(pod: PodObject): string {
 }
 
 /** A pod's group: labels read straight from the pod until the set is asked for. */
-class PodGroup implements GroupView {
+class PodGroup implements GroupView, PodOwners {
   private builtLabels: Labels | undefined;
   private builtTargets: Labels[] | undefined;
 
   constructor(
     private readonly pod: PodObject,
     private readonly ip: string,
-    private readonly index: SnapshotIndex,
-    private readonly attachNode: boolean,
+    readonly index: SnapshotIndex,
+    readonly options: RoleOptions,
   ) {}
 
   get source(): string {
@@ -87,15 +126,16 @@ class PodGroup implements GroupView {
 
   label(name: string): string | undefined {
     if (this.builtLabels !== undefined) return labelValue(this.builtLabels, name);
-    const v = podLabel(this.pod, name, this.attachNode);
+    const v = podLabel(this.pod, name, this.options, this);
     return v === null ? labelValue(this.labels(), name) : v;
   }
 
   labels(): Labels {
     if (this.builtLabels === undefined) {
-      const labels = podLabels(this.pod);
+      const labels = podLabels(this.pod, this);
       labels[POD_LABEL_NAMES.namespace] = this.pod.metadata.namespace ?? '';
-      this.builtLabels = this.attachNode ? mergeLabels(labels, nodeMetaLabels(this.index, this.pod.spec?.nodeName)) : labels;
+      const withNode = this.options.attachNode ? mergeLabels(labels, nodeMetaLabels(this.index, this.pod.spec?.nodeName)) : labels;
+      this.builtLabels = this.options.attachNamespace === true ? addNamespaceMetaLabels(withNode, this.index, this.pod.metadata.namespace) : withNode;
     }
     return this.builtLabels;
   }
@@ -149,7 +189,7 @@ function podTargets(pod: PodObject, ip: string): Labels[] {
  * without allocating: it runs for every pod and every leading rule); null when
  * only the full set can say (node metadata). `undefined`: absent.
  */
-function podLabel(pod: PodObject, name: string, attachNode: boolean): string | undefined | null {
+function podLabel(pod: PodObject, name: string, options: RoleOptions, owners: PodOwners): string | undefined | null {
   if (!name.startsWith(META)) return undefined;
   switch (name) {
     case POD_LABEL_NAMES.namespace:
@@ -172,8 +212,15 @@ function podLabel(pod: PodObject, name: string, attachNode: boolean): string | u
       return nonEmpty(podController(pod)?.kind);
     case POD_LABEL_NAMES.controllerName:
       return nonEmpty(podController(pod)?.name);
+    case POD_LABEL_NAMES.deployment:
+      return podOwnerLabel(pod, 'deployment', owners);
+    case POD_LABEL_NAMES.job:
+      return podOwnerLabel(pod, 'job', owners);
+    case POD_LABEL_NAMES.cronjob:
+      return podOwnerLabel(pod, 'cronjob', owners);
   }
-  if (name.startsWith(NODE_PREFIX)) return attachNode ? null : undefined;
+  if (name.startsWith(NODE_PREFIX)) return options.attachNode ? null : undefined;
+  if (name.startsWith(NAMESPACE_META_PREFIX)) return options.attachNamespace === true ? null : undefined;
   if (name.startsWith(POD_LABELPRESENT_PREFIX)) return metadataLabel(pod.metadata.labels, name, POD_LABELPRESENT_PREFIX.length, true);
   if (name.startsWith(POD_LABEL_PREFIX)) return metadataLabel(pod.metadata.labels, name, POD_LABEL_PREFIX.length, false);
   if (name.startsWith(POD_ANNOTATIONPRESENT_PREFIX)) return metadataLabel(pod.metadata.annotations, name, POD_ANNOTATIONPRESENT_PREFIX.length, true);

@@ -1,7 +1,7 @@
 /** Role `service`: one target per Service port, at the Service's DNS name. */
-import type { ServiceObject } from '../snapshot.js';
+import type { ServiceObject, SnapshotIndex } from '../snapshot.js';
 import type { Labels } from '../labels.js';
-import { joinHostPort, META, objectMetaLabels, set, type TargetGroup } from './group.js';
+import { addNamespaceMetaLabels, joinHostPort, META, objectMetaLabels, set, type RoleOptions, type TargetGroup } from './group.js';
 
 /** The labels of a Service, which endpoints and endpointslice targets carry too. */
 export function serviceLabels(svc: ServiceObject): Labels {
@@ -10,9 +10,11 @@ export function serviceLabels(svc: ServiceObject): Labels {
   return out;
 }
 
-export function serviceGroup(svc: ServiceObject): TargetGroup {
+export function serviceGroup(svc: ServiceObject, index?: SnapshotIndex, options?: RoleOptions): TargetGroup {
   const ns = svc.metadata.namespace ?? '';
-  const group: TargetGroup = { source: `svc/${ns}/${svc.metadata.name}`, targets: [], labels: serviceLabels(svc) };
+  const labels = serviceLabels(svc);
+  if (index !== undefined && options?.attachNamespace === true) addNamespaceMetaLabels(labels, index, ns);
+  const group: TargetGroup = { source: `svc/${ns}/${svc.metadata.name}`, targets: [], labels };
   const type = svc.spec?.type ?? 'ClusterIP';
   for (const port of svc.spec?.ports ?? []) {
     const t: Labels = {

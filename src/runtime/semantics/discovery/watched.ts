@@ -23,14 +23,31 @@ export const WATCHED_BY_ROLE: Record<DiscoveryRole, readonly WatchedResource[]> 
   ingress: [{ apiGroup: 'networking.k8s.io', resource: 'ingresses' }],
 };
 
-/** The resources one `kubernetes_sd_configs` entry lists and watches (attach_metadata.node adds nodes). */
+const NAMESPACES: WatchedResource = { apiGroup: '', resource: 'namespaces' };
+const REPLICASETS: WatchedResource = { apiGroup: 'apps', resource: 'replicasets' };
+const JOBS: WatchedResource = { apiGroup: 'batch', resource: 'jobs' };
+
+/**
+ * The resources one `kubernetes_sd_configs` entry lists and watches. Prometheus
+ * starts an informer for each attach_metadata option that needs one, on the
+ * roles it applies to: node adds nodes (pod, endpoints, endpointslice);
+ * namespace adds namespaces, cluster-wide (every role but node); deployment adds
+ * ReplicaSets and job/cronjob add Jobs, in the discovered namespaces (pod,
+ * endpoints, endpointslice). A job name alone comes from the pod's owner
+ * reference, but Prometheus lists Jobs for it all the same.
+ */
 export function watchedResources(sd: KubernetesSdOptions & { role: DiscoveryRole }): WatchedResource[] {
   const refs = [...WATCHED_BY_ROLE[sd.role]];
-  if (sd.attach_metadata?.node === true && sd.role !== 'node') refs.push(NODES);
+  const attach = sd.attach_metadata ?? {};
+  const podRoles = sd.role === 'pod' || sd.role === 'endpoints' || sd.role === 'endpointslice';
+  if (attach.node === true && podRoles) refs.push(NODES);
+  if (attach.namespace === true && sd.role !== 'node') refs.push(NAMESPACES);
+  if (attach.deployment === true && podRoles) refs.push(REPLICASETS);
+  if ((attach.job === true || attach.cronjob === true) && podRoles) refs.push(JOBS);
   return refs;
 }
 
 /** Cluster-scoped resources can only be granted cluster-wide, whatever namespaces discovery is limited to. */
 export function isClusterScoped(r: WatchedResource): boolean {
-  return r.apiGroup === '' && r.resource === 'nodes';
+  return r.apiGroup === '' && (r.resource === 'nodes' || r.resource === 'namespaces');
 }

@@ -1,10 +1,12 @@
 /**
- * Prometheus relabel regexes: RE2 syntax (Go's regexp), fully anchored as
- * `^(?:…)$`, the way Prometheus 2.x and the grafana-agent static mode built on
- * it compile them. Anything RE2 refuses (look-arounds, backreferences) is
- * refused here too, instead of being run by the JavaScript engine.
+ * Prometheus relabel regexes: RE2 syntax (Go's regexp), fully anchored. Prometheus
+ * 3 compiles them as `^(?s:…)$`, so `.` matches a newline too; Prometheus 2.x
+ * (and the grafana-agent static mode built on it) as `^(?:…)$`, where `.` does
+ * not. Anything RE2 refuses (look-arounds, backreferences) is refused here too,
+ * instead of being run by the JavaScript engine.
  */
 import { RE2JS } from 're2js';
+import { DEFAULT_SEMANTICS, type PromSemantics } from '../version.js';
 
 export class RelabelRegexError extends Error {
   constructor(pattern: string, reason: string) {
@@ -21,51 +23,65 @@ const MEMO_LIMIT = 4096;
 /** Patterns without any regex syntax match only themselves. */
 const LITERAL = /^[A-Za-z0-9_;:,/ =@%-]*$/;
 
-/** Compiled regexes by source: agents repeat the same few patterns across thousands of instances. */
-const compiled = new Map<string, PromRegex>();
+/** Compiled regexes by semantics and source: agents repeat the same few patterns across thousands of instances. */
+const compiled: Record<PromSemantics, Map<string, PromRegex>> = { 'prometheus-3': new Map(), 'prometheus-2': new Map() };
 
 export class PromRegex {
-  /** A shared compiled regex for `source` (compiling RE2 is the expensive part). */
-  static of(source: string): PromRegex {
-    let re = compiled.get(source);
+  /** A shared compiled regex for `source` under `semantics` (compiling RE2 is the expensive part). */
+  static of(source: string, semantics: PromSemantics = DEFAULT_SEMANTICS): PromRegex {
+    const cache = compiled[semantics];
+    if (cache === undefined) throw new RelabelRegexError(source, `unknown semantics ${JSON.stringify(semantics)}`);
+    let re = cache.get(source);
     if (re === undefined) {
-      re = new PromRegex(source);
-      if (compiled.size < 10_000) compiled.set(source, re);
+      re = new PromRegex(source, semantics);
+      if (cache.size < 10_000) cache.set(source, re);
     }
     return re;
   }
 
   readonly source: string;
+  readonly semantics: PromSemantics;
   private readonly re: RE2JS;
   private readonly names: Map<string, number>;
   private readonly literal: boolean;
-  /** The default `(.*)`: every value without a newline matches, group 1 being the value. */
+  /**
+   * The default `(.*)`: every value matches, group 1 being the value. Under
+   * Prometheus 2.x only values without a newline (`.` stops at one there).
+   */
   readonly matchAll: boolean;
+  /** Whether `.` matches a newline (Prometheus 3's `(?s:…)`): then `(.*)` matches every value. */
+  private readonly dotAll: boolean;
   private memo = new Map<string, Groups | null>();
 
-  constructor(source: string) {
+  constructor(source: string, semantics: PromSemantics = DEFAULT_SEMANTICS) {
     this.source = source;
+    this.semantics = semantics;
     this.literal = LITERAL.test(source);
     this.matchAll = source === '(.*)';
+    this.dotAll = semantics === 'prometheus-3';
     try {
-      this.re = RE2JS.compile(`^(?:${source})$`);
+      this.re = RE2JS.compile(this.dotAll ? `^(?s:${source})$` : `^(?:${source})$`);
     } catch (err) {
       throw new RelabelRegexError(source, (err as Error).message.replace(/^error parsing regexp: /, ''));
     }
     this.names = new Map(Object.entries(this.re.namedGroups() as Record<string, number>));
   }
 
+  /** Whether the `(.*)` fast path answers for `value` (no regex run, no allocation). */
+  private matchesAll(value: string): boolean {
+    return this.matchAll && (this.dotAll || !value.includes('\n'));
+  }
+
   matches(value: string): boolean {
     if (this.literal) return value === this.source;
-    if (this.matchAll && !value.includes('\n')) return true;
+    if (this.matchesAll(value)) return true;
     return this.match(value) !== null;
   }
 
   /** The groups of a match of the whole value, or null. */
   match(value: string): Groups | null {
     if (this.literal) return value === this.source ? [value] : null;
-    // `.` does not match a newline (Prometheus 2.x compiles without (?s)).
-    if (this.matchAll && !value.includes('\n')) return [value, value];
+    if (this.matchesAll(value)) return [value, value];
     const known = this.memo.get(value);
     if (known !== undefined) return known;
     const groups = this.run(value);

@@ -1,12 +1,13 @@
 /**
- * Prometheus relabeling (model/relabel in Prometheus 2.x), in Prometheus' YAML
- * field names. `relabel(labels, configs)` returns the new label set, or null
- * when a rule drops the target. A label set to "" is removed.
+ * Prometheus relabeling (model/relabel), in Prometheus' YAML field names.
+ * `relabel(labels, configs, { semantics })` returns the new label set, or null
+ * when a rule drops the target. A label set to "" is removed. Prometheus 3 and
+ * 2.x differ: see PromSemantics and the README's "Prometheus semantics".
  */
 import { createHash } from 'node:crypto';
 import { PromRegex } from './regex.js';
-import type { PromSemantics } from '../version.js';
 import { labelValue, mergeLabels, setOwn, type Labels } from '../labels.js';
+import { DEFAULT_SEMANTICS, type PromSemantics } from '../version.js';
 
 export type { Labels };
 
@@ -25,15 +26,24 @@ export const RELABEL_ACTIONS = [
 ] as const;
 export type RelabelAction = (typeof RELABEL_ACTIONS)[number];
 
-/** A relabel rule as written in YAML. */
+/**
+ * A relabel rule as written in YAML. A field given as null is Go's zero value
+ * for it (an empty string, no labels, 0), as Prometheus' YAML decoding makes it,
+ * not the default an absent field gets.
+ */
 export interface RelabelConfig {
-  source_labels?: string[];
-  separator?: string;
-  regex?: string;
-  modulus?: number;
-  target_label?: string;
-  replacement?: string;
-  action?: string;
+  source_labels?: string[] | null;
+  separator?: string | null;
+  regex?: string | null;
+  modulus?: number | null;
+  target_label?: string | null;
+  replacement?: string | null;
+  action?: string | null;
+}
+
+export interface RelabelOptions {
+  /** Which Prometheus to answer for (default prometheus-3). */
+  semantics?: PromSemantics;
 }
 
 /** A rule with its defaults applied and its regex compiled. */
@@ -45,6 +55,10 @@ export interface CompiledRelabel {
   targetLabel: string;
   replacement: string;
   action: RelabelAction;
+  /** The semantics the rule was compiled for (its regex's, and how names are validated). */
+  semantics: PromSemantics;
+  /** A `replace` that copies the value as it is (`(.*)` → `$1`, a plain target): no groups to build. */
+  copiesValue: boolean;
   /** The rule as written, for explanations. */
   source: RelabelConfig;
 }
@@ -59,57 +73,105 @@ export class RelabelConfigError extends Error {
 }
 
 const DEFAULT_REGEX = '(.*)';
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-/** A target_label that may still contain $1 / ${name} references (Prometheus' relabelTarget). */
+const DEFAULT_SEPARATOR = ';';
+const DEFAULT_REPLACEMENT = '$1';
+const LEGACY_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** A UTF-16 code unit that is half of no pair: a string with one is not valid UTF-8. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** A legacy target_label that may still contain $1 / ${name} references (Prometheus' relabel target pattern). */
 const TEMPLATED_LABEL = /^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$/;
 
-export function compileRelabelConfigs(configs: readonly RelabelConfig[], _options: { semantics?: PromSemantics } = {}): CompiledRelabel[] {
-  return configs.map((c, i) => compileOne(c, i));
+/**
+ * A valid label name: Prometheus 3 (UTF-8 name validation, its default) takes
+ * any non-empty valid UTF-8; 2.x only [a-zA-Z_][a-zA-Z0-9_]*.
+ */
+export function isValidLabelName(name: string, semantics: PromSemantics = DEFAULT_SEMANTICS): boolean {
+  return semantics === 'prometheus-2' ? LEGACY_LABEL_NAME.test(name) : name.length > 0 && !LONE_SURROGATE.test(name);
 }
 
-function compileOne(c: RelabelConfig, index: number): CompiledRelabel {
-  const action = (c.action ?? 'replace').toLowerCase();
-  if (!(RELABEL_ACTIONS as readonly string[]).includes(action)) {
-    throw new RelabelConfigError(index, `unknown action "${c.action}"; one of ${RELABEL_ACTIONS.join(', ')}`);
+/** A valid name that may still hold `$1`/`${name}` references (target_label of replace, replacement of labelmap). */
+function isValidTemplatedName(name: string, semantics: PromSemantics): boolean {
+  return semantics === 'prometheus-2' ? TEMPLATED_LABEL.test(name) : isValidLabelName(name, semantics);
+}
+
+export function compileRelabelConfigs(configs: readonly RelabelConfig[], options: RelabelOptions = {}): CompiledRelabel[] {
+  const semantics = options.semantics ?? DEFAULT_SEMANTICS;
+  return configs.map((c, i) => compileOne(c, i, semantics));
+}
+
+/** A field as Prometheus' YAML decoding leaves it: absent → the default, null → Go's zero value. */
+function stringField(v: string | null | undefined, dflt: string): string {
+  return v === undefined ? dflt : v === null ? '' : String(v);
+}
+
+/**
+ * Defaults applied, then Prometheus' own checks, in its order and close to its
+ * words: model/relabel Config.Validate (3.x; run at load with the scrape
+ * config's name validation, UTF-8 by default) and Config.UnmarshalYAML (2.x).
+ * A rule that writes the defaults out (separator ;, replacement $1, modulus 0)
+ * is what Prometheus prints back and is valid; a regex written out is not the
+ * default regex, even `(.*)`, and keepequal/dropequal refuse it as Prometheus does.
+ */
+function compileOne(c: RelabelConfig, index: number, semantics: PromSemantics): CompiledRelabel {
+  const fail = (message: string): never => {
+    throw new RelabelConfigError(index, message);
+  };
+  const written = c.action === undefined ? 'replace' : c.action === null ? '' : String(c.action);
+  const action = written.toLowerCase();
+  if (c.action !== undefined && c.action !== null && !(RELABEL_ACTIONS as readonly string[]).includes(action)) {
+    fail(`unknown relabel action ${JSON.stringify(written)} (one of ${RELABEL_ACTIONS.join(', ')})`);
   }
+  for (const name of c.source_labels ?? []) {
+    // Checked as the YAML is read, with the process-wide scheme: UTF-8 in Prometheus 3, legacy in 2.x.
+    if (!isValidLabelName(String(name), semantics)) fail(`${JSON.stringify(name)} is not a valid label name`);
+  }
+  const modulus = c.modulus ?? 0;
+  if (!Number.isSafeInteger(modulus) || modulus < 0) fail(`modulus ${JSON.stringify(c.modulus)} is not an unsigned integer`);
   let regex: PromRegex;
   try {
-    regex = PromRegex.of(c.regex ?? DEFAULT_REGEX);
+    regex = PromRegex.of(c.regex === undefined ? DEFAULT_REGEX : c.regex === null ? '' : String(c.regex), semantics);
   } catch (err) {
-    throw new RelabelConfigError(index, (err as Error).message);
+    return fail((err as Error).message);
   }
   const rule: CompiledRelabel = {
-    sourceLabels: c.source_labels ?? [],
-    separator: c.separator ?? ';',
+    sourceLabels: (c.source_labels ?? []).map(String),
+    separator: stringField(c.separator, DEFAULT_SEPARATOR),
     regex,
-    modulus: c.modulus ?? 0,
-    targetLabel: c.target_label ?? '',
-    replacement: c.replacement ?? '$1',
+    modulus,
+    targetLabel: stringField(c.target_label, ''),
+    replacement: stringField(c.replacement, DEFAULT_REPLACEMENT),
     action: action as RelabelAction,
+    semantics,
+    copiesValue: false,
     source: c,
   };
-  const needsTarget = ['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal'];
-  if (needsTarget.includes(rule.action) && rule.targetLabel === '') {
-    throw new RelabelConfigError(index, `action ${rule.action} requires target_label`);
+  const { targetLabel: target, replacement } = rule;
+  const act = rule.action as string;
+  if (act === '') fail('relabel action cannot be empty');
+  if (act === 'hashmod' && modulus === 0) fail('relabel configuration for hashmod requires non-zero modulus');
+  const writesTarget = ['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(act);
+  if (writesTarget && target === '') fail(`relabel configuration for ${act} action requires 'target_label' value`);
+  const invalidTarget = `${JSON.stringify(target)} is invalid 'target_label' for ${act} action`;
+  const namesTarget = ['lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(act);
+  if (semantics === 'prometheus-2') {
+    // 2.x checks these targets with the pattern that allows $references, lowercase and the equal actions included.
+    if ((act === 'replace' || namesTarget) && !TEMPLATED_LABEL.test(target)) fail(invalidTarget);
+  } else {
+    if (act === 'replace' && !isValidTemplatedName(target, semantics)) fail(invalidTarget);
+    if (namesTarget && !isValidLabelName(target, semantics)) fail(invalidTarget);
   }
-  if (rule.action === 'replace' && !TEMPLATED_LABEL.test(rule.targetLabel)) {
-    throw new RelabelConfigError(index, `"${rule.targetLabel}" is an invalid target_label for replace`);
+  if (namesTarget && replacement !== DEFAULT_REPLACEMENT) fail(`'replacement' can not be set for ${act} action`);
+  if (act === 'labelmap' && !isValidTemplatedName(replacement, semantics)) fail(`${JSON.stringify(replacement)} is invalid 'replacement' for ${act} action`);
+  if (act === 'hashmod' && !isValidLabelName(target, semantics)) fail(invalidTarget);
+  const defaultRegex = c.regex === undefined;
+  const sep = rule.separator;
+  if ((act === 'keepequal' || act === 'dropequal') && (!defaultRegex || modulus !== 0 || sep !== DEFAULT_SEPARATOR || replacement !== DEFAULT_REPLACEMENT)) {
+    fail(`${act} action requires only 'source_labels' and \`target_label\`, and no other fields`);
   }
-  if (['lowercase', 'uppercase', 'hashmod', 'keepequal', 'dropequal'].includes(rule.action) && !LABEL_NAME.test(rule.targetLabel)) {
-    throw new RelabelConfigError(index, `"${rule.targetLabel}" is an invalid target_label for ${rule.action}`);
+  if ((act === 'labeldrop' || act === 'labelkeep') && (Array.isArray(c.source_labels) || target !== '' || modulus !== 0 || sep !== DEFAULT_SEPARATOR || replacement !== DEFAULT_REPLACEMENT)) {
+    fail(`${act} action requires only 'regex', and no other fields`);
   }
-  if (rule.action === 'hashmod' && rule.modulus === 0) {
-    throw new RelabelConfigError(index, 'action hashmod requires a non-zero modulus');
-  }
-  if (rule.action === 'labelmap' && !TEMPLATED_LABEL.test(rule.replacement)) {
-    throw new RelabelConfigError(index, `"${rule.replacement}" is an invalid replacement for labelmap`);
-  }
-  if ((rule.action === 'labeldrop' || rule.action === 'labelkeep') && (c.source_labels !== undefined || c.target_label !== undefined || c.modulus !== undefined || c.replacement !== undefined)) {
-    throw new RelabelConfigError(index, `${rule.action} takes only regex (no source_labels, target_label, modulus or replacement)`);
-  }
-  if ((rule.action === 'keepequal' || rule.action === 'dropequal') && (c.regex !== undefined || c.modulus !== undefined || c.replacement !== undefined)) {
-    throw new RelabelConfigError(index, `${rule.action} takes source_labels and target_label only (no regex, modulus or replacement)`);
-  }
+  rule.copiesValue = act === 'replace' && regex.matchAll && replacement === DEFAULT_REPLACEMENT && !target.includes('$');
   return rule;
 }
 
@@ -140,16 +202,23 @@ export function applyRuleInPlace(labels: Labels, rule: CompiledRelabel): boolean
     case 'keepequal':
       return (labelValue(labels, rule.targetLabel) ?? '') === value;
     case 'replace': {
-      if (rule.regex.matchAll && rule.replacement === '$1' && !rule.targetLabel.includes('$') && !value.includes('\n')) {
-        // The common copy (`(.*)` → `$1`), without building the match groups.
-        if (LABEL_NAME.test(rule.targetLabel)) setLabel(labels, rule.targetLabel, value);
+      if (rule.copiesValue && (rule.semantics === 'prometheus-3' || !value.includes('\n'))) {
+        // The common copy (`(.*)` → `$1` into a plain target), without building the match groups.
+        setLabel(labels, rule.targetLabel, value);
         return true;
       }
       const groups = rule.regex.match(value);
       if (groups === null) return true;
-      const target = rule.targetLabel.includes('$') ? rule.regex.expand(rule.targetLabel, groups) : rule.targetLabel;
-      if (!LABEL_NAME.test(target)) return true;
-      setLabel(labels, target, rule.replacement === '$1' ? (groups[1] ?? '') : rule.regex.expand(rule.replacement, groups));
+      const templated = rule.targetLabel.includes('$');
+      const target = templated ? rule.regex.expand(rule.targetLabel, groups) : rule.targetLabel;
+      // Prometheus 2.x deletes the label named by the target as written (the template, not its expansion).
+      const prometheus2 = rule.semantics === 'prometheus-2';
+      if (templated && !isValidLabelName(target, rule.semantics)) {
+        if (prometheus2) delete labels[rule.targetLabel];
+        return true;
+      }
+      const v = rule.replacement === '$1' ? (groups[1] ?? '') : rule.regex.expand(rule.replacement, groups);
+      setLabel(labels, v === '' && prometheus2 ? rule.targetLabel : target, v);
       return true;
     }
     case 'lowercase':
@@ -206,9 +275,13 @@ export function relabelWithSteps(labels: Readonly<Labels>, rules: readonly Compi
   return { result: current, steps };
 }
 
-/** relabel(labels, configs) → new labels, or null when dropped. Configs may be raw YAML or compiled. */
-export function relabel(labels: Readonly<Labels>, configs: readonly RelabelConfig[] | readonly CompiledRelabel[]): Labels | null {
-  const rules = isCompiled(configs) ? configs : compileRelabelConfigs(configs);
+/**
+ * relabel(labels, configs, { semantics }) → new labels, or null when dropped.
+ * Configs may be raw YAML (compiled for `semantics`) or compiled (they carry
+ * the semantics they were compiled for).
+ */
+export function relabel(labels: Readonly<Labels>, configs: readonly RelabelConfig[] | readonly CompiledRelabel[], options: RelabelOptions = {}): Labels | null {
+  const rules = isCompiled(configs) ? configs : compileRelabelConfigs(configs, options);
   const current = mergeLabels(labels);
   return relabelInPlace(current, rules) === -1 ? current : null;
 }
