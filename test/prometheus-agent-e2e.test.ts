@@ -10,7 +10,7 @@
  * --web.enable-remote-write-receiver, and the test reads what arrived.
  *
  * What 2.42 cannot run as rendered: `--agent` is `--enable-feature=agent`
- * there, and the 60s interval is shortened to 1s so the test does not wait
+ * there, and the 60s interval is shortened to 2s so the test does not wait
  * a minute. Everything else — relabel and metric_relabel rules, TLS and
  * bearer-token files, remote_write with basic auth from a file, external
  * labels — is the rendered config.
@@ -44,8 +44,14 @@ const JOBS: Record<string, { scheme: 'http' | 'https'; fixture: Record<string, s
   'kube-state-metrics': { scheme: 'http', fixture: { '/metrics': 'kube-state-metrics.prom' } },
 };
 
+/**
+ * A fixture as a live exporter would serve it now: cAdvisor stamps its
+ * samples with the time it collected them, and the recorded stamps are too
+ * old for the receiver's TSDB to accept ("out of bounds").
+ */
 function fixtureText(file: string): string {
-  return readFileSync(new URL(`./fixtures/metrics/${file}`, import.meta.url), 'utf8');
+  const now = String(Date.now());
+  return readFileSync(new URL(`./fixtures/metrics/${file}`, import.meta.url), 'utf8').replace(/^([^#\n].* \S+) \d{13}$/gm, `$1 ${now}`);
 }
 
 async function listen(server: Server): Promise<number> {
@@ -146,7 +152,7 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
         mkdirSync(dirname(join(sandbox, file)), { recursive: true });
         writeFileSync(join(sandbox, file), file.endsWith('ca.crt') ? tls.cert : file.endsWith('token') ? 'agent-token' : 'pw');
       }
-      const relocated = JSON.parse(JSON.stringify({ global: { ...config.global, scrape_interval: '1s', scrape_timeout: '1s' }, scrape_configs: config.scrape_configs, remote_write: config.remote_write }), (k, v) =>
+      const relocated = JSON.parse(JSON.stringify({ global: { ...config.global, scrape_interval: '2s', scrape_timeout: '2s' }, scrape_configs: config.scrape_configs, remote_write: config.remote_write }), (k, v) =>
         ['credentials_file', 'password_file', 'ca_file'].includes(k) && typeof v === 'string' ? join(sandbox, v) : v,
       );
       const file = writeFile(`${name}.yml`, stringify(relocated));
@@ -179,7 +185,7 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
 
   /** Polls the receiver until every job has sent its series. */
   async function arrived(): Promise<{ metric: Record<string, string> }[]> {
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 180; i++) {
       const result = await query('{job=~".+"}');
       const jobs = new Set(result.map((r) => `${r.metric.job}${r.metric.metrics_path ?? ''}`));
       if (jobs.has('kubelet/metrics') && jobs.has('kubelet/metrics/cadvisor') && jobs.has('kube-state-metrics')) return result;
@@ -188,7 +194,7 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
     throw new Error(`not every job arrived at the receiver; agents said: ${(await Promise.all(agents.map((a) => a.stop()))).join('\n').slice(-3000)}`);
   }
 
-  it('delivers each job\'s series with the cluster, job, instance, node and metrics_path labels the render promises', async () => {
+  it('delivers each job\'s series with the cluster, job, instance, node and metrics_path labels the render promises', { timeout: 150_000 }, async () => {
     const result = await arrived();
     const kubelet = result.filter((r) => r.metric.job === 'kubelet' && r.metric.metrics_path === '/metrics');
     const cadvisor = result.filter((r) => r.metric.job === 'kubelet' && r.metric.metrics_path === '/metrics/cadvisor');
@@ -204,7 +210,7 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
     expect(tokens).toContain('Bearer agent-token');
   });
 
-  it('keeps exactly the metric names the runtime\'s relabeling keeps of the same payloads (metric_relabel_configs agree)', async () => {
+  it('keeps exactly the metric names the runtime\'s relabeling keeps of the same payloads (metric_relabel_configs agree)', { timeout: 150_000 }, async () => {
     const node = configs.find((c) => c.name === 'k8smon-agent-node')!.config;
     const cluster = configs.find((c) => c.name === 'k8smon-agent-cluster')!.config;
     const expected = (config: PrometheusView, job: string, fixture: string): string[] => {
@@ -220,7 +226,7 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
     const SYNTHETIC = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added']);
     let got = { kubelet: [] as string[], cadvisor: [] as string[], ksm: [] as string[] };
     // remote_write delivers in batches: read until everything sent has arrived (or the time is up, and the diff shows).
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 120; i++) {
       const result = await arrived();
       const names = (job: string, path: string | undefined): string[] =>
         [...new Set(result.filter((r) => r.metric.job === job && (path === undefined || r.metric.metrics_path === path)).map((r) => r.metric.__name__!))].filter((n) => !SYNTHETIC.has(n)).sort();
@@ -228,6 +234,7 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
       if (JSON.stringify(got) === JSON.stringify(want)) break;
       await new Promise((r) => setTimeout(r, 500));
     }
+    if (JSON.stringify(got) !== JSON.stringify(want)) console.error((await Promise.all([...agents, receiver].map((a) => a.stop()))).join('\n---\n').slice(-6000));
     expect(got).toEqual(want);
   });
 });
