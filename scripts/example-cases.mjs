@@ -19,6 +19,6 @@ export function exampleCases() {
   return [...presets, ...profiles];
 }
 
-/** examples/cluster.json: a synthetic snapshot of this size, for trying targets and check offline. */
-export const EXAMPLE_CLUSTER = { nodes: 3, podsPerNode: 4 };
+/** examples/cluster.json: a synthetic snapshot of this size (one tainted control-plane node, two workers), for trying targets and check offline. */
+export const EXAMPLE_CLUSTER = { nodes: 3, podsPerNode: 4, controlPlaneNodes: 1 };
 export const exampleClusterFile = new URL('../examples/cluster.json', import.meta.url).pathname;

@@ -59,7 +59,7 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
 
   it('picks up annotated pods, services and ingresses', () => {
     const annotatedRunning = snapshot.pods!.filter((p) => p.metadata.annotations?.['prometheus.io/scrape'] === 'true' && p.status?.phase === 'Running');
-    expect(jobTargets('kubernetes-pods').map((t) => t.labels.pod).sort()).toEqual(annotatedRunning.map((p) => p.metadata.name).sort());
+    expect([...new Set(jobTargets('kubernetes-pods').map((t) => t.labels.pod))].sort()).toEqual(annotatedRunning.map((p) => p.metadata.name).sort());
     expect(jobTargets('kubernetes-service-endpoints').length).toBeGreaterThan(0);
     expect(jobTargets('kubernetes-services').map((t) => t.labels.service).length).toBeGreaterThan(0);
     const ingresses = jobTargets('kubernetes-ingresses');
@@ -114,7 +114,8 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
 });
 
 describe('the synthetic cluster runs the workloads it is given', () => {
-  const template = (hostNetwork: boolean) => ({ metadata: { labels: { app: 'x' }, annotations: { note: 'y' } }, spec: { hostNetwork, containers: [{ name: 'c', image: 'i', args: ['--secret=s'], ports: [{ containerPort: 9100 }] }] } });
+  // Tolerating every taint: the generated control-plane nodes are tainted, as kubeadm taints them.
+  const template = (hostNetwork: boolean) => ({ metadata: { labels: { app: 'x' }, annotations: { note: 'y' } }, spec: { hostNetwork, tolerations: [{ operator: 'Exists' }], containers: [{ name: 'c', image: 'i', args: ['--secret=s'], ports: [{ containerPort: 9100 }] }] } });
   const snapshot = syntheticCluster({
     nodes: 3,
     podsPerNode: 0,
@@ -141,6 +142,11 @@ describe('the synthetic cluster runs the workloads it is given', () => {
     expect(new Set(own.map((p) => p.status?.podIP)).size).toBe(own.length);
     expect(own.find((p) => p.metadata.name === 'sts-0')?.metadata.namespace).toBe('default');
     expect(own.find((p) => p.metadata.name === 'dep-00001')?.metadata.ownerReferences).toEqual([{ kind: 'ReplicaSet', name: 'dep-rs', controller: true }]);
+  });
+
+  it('places pods where the scheduler would: a DaemonSet that tolerates nothing skips the tainted control plane and the GPU pool', () => {
+    const cluster = syntheticCluster({ nodes: 5, podsPerNode: 0, workloads: [{ kind: 'DaemonSet', metadata: { name: 'plain' }, spec: { template: { metadata: { labels: { app: 'plain' } }, spec: { containers: [{ name: 'c' }] } } } }] });
+    expect(cluster.pods!.filter((p) => p.metadata.labels?.app === 'plain').map((p) => p.spec?.nodeName)).toEqual(['node-4']);
   });
 
   it('keeps of a pod what `k8smon snapshot` keeps: image and ports, not args', () => {
@@ -247,9 +253,9 @@ describe('the checks catch the field notes\' mistakes', () => {
       expect(scrapedBy(preview, 'every-node')).toEqual(['http://10.0.0.0:10250/metrics config/*', 'http://10.0.0.1:10250/metrics config/*', 'http://10.0.0.2:10250/metrics config/*']);
       expect(preview.targets.filter((t) => t.job === 'every-node').map((t) => t.instances)).toEqual([3, 3, 3]);
       expect(preview.problems.filter((p) => p.rule === 'scraped-more-than-once').map((p) => p.message)).toEqual([
-        'job every-node: http://10.0.0.0:10250/metrics is scraped 3 times (by config/* (each of its 3 pods))',
-        'job every-node: http://10.0.0.1:10250/metrics is scraped 3 times (by config/* (each of its 3 pods))',
-        'job every-node: http://10.0.0.2:10250/metrics is scraped 3 times (by config/* (each of its 3 pods))',
+        'jobs every-node and kubelet: http://10.0.0.0:10250/metrics is scraped 4 times (by every-node on config/* (each of its 3 pods), kubelet on config/node-0): the same series twice, one set per job',
+        'jobs every-node and kubelet: http://10.0.0.1:10250/metrics is scraped 4 times (by every-node on config/* (each of its 3 pods), kubelet on config/node-1): the same series twice, one set per job',
+        'jobs every-node and kubelet: http://10.0.0.2:10250/metrics is scraped 4 times (by every-node on config/* (each of its 3 pods), kubelet on config/node-2): the same series twice, one set per job',
       ]);
     });
 
@@ -278,9 +284,10 @@ describe('the checks catch the field notes\' mistakes', () => {
       // Endpoints that name their node but no pod: the address is not the node's, no pod label says
       // where it runs, so without help the host filter keeps them nowhere.
       const cluster = syntheticCluster({ nodes: 3, podsPerNode: 9, serviceEvery: 1 });
-      for (const e of cluster.endpoints!) for (const subset of e.subsets ?? []) for (const a of subset.addresses ?? []) delete a.targetRef;
+      const addresses = (s: NonNullable<(typeof cluster.endpoints)>[number]['subsets'] extends (infer S)[] | undefined ? S : never) => [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])];
+      for (const e of cluster.endpoints!) for (const subset of e.subsets ?? []) for (const a of addresses(subset)) delete a.targetRef;
       const endpointCount = (onNode: boolean) =>
-        cluster.endpoints!.reduce((n, e) => n + e.subsets!.reduce((m, s) => m + (s.addresses ?? []).filter((a) => !onNode || a.nodeName !== undefined).length * (s.ports?.length ?? 0), 0), 0);
+        cluster.endpoints!.reduce((n, e) => n + e.subsets!.reduce((m, s) => m + addresses(s).filter((a) => !onNode || a.nodeName !== undefined).length * (s.ports?.length ?? 0), 0), 0);
       expect(endpointCount(true)).toBeGreaterThan(3);
       expect(scrapedBy(previewCluster([endpointsOn('[]')], cluster), 'endpoints')).toEqual([]);
       const placed = previewCluster([endpointsOn('[{source_labels: [__meta_kubernetes_endpoint_node_name], target_label: __host__}]')], cluster);
@@ -577,9 +584,12 @@ describe('k8smon targets / check (built CLI)', () => {
     const handMade = new URL('../examples/hand-made-agent.yaml', import.meta.url).pathname;
     const expectFieldNoteMistakes = (r: { exitCode: number; stdout: string; stderr: string }) => {
       expect(r.exitCode).toBe(1);
-      // Every agent pod scrapes every kubelet: each kubelet is scraped once per node. Three are shown, the rest summed up.
-      expect(r.stderr.match(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: https:\/\/10\.0\.0\.\d+:10250\/metrics is scraped 6 times \(by daemonset\/grafana-agent\/\* \(each of its 6 pods\)\)/g)).toHaveLength(3);
+      // Every agent pod scrapes every kubelet: each kubelet is scraped once per agent pod. Three are shown, the rest summed up.
+      // The DaemonSet tolerates no taint: it runs on the two untainted nodes only, and leaves the rest unscraped by itself.
+      expect(r.stderr.match(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: https:\/\/10\.0\.0\.\d+:10250\/metrics is scraped 2 times \(by daemonset\/grafana-agent\/\* \(each of its 2 pods\)\)/g)).toHaveLength(3);
       expect(r.stderr).toMatch(/\[scraped-more-than-once\] job integrations\/kubernetes\/kubelet: 3 more targets are scraped more than once \(6 in all\)/);
+      expect(r.stderr).toMatch(/\[node-not-covered\] node node-0: daemonset\/grafana-agent does not run there \(the taint node-role\.kubernetes\.io\/control-plane:NoSchedule is not tolerated\)/);
+      expect(r.stderr).toMatch(/\[node-not-covered\] node node-3: daemonset\/grafana-agent does not run there \(the taint nvidia\.com\/gpu=present:NoSchedule is not tolerated\)/);
       expect(r.stderr).toMatch(/\[rbac-forbidden\] daemonset\/grafana-agent job integrations\/kubernetes\/kubelet: get nodes\/metrics is not granted/);
       expect(r.stderr).toMatch(/\[rbac-excess\] daemonset\/grafana-agent \(ServiceAccount monitoring\/grafana-agent\) may get nodes\/proxy, which no job of it scrapes through/);
       expect(r.stderr).toMatch(/\[rbac-excess\] daemonset\/grafana-agent \(ServiceAccount monitoring\/grafana-agent\) may read Secrets/);
@@ -595,7 +605,7 @@ describe('k8smon targets / check (built CLI)', () => {
       expectFieldNoteMistakes(r);
       expect(r.stdout).toMatch(/^\d+ targets \(\d+ scrapes\), \d+ errors, \d+ warnings\n$/);
       const table = await runCli(['targets', '--config', handMade, '--namespace', 'monitoring', '--snapshot', snapshotFile]);
-      expect(table.stdout).toMatch(/^integrations\/kubernetes\/kubelet {2}6 active \(36 scrapes\), 0 dropped\n {2}daemonset\/grafana-agent\/\* {2}https:\/\/10\.0\.0\.0:10250\/metrics /);
+      expect(table.stdout).toMatch(/^integrations\/kubernetes\/kubelet {2}6 active \(12 scrapes\), 0 dropped\n {2}daemonset\/grafana-agent\/\* {2}https:\/\/10\.0\.0\.0:10250\/metrics /);
       // The ClusterRoleBinding names the ServiceAccount in monitoring: placed there, discovery is allowed.
       expect(r.stderr).not.toMatch(/list nodes is not granted/);
       const elsewhere = await runCli(['check', '--config', handMade, '--snapshot', snapshotFile]);

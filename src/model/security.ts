@@ -28,14 +28,16 @@ export function restrictedContainerSecurityContext(addCapabilities: string[] = [
   };
 }
 
-/** Lets the node agent run on control-plane nodes too (their kubelets are scraped as well). */
-export const CONTROL_PLANE_TOLERATIONS = [
-  { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node-role.kubernetes.io/master', operator: 'Exists', effect: 'NoSchedule' },
-];
-
-/** node-exporter belongs on every node, whatever its taints. */
+/**
+ * Node-level DaemonSets (the node agent, node-exporter) belong on every node,
+ * whatever its taints: a GPU pool, a dedicated pool, k3s servers with
+ * CriticalAddonsOnly=true:NoExecute. A node the node agent skips loses its
+ * kubelet, cAdvisor and pods from the metrics.
+ */
 export const TOLERATE_EVERYTHING = [{ operator: 'Exists' }];
+
+/** Every image k8smon runs is built for Linux: Windows node pools (EKS, AKS) are left to Windows exporters. */
+export const LINUX_NODES: Record<string, string> = { 'kubernetes.io/os': 'linux' };
 
 /** The highest of several Pod Security levels: what a namespace holding all of them must allow. */
 export function strictestAllowing(levels: readonly ('restricted' | 'baseline' | 'privileged')[]): 'restricted' | 'baseline' | 'privileged' {

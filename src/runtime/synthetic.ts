@@ -4,10 +4,17 @@
  * with several ports), CoreDNS, Services with EndpointSlices and Endpoints,
  * and Ingresses (some under TLS). Deterministic for a given size.
  *
+ * It has the shapes real clusters have and tidy ones lack (realisticShapes):
+ * the control plane and kube-proxy on the host network, CoreDNS behind the
+ * kube-dns Service kubeadm annotates for scraping, pods annotated alike with
+ * their annotated Service, sidecars and init containers with ports, Pending
+ * and Succeeded pods behind a Service, and headless and ExternalName Services.
+ *
  * `workloads` adds the pods a set of manifests would run once applied (a
  * render's own node-exporter, agents, kube-state-metrics): a full preset's
  * jobs then find what they find on a real cluster after install.
  */
+import { whyNotOn, type PodPlacement } from './plan/placement.js';
 import { slimObject, type ContainerSpec, type EndpointSliceObject, type EndpointsObject, type IngressObject, type NodeObject, type PodObject, type ServiceObject, type Snapshot } from './semantics/snapshot.js';
 
 export interface SyntheticOptions {
@@ -18,6 +25,8 @@ export interface SyntheticOptions {
   /** Every n-th app gets a Service (annotated for scraping and probing every other one) and an Ingress. */
   serviceEvery?: number;
   controlPlaneNodes?: number;
+  /** Windows nodes (a Windows node group, as EKS and AKS clusters often have), named win-<n>, after the Linux ones. */
+  windowsNodes?: number;
   /**
    * DaemonSets (a pod on every node), Deployments and StatefulSets
    * (spec.replicas pods, default 1, on the nodes in turn) whose pods are
@@ -32,7 +41,10 @@ export interface WorkloadManifest {
   metadata: { name: string; namespace?: string };
   spec?: {
     replicas?: number;
-    template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; hostNetwork?: boolean; serviceAccountName?: string } };
+    template?: {
+      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; hostNetwork?: boolean; serviceAccountName?: string } & PodPlacement;
+    };
   };
 }
 
@@ -51,10 +63,24 @@ export function syntheticCluster(o: SyntheticOptions): Snapshot {
     const name = `node-${n}`;
     const labels: Record<string, string> = { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': `zone-${n % 3}` };
     if (n < controlPlanes) labels['node-role.kubernetes.io/control-plane'] = '';
+    // Real pools are tainted: kubeadm's control plane, and (every tenth node) a GPU pool.
+    const taints = [
+      ...(n < controlPlanes ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : []),
+      ...(n % 10 === 3 ? [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] : []),
+    ];
     nodes.push({
       metadata: { name, labels },
-      spec: { providerID: `kind://docker/k8smon/${name}` },
+      spec: { providerID: `kind://docker/k8smon/${name}`, ...(taints.length > 0 ? { taints } : {}) },
       status: { addresses: [{ type: 'InternalIP', address: ip(10, n) }, { type: 'Hostname', address: name }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } },
+    });
+  }
+
+  for (let w = 0; w < (o.windowsNodes ?? 0); w++) {
+    const name = `win-${w}`;
+    nodes.push({
+      metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'windows' } },
+      spec: { providerID: `aws:///zone-a/i-win${w}`, taints: [{ key: 'os', value: 'windows', effect: 'NoSchedule' }] },
+      status: { addresses: [{ type: 'InternalIP', address: ip(11, w) }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } } },
     });
   }
 
@@ -104,16 +130,107 @@ export function syntheticCluster(o: SyntheticOptions): Snapshot {
       spec: { tls: a % 3 === 0 ? [{ hosts: [`*.${ns}.example.com`] }] : [], rules: [{ host: `${app}.${ns}.example.com`, http: { paths: [{ path: '/' }, { path: '/api' }] } }] },
     });
   }
+  realisticShapes(nodes.slice(0, o.nodes), controlPlanes, { pods, services, endpoints, endpointslices });
   workloadPods(o.workloads ?? [], nodes, pods);
   return { nodes, pods, services, endpoints, endpointslices, ingresses, apiVersions: ['v1', 'apps/v1', 'rbac.authorization.k8s.io/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1', 'policy/v1'] };
 }
 
-/** The pods of each workload, appended to `pods`: on the node's address with hostNetwork, else a pod address of their own. */
-function workloadPods(workloads: readonly WorkloadManifest[], nodes: readonly NodeObject[], pods: PodObject[]): void {
+/** A Service with its EndpointSlice and Endpoints over `members` (ready when Running), as the controllers write them. */
+function serviceOver(
+  into: { services: ServiceObject[]; endpoints: EndpointsObject[]; endpointslices: EndpointSliceObject[] },
+  service: ServiceObject,
+  members: readonly PodObject[],
+): void {
+  into.services.push(service);
+  if (service.spec?.type === 'ExternalName') return; // no endpoints: it is a DNS name
+  const name = service.metadata.name;
+  const ns = service.metadata.namespace!;
+  const ports = (service.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }));
+  const withIP = members.filter((m) => m.status?.podIP !== undefined);
+  const eps = withIP.map((m) => ({
+    addresses: [m.status!.podIP!],
+    conditions: { ready: m.status?.phase === 'Running' },
+    nodeName: m.spec?.nodeName,
+    targetRef: { kind: 'Pod', name: m.metadata.name, namespace: ns },
+  }));
+  into.endpointslices.push({ metadata: { name: `${name}-xyz`, namespace: ns, labels: { 'kubernetes.io/service-name': name } }, addressType: 'IPv4', endpoints: eps, ports });
+  const address = (e: (typeof eps)[number]) => ({ ip: e.addresses[0]!, nodeName: e.nodeName, targetRef: e.targetRef });
+  into.endpoints.push({
+    metadata: { name, namespace: ns },
+    subsets: [{ addresses: eps.filter((e) => e.conditions.ready).map(address), notReadyAddresses: eps.filter((e) => !e.conditions.ready).map(address), ports }],
+  });
+}
+
+/** The shapes of a real cluster (see the module comment), on top of the generated apps, on the Linux nodes. */
+function realisticShapes(
+  nodes: readonly NodeObject[],
+  controlPlanes: number,
+  into: { pods: PodObject[]; services: ServiceObject[]; endpoints: EndpointsObject[]; endpointslices: EndpointSliceObject[] },
+): void {
+  const nodeIP = (n: NodeObject): string => n.status!.addresses![0]!.address;
+  const hostNetwork = (p: PodObject): PodObject => ({ ...p, spec: { ...p.spec, hostNetwork: true } });
+  // kubeadm's static control-plane pods and kube-proxy: on the host network, no ports declared.
+  nodes.forEach((n, i) => {
+    const onNode = { owner: { kind: 'Node', name: n.metadata.name }, hostIP: nodeIP(n) };
+    if (i < controlPlanes) {
+      for (const component of ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager']) {
+        into.pods.push(hostNetwork(pod(`${component}-${n.metadata.name}`, 'kube-system', n.metadata.name, nodeIP(n), { component, tier: 'control-plane' }, {}, [{ name: component }], 'Running', onNode)));
+      }
+    }
+    into.pods.push(hostNetwork(pod(`kube-proxy-${i.toString(36).padStart(5, '0')}`, 'kube-system', n.metadata.name, nodeIP(n), { 'k8s-app': 'kube-proxy' }, {}, [{ name: 'kube-proxy' }], 'Running', { owner: { kind: 'DaemonSet', name: 'kube-proxy' }, hostIP: nodeIP(n) })));
+  });
+  // CoreDNS behind kube-dns, which kubeadm annotates for scraping on the metrics port.
+  const coredns = into.pods.filter((p) => p.metadata.namespace === 'kube-system' && p.metadata.labels?.['k8s-app'] === 'kube-dns');
+  serviceOver(
+    into,
+    {
+      metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' } },
+      spec: { type: 'ClusterIP', clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }, { name: 'metrics', port: 9153, protocol: 'TCP' }] },
+    },
+    coredns,
+  );
+  if (nodes.length === 0) return;
+  const on = (i: number): string => nodes[i % nodes.length]!.metadata.name;
+  const scrape = (port?: string): Record<string, string> => ({ 'prometheus.io/scrape': 'true', ...(port !== undefined ? { 'prometheus.io/port': port } : {}) });
+  // A chart that annotates its pods and their Service alike; the pods carry a mesh sidecar and an init container with ports.
+  const web = [0, 1].map((r) =>
+    pod(`web-${r}`, 'shop', on(r), ip(60, r), { app: 'web' }, scrape('8080'), [{ name: 'web', ports: [{ name: 'http', containerPort: 8080 }] }, { name: 'istio-proxy', ports: [{ name: 'http-envoy-prom', containerPort: 15090 }] }], 'Running'),
+  );
+  for (const p of web) p.spec!.initContainers = [{ name: 'migrate', ports: [{ name: 'debug', containerPort: 5005 }] }];
+  into.pods.push(...web);
+  serviceOver(into, { metadata: { name: 'web', namespace: 'shop', annotations: scrape('8080') }, spec: { type: 'ClusterIP', clusterIP: '10.96.1.1', ports: [{ name: 'http', port: 8080 }] } }, web);
+  // A pod annotated without a port (every declared port is scraped) behind a Service annotated on one of them.
+  const cart = pod('cart-0', 'shop', on(1), ip(60, 10), { app: 'cart' }, scrape(), [{ name: 'cart', ports: [{ name: 'http', containerPort: 8080 }, { name: 'grpc', containerPort: 9090 }] }], 'Running');
+  into.pods.push(cart);
+  serviceOver(into, { metadata: { name: 'cart', namespace: 'shop', annotations: scrape('8080') }, spec: { type: 'ClusterIP', clusterIP: '10.96.1.2', ports: [{ name: 'http', port: 8080 }] } }, [cart]);
+  // An annotated Service over pods that are not annotated, with a Pending and a Succeeded pod among them.
+  const api = ['Running', 'Running', 'Pending', 'Succeeded'].map((phase, r) =>
+    pod(`api-${r}`, 'shop', on(r), phase === 'Pending' ? undefined : ip(60, 20 + r), { app: 'api' }, {}, [{ name: 'api', ports: [{ name: 'metrics', containerPort: 9102 }] }], phase),
+  );
+  into.pods.push(...api);
+  serviceOver(into, { metadata: { name: 'api', namespace: 'shop', annotations: scrape('9102') }, spec: { type: 'ClusterIP', clusterIP: '10.96.1.3', ports: [{ name: 'metrics', port: 9102 }] } }, api);
+  // A headless Service over a StatefulSet's pods, annotated; and an ExternalName Service, annotated for scraping and probing.
+  const db = [0, 1].map((r) => pod(`db-${r}`, 'data', on(r), ip(60, 30 + r), { app: 'db' }, {}, [{ name: 'db', ports: [{ name: 'metrics', containerPort: 9187 }] }], 'Running', { owner: { kind: 'StatefulSet', name: 'db' } }));
+  into.pods.push(...db);
+  serviceOver(into, { metadata: { name: 'db', namespace: 'data', annotations: scrape('9187') }, spec: { type: 'ClusterIP', clusterIP: 'None', ports: [{ name: 'metrics', port: 9187 }] } }, db);
+  serviceOver(
+    into,
+    { metadata: { name: 'legacy', namespace: 'data', annotations: { ...scrape('443'), 'prometheus.io/probe': 'true' } }, spec: { type: 'ExternalName', externalName: 'legacy.example.com', ports: [{ name: 'https', port: 443 }] } },
+    [],
+  );
+}
+
+/**
+ * The pods of each workload, appended to `pods`, on the nodes the scheduler
+ * would give them (node selector, affinity, taints): on the node's address
+ * with hostNetwork, else a pod address of their own.
+ */
+function workloadPods(workloads: readonly WorkloadManifest[], allNodes: readonly NodeObject[], pods: PodObject[]): void {
   let podIndex = 0;
   for (const w of workloads) {
-    const replicas = nodes.length === 0 ? 0 : w.kind === 'DaemonSet' ? nodes.length : w.kind === 'Deployment' || w.kind === 'StatefulSet' ? (w.spec?.replicas ?? 1) : 0;
     const template = w.spec?.template;
+    const nodes = allNodes.filter((n) => whyNotOn(template?.spec ?? {}, n) === undefined);
+    const replicas = nodes.length === 0 ? 0 : w.kind === 'DaemonSet' ? nodes.length : w.kind === 'Deployment' || w.kind === 'StatefulSet' ? (w.spec?.replicas ?? 1) : 0;
     const owner = w.kind === 'Deployment' ? { kind: 'ReplicaSet', name: `${w.metadata.name}-rs` } : { kind: w.kind, name: w.metadata.name };
     for (let r = 0; r < replicas; r++, podIndex++) {
       const node = nodes[r % nodes.length]!;

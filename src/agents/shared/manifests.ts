@@ -5,6 +5,7 @@
  * its containers with these.
  */
 import type { Manifest } from '../../runtime/plan/manifests.js';
+import type { PodPlacement } from '../../runtime/plan/placement.js';
 
 /** One container of a workload among manifests, with what it can read. */
 export interface ContainerFiles {
@@ -72,13 +73,15 @@ export function containerEnv(container: any, node: string | undefined): Map<stri
   return env;
 }
 
-/** Whether the container learns its node's name from the downward API: it is meant to run once per node. */
-export function knowsItsNode(container: any): boolean {
-  return (container?.env ?? []).some((e: any) => e?.valueFrom?.fieldRef?.fieldPath === 'spec.nodeName');
-}
-
 /** Where an agent found among manifests runs: its name, namespace, ServiceAccount and network. */
-export function placement(found: ContainerFiles): { name: string; perNode: boolean; namespace: string; serviceAccount: { name: string; namespace: string }; hostNetwork: boolean } {
+export function placement(found: ContainerFiles): {
+  name: string;
+  perNode: boolean;
+  namespace: string;
+  serviceAccount: { name: string; namespace: string };
+  hostNetwork: boolean;
+  placement: PodPlacement;
+} {
   const w = found.workload;
   const namespace = w.metadata.namespace ?? 'default';
   return {
@@ -88,5 +91,6 @@ export function placement(found: ContainerFiles): { name: string; perNode: boole
     // A pod that names no ServiceAccount runs as its namespace's "default" one.
     serviceAccount: { name: found.pod.serviceAccountName ?? found.pod.serviceAccount ?? 'default', namespace },
     hostNetwork: found.pod.hostNetwork === true,
+    placement: { nodeSelector: found.pod.nodeSelector, tolerations: found.pod.tolerations, affinity: found.pod.affinity },
   };
 }

@@ -4,7 +4,7 @@
  * restricted pod security, the credential Secrets mounted read-only, and the
  * RBAC derived from its jobs. A kind adds its containers and volumes.
  */
-import { CONTROL_PLANE_TOLERATIONS, restrictedPodSecurityContext } from '../../model/security.js';
+import { LINUX_NODES, restrictedPodSecurityContext, TOLERATE_EVERYTHING } from '../../model/security.js';
 import type { AgentModel, ContainerModel, Model, WorkloadModel } from '../../model/types.js';
 
 /** The volumes and mounts of the Secrets the agents read credentials from. */
@@ -44,7 +44,8 @@ export function agentWorkload(agent: AgentModel, pod: AgentPod): WorkloadModel {
     podSecurity: agent.hostNetwork ? 'privileged' : 'restricted',
     pod: {
       hostNetwork: agent.hostNetwork,
-      tolerations: nodeLocal ? CONTROL_PLANE_TOLERATIONS : undefined,
+      tolerations: nodeLocal ? TOLERATE_EVERYTHING : undefined,
+      nodeSelector: LINUX_NODES,
       securityContext: restrictedPodSecurityContext(),
       ...(pod.initContainers !== undefined ? { initContainers: pod.initContainers } : {}),
       containers: pod.containers,

@@ -30,6 +30,36 @@ function annotationRules(kind: Kind, portLabel: string): RelabelConfig[] {
   ];
 }
 
+/**
+ * Endpoints another job of the render scrapes at the same URL, dropped from
+ * kubernetes-service-endpoints so each series has one writer. Many charts
+ * annotate a pod and its Service alike, and kubeadm annotates the kube-dns
+ * Service that the coredns job already scrapes. (A different port or path is
+ * another URL and stays.)
+ */
+function leftToDedicatedJobs(ctx: ComponentContext): RelabelConfig[] {
+  const rules: RelabelConfig[] = [];
+  if (ctx.profile.components.annotatedPods.enabled) {
+    // The endpoint the pod job scrapes for this pod: its annotated port, else every declared one; its path.
+    rules.push(
+      { source_labels: ['__meta_kubernetes_pod_container_port_number'], target_label: '__tmp_pod_port' },
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_port'], regex: '(\\d+)', target_label: '__tmp_pod_port' },
+      { target_label: '__tmp_pod_path', replacement: '/metrics' },
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_path'], regex: '(.+)', target_label: '__tmp_pod_path' },
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape', '__tmp_pod_port', '__tmp_pod_path'], target_label: '__tmp_pod_endpoint' },
+      // This job's endpoint, in the same shape: "true;<port>;<path>".
+      { target_label: '__tmp_service_path', replacement: '/metrics' },
+      { source_labels: ['__meta_kubernetes_service_annotation_prometheus_io_path'], regex: '(.+)', target_label: '__tmp_service_path' },
+      { source_labels: ['__meta_kubernetes_endpointslice_port', '__tmp_service_path'], regex: '(.*)', target_label: '__tmp_service_endpoint', replacement: 'true;$1' },
+      { source_labels: ['__tmp_pod_endpoint'], target_label: '__tmp_service_endpoint', action: 'dropequal' },
+    );
+  }
+  if (ctx.profile.components.coreDns.enabled) {
+    rules.push({ source_labels: ['__meta_kubernetes_namespace', '__meta_kubernetes_pod_label_k8s_app', '__meta_kubernetes_endpointslice_port'], regex: 'kube-system;kube-dns;9153', action: 'drop' });
+  }
+  return rules;
+}
+
 export function annotationsComponent(ctx: ComponentContext): ComponentParts {
   const jobs: ScrapeJob[] = [];
   if (ctx.profile.components.annotatedPods.enabled) {
@@ -59,6 +89,7 @@ export function annotationsComponent(ctx: ComponentContext): ComponentParts {
         relabel_configs: [
           { source_labels: ['__meta_kubernetes_pod_phase'], action: 'drop', regex: 'Pending|Succeeded|Failed' },
           ...annotationRules('service', '__meta_kubernetes_endpointslice_port'),
+          ...leftToDedicatedJobs(ctx),
           { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
           ...podTargetLabels(),
         ],

@@ -2,7 +2,7 @@
  * The default destination: a single-replica Prometheus that only receives
  * remote_write (bounded retention, emptyDir or a PersistentVolumeClaim).
  */
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
+import { LINUX_NODES, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
 import type { WorkloadModel } from '../types.js';
 import type { ComponentContext } from './context.js';
 import { NO_RBAC } from './workload.js';
@@ -28,6 +28,7 @@ export function localPrometheusWorkload(ctx: ComponentContext): { workload: Work
     service: [{ name: 'http-web', port: LOCAL_PROMETHEUS_PORT, targetPort: 'http-web' }],
     podSecurity: 'restricted',
     pod: {
+      nodeSelector: LINUX_NODES,
       securityContext: restrictedPodSecurityContext(),
       containers: [
         {

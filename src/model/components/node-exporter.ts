@@ -5,7 +5,7 @@
  * namespaces and hostPath), so it is off where the platform forbids that.
  */
 import { sanitizeLabelName } from '../../runtime/semantics/discovery/group.js';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TOLERATE_EVERYTHING } from '../security.js';
+import { LINUX_NODES, restrictedContainerSecurityContext, restrictedPodSecurityContext, TOLERATE_EVERYTHING } from '../security.js';
 import { metricRelabelConfigs } from './allowlists.js';
 import type { ComponentContext, ComponentParts } from './context.js';
 import { NO_RBAC } from './workload.js';
@@ -36,7 +36,7 @@ export function nodeExporterComponent(ctx: ComponentContext): ComponentParts {
           hostNetwork: true,
           hostPID: true,
           tolerations: TOLERATE_EVERYTHING,
-          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          nodeSelector: LINUX_NODES,
           securityContext: restrictedPodSecurityContext(),
           containers: [
             {

@@ -1,6 +1,6 @@
 /** Building blocks shared by the exporter workloads. */
 import type { Resources } from '../../profile/types.js';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
+import { LINUX_NODES, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
 import type { ContainerModel, RbacGrant, WorkloadModel } from '../types.js';
 
 export const NO_RBAC: RbacGrant = { clusterRules: [], namespacedRules: [] };
@@ -45,6 +45,7 @@ export function simpleWorkload(w: SimpleWorkload): WorkloadModel {
     service: [{ name: w.port.name, port: w.port.number, targetPort: w.port.name }],
     podSecurity: (w.addCapabilities ?? []).some((c) => c !== 'NET_BIND_SERVICE') ? 'baseline' : 'restricted',
     pod: {
+      nodeSelector: LINUX_NODES,
       securityContext: restrictedPodSecurityContext(),
       containers: [container],
       volumes: w.configMap ? [{ name: 'config', configMap: { name: w.configMap.name } }] : [],

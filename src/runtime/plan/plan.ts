@@ -13,6 +13,7 @@ import type { RelabelConfig } from '../semantics/relabel/relabel.js';
 import { SNAPSHOT_RESOURCES, type SnapshotResource } from '../semantics/snapshot.js';
 import type { ScrapeJobDefaults } from '../semantics/target.js';
 import type { PromSemantics } from '../semantics/version.js';
+import type { PodPlacement } from './placement.js';
 
 /**
  * How a node-local agent keeps to its own node beyond what its discovery
@@ -74,6 +75,8 @@ export interface AgentSpec {
   namespace?: string;
   /** Whether its pods share the node's network (and so its loopback); unknown for an agent config file. */
   hostNetwork?: boolean;
+  /** Where a DaemonSet's pods may run (taints tolerated, node selector, affinity); unknown for an agent config file. */
+  placement?: PodPlacement;
 }
 
 export class AgentConfigError extends Error {}

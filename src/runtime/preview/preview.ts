@@ -15,6 +15,7 @@ import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfig, type R
 import type { Snapshot } from '../semantics/snapshot.js';
 import { discoveredLabels, finalizeInPlace, finalizeTarget, GroupDiscoveredLabels, isLoopbackUrl } from '../semantics/target.js';
 import type { PromSemantics } from '../semantics/version.js';
+import { whyNotOn } from '../plan/placement.js';
 
 export interface ActiveTarget {
   job: string;
@@ -372,6 +373,55 @@ function compiledFor(list: RelabelConfig[] | undefined, semantics: PromSemantics
   return rules;
 }
 
+/** Reports of nodes a DaemonSet leaves out before the rest are counted. */
+const UNCOVERED_NODES_SHOWN = 5;
+
+/** The number of pods on each node, counted once and only when asked. */
+function lazyPodCounts(snapshot: Snapshot): (node: string) => number {
+  let counts: Map<string, number> | undefined;
+  return (node) => {
+    if (counts === undefined) {
+      counts = new Map();
+      for (const p of snapshot.pods ?? []) {
+        const n = p.spec?.nodeName;
+        if (n !== undefined) counts.set(n, (counts.get(n) ?? 0) + 1);
+      }
+    }
+    return counts.get(node) ?? 0;
+  };
+}
+
+/**
+ * The nodes among `candidates` a DaemonSet agent runs on (its tolerations,
+ * node selector and affinity against each node's taints and labels); each
+ * node left out is a warning that says why and what goes unscraped.
+ */
+function nodesRunning(agent: AgentSpec, snapshot: Snapshot, candidates: readonly string[], podsOn: (node: string) => number, problems: Problem[]): string[] {
+  if (agent.placement === undefined) return [...candidates];
+  const byName = new Map((snapshot.nodes ?? []).map((n) => [n.metadata.name, n]));
+  const runs: string[] = [];
+  const left: string[] = [];
+  for (const name of candidates) {
+    const node = byName.get(name);
+    const why = node === undefined ? undefined : whyNotOn(agent.placement, node);
+    if (why === undefined) {
+      runs.push(name);
+      continue;
+    }
+    left.push(name);
+    if (left.length > UNCOVERED_NODES_SHOWN) continue;
+    problems.push({
+      severity: 'warning',
+      rule: 'node-not-covered',
+      message: `node ${name}: ${agent.name} does not run there (${why}): its kubelet, cAdvisor and ${podsOn(name)} pods will not be scraped`,
+    });
+  }
+  if (left.length > UNCOVERED_NODES_SHOWN) {
+    problems.push({ severity: 'warning', rule: 'node-not-covered', message: `${left.length - UNCOVERED_NODES_SHOWN} more nodes are left out by ${agent.name} (${left.length} in all)` });
+  }
+  return runs;
+}
+
 /** Every instance of every agent (or those on one node), and the problems across them. */
 export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot, options: PreviewOptions = {}): Preview {
   const out = emptyPreview();
@@ -394,9 +444,11 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
     for (const j of p.jobs) if (!out.jobs.includes(j)) out.jobs.push(j);
     for (const j of p.incomplete) if (!out.incomplete.includes(j)) out.incomplete.push(j);
   };
+  const podsOnNode = lazyPodCounts(snapshot);
   for (const agent of agents) {
     const shared = new Map<string, GroupView[]>();
-    const instances: (string | undefined)[] = agent.perNode ? (options.node !== undefined ? [options.node] : nodeNames) : options.node !== undefined ? [] : [undefined];
+    const nodes = agent.perNode ? nodesRunning(agent, snapshot, options.node === undefined ? nodeNames : [options.node], podsOnNode, out.problems) : [];
+    const instances: (string | undefined)[] = agent.perNode ? nodes : options.node !== undefined ? [] : [undefined];
     if (!agent.perNode) {
       for (const node of instances) merge(previewAgent(agent, snapshot, node, options, anyInstanceConfig(agent)), 1);
       continue;
@@ -480,37 +532,46 @@ function scrapesOf(group: ActiveTarget | ActiveTarget[]): number {
 /** Individual reports of double scrapes per job before the rest are summed up: a DaemonSet without host filter doubles every target. */
 const DOUBLE_SCRAPES_SHOWN_PER_JOB = 3;
 
+/** `job` for one job, `jobs a and b` for several: whose scrapes of one URL repeat. */
+function jobsOf(ts: readonly ActiveTarget[]): string[] {
+  return [...new Set(ts.map((t) => t.job))].sort();
+}
+
 export function crossInstanceProblems(p: Preview): Problem[] {
   const problems: Problem[] = [];
+  // The same URL is the same endpoint whichever job or agent scrapes it (a different metrics_path or
+  // param makes another URL); a loopback address is a different endpoint on every node, so it is the
+  // same target only within one agent instance.
   const byUrl = new TargetBuckets();
   // Colliding label sets share job and instance: only those are compared label by label.
   const byJobInstance = new TargetBuckets();
   for (const t of p.targets) {
-    // A loopback address is a different endpoint on every node: it is the same target only within one instance.
-    byUrl.add(isLoopbackUrl(t.url) ? `${t.job}\0${t.agent}` : t.job, t.url, t);
+    byUrl.add(isLoopbackUrl(t.url) ? t.agent : '', t.url, t);
     byJobInstance.add(t.labels.job ?? '', t.labels.instance ?? '', t);
   }
   const byLabels = new Map<string, ActiveTarget[]>();
   for (const candidates of byJobInstance.shared()) for (const t of candidates) pushTo(byLabels, labelKey(t.labels), t);
-  const doubledPerJob = new Map<string, number>();
+  const doubledPerJobs = new Map<string, number>();
   for (const group of byUrl.groups()) {
     const times = scrapesOf(group);
     if (times < 2) continue;
     const ts = Array.isArray(group) ? group : [group];
-    const job = ts[0]!.job;
-    const seen = (doubledPerJob.get(job) ?? 0) + 1;
-    doubledPerJob.set(job, seen);
+    const jobs = jobsOf(ts);
+    const who = jobs.length === 1 ? `job ${jobs[0]}` : `jobs ${jobs.join(' and ')}`;
+    const seen = (doubledPerJobs.get(who) ?? 0) + 1;
+    doubledPerJobs.set(who, seen);
     if (seen > DOUBLE_SCRAPES_SHOWN_PER_JOB) continue;
-    const agents = [...new Set(ts.map((t) => (t.instances !== undefined ? `${t.agent} (each of its ${t.instances} pods)` : t.agent)))];
+    const by = (t: ActiveTarget): string => `${jobs.length > 1 ? `${t.job} on ` : ''}${t.agent}${t.instances !== undefined ? ` (each of its ${t.instances} pods)` : ''}`;
+    const agents = [...new Set(ts.map(by))];
     problems.push({
       severity: 'error',
       rule: 'scraped-more-than-once',
-      message: `job ${job}: ${ts[0]!.url} is scraped ${times} times (by ${agents.slice(0, 5).join(', ')}${agents.length > 5 ? ', …' : ''})`,
+      message: `${who}: ${ts[0]!.url} is scraped ${times} times (by ${agents.slice(0, 5).join(', ')}${agents.length > 5 ? ', …' : ''})${jobs.length > 1 ? ': the same series twice, one set per job' : ''}`,
     });
   }
-  for (const [job, n] of doubledPerJob) {
+  for (const [who, n] of doubledPerJobs) {
     if (n > DOUBLE_SCRAPES_SHOWN_PER_JOB) {
-      problems.push({ severity: 'error', rule: 'scraped-more-than-once', message: `job ${job}: ${n - DOUBLE_SCRAPES_SHOWN_PER_JOB} more targets are scraped more than once (${n} in all)` });
+      problems.push({ severity: 'error', rule: 'scraped-more-than-once', message: `${who}: ${n - DOUBLE_SCRAPES_SHOWN_PER_JOB} more targets are scraped more than once (${n} in all)` });
     }
   }
   for (const ts of byLabels.values()) {

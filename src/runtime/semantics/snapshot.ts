@@ -56,7 +56,7 @@ export interface PodObject {
 
 export interface NodeObject {
   metadata: ObjectMeta;
-  spec?: { providerID?: string; unschedulable?: boolean };
+  spec?: { providerID?: string; unschedulable?: boolean; taints?: { key: string; value?: string; effect: string }[] };
   status?: {
     addresses?: { type: string; address: string }[];
     daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
@@ -329,7 +329,14 @@ function slimNode(n: NodeObject): NodeObject {
   const kubelet = status?.daemonEndpoints?.kubeletEndpoint;
   return defined<NodeObject>({
     metadata: slimMeta(n.metadata),
-    spec: n.spec && defined<NonNullable<NodeObject['spec']>>({ providerID: n.spec.providerID, unschedulable: n.spec.unschedulable }),
+    spec:
+      n.spec &&
+      defined<NonNullable<NodeObject['spec']>>({
+        providerID: n.spec.providerID,
+        unschedulable: n.spec.unschedulable,
+        // Which DaemonSets run on the node (the agents', node-exporter's): what `check` says of uncovered nodes.
+        taints: each(n.spec.taints, (t) => defined<Item<NonNullable<NodeObject['spec']>['taints']>>({ key: t.key, value: t.value, effect: t.effect })),
+      }),
     status:
       status &&
       defined<NodeStatus>({
