@@ -1,5 +1,5 @@
 /**
- * `apply --wait`: waits for every DaemonSet and Deployment of a render to roll
+ * `apply --wait`: waits for every DaemonSet, Deployment and StatefulSet of a render to roll
  * out, shows progress as each finishes, and for those that do not, says which
  * pods are not ready and why.
  */
@@ -22,7 +22,7 @@ export interface RolloutOptions {
 }
 
 export async function waitForRollout(objects: readonly KubernetesObject[], options: RolloutOptions): Promise<boolean> {
-  const workloads = objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment');
+  const workloads = objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment' || o.kind === 'StatefulSet');
   const { reporter } = options;
   let done = 0;
   reporter.progress(`waiting for ${workloads.length} workloads to roll out (timeout ${options.timeout})`);

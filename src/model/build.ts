@@ -11,6 +11,7 @@ import { kubeletComponent } from './components/kubelet.js';
 import { LOCAL_PROMETHEUS_NAME, localPrometheusUrl, localPrometheusWorkload } from './components/local-prometheus.js';
 import { nodeExporterComponent } from './components/node-exporter.js';
 import { CREDENTIALS_SECRET_NAME, mountPathOf, resolveRemoteWrite } from './credentials.js';
+import { inventoryOf } from '../render/applyset.js';
 import { resolveImages } from './images.js';
 import { deriveRbac } from './rbac.js';
 import type { AgentModel, AgentScope, Model, ScrapeJob, WorkloadModel } from './types.js';
@@ -101,6 +102,7 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     volumeClaims,
     images: ctx.images,
     networkPolicies: profile.networkPolicies.enabled,
+    inventory: inventoryOf(profile),
   };
   if (Object.keys(credentials.secretData).length > 0) {
     model.credentialsSecret = { name: CREDENTIALS_SECRET_NAME, data: credentials.secretData };

@@ -183,4 +183,6 @@ export interface Model {
   volumeClaims: { name: string; size: string; storageClassName?: string }[];
   images: Record<ImageName, string>;
   networkPolicies: boolean;
+  /** The ApplySet parent that records what apply created, and the id its members carry. */
+  inventory: { name: string; namespace: string; id: string };
 }

@@ -198,6 +198,19 @@ export const profileSchema = {
       properties: { enabled: { type: 'boolean', description: 'render NetworkPolicies that let only the agents reach the exporters' } },
     },
     namespace: { ...kubernetesName, title: 'the namespace everything is deployed into' },
+    inventory: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'the record, in the cluster, of what apply created (an ApplySet parent ConfigMap in the namespace); apply prunes what a new render no longer contains',
+      properties: {
+        name: {
+          type: 'string',
+          maxLength: 253,
+          pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+          description: 'name of the inventory ConfigMap (DNS-1123 subdomain); default k8smon-<cluster.name>. Each profile installed into one namespace needs its own',
+        },
+      },
+    },
     agent: {
       type: 'object',
       additionalProperties: false,

@@ -76,6 +76,8 @@ export interface Profile {
   components: Components;
   networkPolicies: { enabled: boolean };
   namespace: string;
+  /** Where apply records what it created; the name defaults to k8smon-<cluster.name>. */
+  inventory?: { name?: string };
   agent: {
     kind: AgentKind;
     scrapeInterval: string;

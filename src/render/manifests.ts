@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { agentKind } from '../agents/registry.js';
+import { APPLYSET_PART_OF_LABEL, isMember } from './applyset.js';
 import { strictestAllowing } from '../model/security.js';
 import type { Model, WorkloadModel } from '../model/types.js';
 import { renderTemplate, type KubernetesObject } from './templates.js';
@@ -95,6 +96,8 @@ export function renderManifests(model: Model): ManifestResult {
     );
   }
   for (const w of workloads) objects.push(...workloadObjects(model, w));
+  // Members of the inventory say so on the object itself (never on selectors or pod templates, which would roll pods).
+  for (const o of objects) if (isMember(o)) o.metadata.labels = { ...o.metadata.labels, [APPLYSET_PART_OF_LABEL]: model.inventory.id };
   return { objects: sortObjects(objects), notices };
 }
 

@@ -1,4 +1,4 @@
-/** `k8smon diff`: what apply would change (kubectl diff); exit 1 when there are differences. */
+/** `k8smon diff`: what apply would change (kubectl diff) and prune; exit 1 when there are differences. */
 import type { KubectlTarget } from '../../kube/kubectl.js';
 import type { CommandDefinition } from '../command.js';
 import { addProfileOptions, addTargetOptions, kubectlTarget, profileSources, TARGET_HELP, type ProfileFlags, type ProfileOptions, type TargetFlags } from '../options.js';
@@ -13,10 +13,11 @@ export function diffOptions(flags: ProfileFlags & TargetFlags): DiffOptions {
 
 export const diffCommand: CommandDefinition = {
   register: (program, run) =>
-    addTargetOptions(addProfileOptions(program.command('diff').description('show what apply would change (kubectl diff); exit 1 when there are differences')))
+    addTargetOptions(addProfileOptions(program.command('diff').description('show what apply would change (kubectl diff) and prune; exit 1 when there are differences')))
       .addHelpText('after', `
 Examples:
   $ k8smon diff -f k8smon.yaml --context prod-eu-1
+  $ k8smon diff -f k8smon.yaml --set components.blackboxExporter.enabled=false   # lists the objects apply would delete
 ${TARGET_HELP}`)
       .action(async (flags: ProfileFlags & TargetFlags) => {
         const { run: diff } = await import('./diff.run.js');
