@@ -3,22 +3,32 @@
  * the command definitions only, never an implementation or the layers below.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN } from './support/cli.js';
 
 const HOOKS = fileURLToPath(new URL('./support/record-loads.mjs', import.meta.url));
 
-/** Runs `k8smon ...args`, expecting exit 0, and returns the modules under dist/ it loaded. */
+/** The build's record of which compiled modules (under dist/) each bundle file holds. */
+const META = JSON.parse(readFileSync(new URL('../dist/bundle-meta.json', import.meta.url), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+
+/**
+ * Runs `k8smon ...args`, expecting exit 0, and returns the modules under dist/
+ * it loaded: the bundle files it read, each counted as the compiled modules it holds.
+ */
 function modulesLoaded(args: string[]): string[] {
   const r = spawnSync(process.execPath, ['--import', HOOKS, BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   expect(r.status, r.stderr).toBe(0);
   const prefix = 'k8smon-loaded ';
-  return r.stderr.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length)).sort();
+  const files = r.stderr.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
+  expect(files[0]).toBe('bundle/main.js');
+  const modules = files.flatMap((f) => Object.keys(META.outputs[`dist/${f}`]?.inputs ?? {}));
+  return [...new Set(modules.filter((m) => m.startsWith('dist/')).map((m) => m.slice('dist/'.length)))].sort();
 }
 
-/** What help may load: the entry, the program, the definitions and the flag groups they share, the reporter, the error types. */
-const HELP_MODULES = /^(errors\.js|cli\/(main|program|command|context|options|output)\.js|cli\/commands\/[a-z]+\.js)$/;
+/** What help may load: the entry, the program, the definitions and the flag groups they share, the reporter, the error types, the package's root. */
+const HELP_MODULES = /^(errors\.js|package-root\.js|cli\/(main|program|command|context|options|output)\.js|cli\/commands\/[a-z]+\.js)$/;
 
 describe('k8smon --help', () => {
   it.each([[['--help']], [['render', '--help']], [['targets', '--help']], [['presets', 'show', '--help']], [['--version']]])('%j loads no command implementation', (args) => {

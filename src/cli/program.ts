@@ -1,4 +1,5 @@
 /** The commander program: global flags and help, then every command's definition. */
+import { packagePath } from '../package-root.js';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { Runner } from './command.js';
@@ -27,6 +28,6 @@ Exit codes: 0 ok, 1 failure (diff: differences found), 2 invalid input (nothing 
 }
 
 function packageVersion(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const pkg: unknown = JSON.parse(readFileSync(packagePath('package.json'), 'utf8'));
   return (pkg as { version: string }).version;
 }

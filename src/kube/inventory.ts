@@ -5,6 +5,7 @@
  * `kubectl apply --prune --applyset`, which is alpha (KUBECTL_APPLYSET=true)
  * and prunes straight after applying, before new agents are ready.
  */
+import { packagePath } from '../package-root.js';
 import { readFileSync } from 'node:fs';
 import { ExitCode, K8smonError } from '../errors.js';
 import {
@@ -78,7 +79,7 @@ function splitList(value: string | undefined): string[] {
 
 function packageVersion(): string {
   try {
-    const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const pkg: unknown = JSON.parse(readFileSync(packagePath('package.json'), 'utf8'));
     return (pkg as { version: string }).version;
   } catch {
     return 'unknown';

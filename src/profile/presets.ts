@@ -4,14 +4,14 @@
  * (`preset: gke` inside gke-autopilot.yaml); cycles are refused.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.js';
 import { InvalidInputError } from '../errors.js';
 import { didYouMean } from '../util/text.js';
 import { deepMerge, isPlainObject, type PlainObject } from './merge.js';
 import { parseYamlDocument } from './yaml-input.js';
 
 /** presets/ at the package root; the same relative place from src/ and dist/. */
-export const PRESET_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
+export const PRESET_DIR = `${packagePath('presets')}/`;
 
 export interface PresetInfo {
   name: string;

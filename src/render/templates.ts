@@ -5,12 +5,12 @@
  * Every rendered document is parsed back before it is used.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.js';
 import Handlebars from 'handlebars';
 import { parseDocument } from 'yaml';
 import { toYamlFlow } from './yaml-scalar.js';
 
-export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATE_DIR = `${packagePath('templates')}/`;
 
 export type KubernetesObject = {
   apiVersion: string;

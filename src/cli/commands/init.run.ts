@@ -3,9 +3,9 @@
  * without a terminal (or with --yes) it takes defaults and flags instead.
  * The file is written only at the end, in one step: Ctrl-C leaves nothing.
  */
+import { packagePath } from '../../package-root.js';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringifyYaml } from '../../util/yaml.js';
 import { ExitCode, InvalidInputError, K8smonError } from '../../errors.js';
 import { profileFromAnswers, type InitAnswers, type CredentialSource } from '../../init/answers.js';
@@ -21,7 +21,7 @@ import { schemaTypesAt } from '../../profile/validate.js';
 import type { CommandContext } from '../context.js';
 import type { InitOptions } from './init.js';
 
-const SCHEMA_FILE = fileURLToPath(new URL('../../../schema/k8smon.schema.json', import.meta.url));
+const SCHEMA_FILE = packagePath('schema', 'k8smon.schema.json');
 const SELF_HOSTED_ONLY: readonly ComponentName[] = ['kubeScheduler', 'kubeControllerManager', 'etcd'];
 
 interface ClusterFacts {

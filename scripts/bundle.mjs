@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Bundles the CLI (dist/cli/main.js and what it imports, dependencies
+// included) into dist/bundle/: one entry file plus one chunk per command
+// implementation, which the entry still imports only when that command runs.
+// Loading one file instead of ~150 modules is most of what a command's
+// start-up cost was. Run by `npm run build`, after tsc and the validator.
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const outdir = new URL('../dist/bundle/', import.meta.url).pathname;
+rmSync(outdir, { recursive: true, force: true });
+const result = await build({
+  entryPoints: { main: new URL('../dist/cli/main.js', import.meta.url).pathname },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+  // CommonJS dependencies (handlebars, ajv) call require(): give the ESM bundle a real one.
+  banner: { js: "import { createRequire as __k8smonCreateRequire } from 'node:module'; const require = __k8smonCreateRequire(import.meta.url);" },
+});
+// Which modules each output file holds: what test/cli-lazy.test.ts reads to see what a command loads.
+writeFileSync(new URL('../dist/bundle-meta.json', import.meta.url), JSON.stringify(result.metafile));
+// validate.ts loads the schema validator compiled at build time from beside itself.
+copyFileSync(new URL('../dist/profile/schema-validator.cjs', import.meta.url), `${outdir}schema-validator.cjs`);
