@@ -45,6 +45,8 @@ export interface RuntimeScrapeConfig extends ScrapeJobDefaults {
   bearer_token_file?: string;
   /** The node-local filter this scrape config is under, if its kind has one (k8smon's own field). */
   nodeFilter?: NodeLocalFilter;
+  /** Sources of targets the kind found but the preview does not run, as its config names them (k8smon's own field). */
+  notPreviewed?: string[];
 }
 
 /** What one instance of an agent reads: the global defaults and its scrape configs. */
