@@ -4,6 +4,8 @@
  * newline terminators, literals, escapes and comments; its parser's
  * statements, blocks, labels and expressions, and the errors it reports).
  * Written here from that grammar; the runtime reads Alloy configs with it.
+ * Positions count the characters of the JavaScript string (UTF-16 units)
+ * where Alloy counts bytes: they differ only on lines with non-ASCII text.
  */
 
 export interface Position {
@@ -30,7 +32,7 @@ export type Expr =
 
 export type Stmt =
   | { type: 'attribute'; name: string; value: Expr; pos: Position }
-  | { type: 'block'; name: string[]; label?: string; body: Stmt[]; pos: Position };
+  | { type: 'block'; name: string[]; label?: string; body: Stmt[]; pos: Position; /** Where its closing brace is. */ end: Position };
 
 type Tok =
   | 'IDENT' | 'NUMBER' | 'FLOAT' | 'STRING' | 'BOOL' | 'NULL' | 'TERMINATOR' | 'EOF' | 'ILLEGAL' | 'COMMENT'
@@ -181,6 +183,10 @@ class Scanner {
             if (this.c() === 0x2f || this.c() === 0x2a) {
               // A comment ending the line stands for the newline that ends a statement.
               if (this.insertTerm && this.commentEndsLine(pos.offset)) {
+                // The comment is scanned next time, from its `/`.
+                this.readOffset = pos.offset;
+                this.ch = 0x2f;
+                this.next();
                 this.insertTerm = false;
                 return { pos, tok: 'TERMINATOR', lit: '\n' };
               }
@@ -498,8 +504,8 @@ class Parser {
     if (this.t() === '{') {
       this.next();
       const body = this.parseBody('}');
-      this.expect('}');
-      return { type: 'block', name: fragments, ...(label !== undefined ? { label } : {}), body, pos: start };
+      const end = this.expect('}').pos;
+      return { type: 'block', name: fragments, ...(label !== undefined ? { label } : {}), body, pos: start, end };
     }
     if (fragments.length === 1 && label === undefined) this.error(`expected attribute assignment or block body, got ${tokName(this.t())}`);
     else this.error(`expected block body, got ${tokName(this.t())}`);
@@ -736,5 +742,5 @@ export function unquote(raw: string): string {
       i += 4;
     } else throw new AlloyUnquoteError(`invalid escape in ${raw}`);
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(new Uint8Array(bytes));
 }

@@ -192,16 +192,17 @@ class Reader {
   branches(value: Value | undefined, seen: Set<string> = new Set()): Branch[] {
     if (value === undefined || value === null) return [];
     if (Array.isArray(value)) {
-      const literal = value.filter((v): v is Record<string, Value> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Reference));
-      const out: Branch[] = value.filter((v) => v instanceof Reference).flatMap((r) => this.branches(r, seen));
-      if (literal.length > 0) {
-        out.unshift({
-          static: literal.map((t) => {
-            const { __address__, ...labels } = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, String(v)]));
-            return { targets: __address__ !== undefined ? [__address__] : [], labels };
-          }),
-          rules: [],
-        });
+      // In order: each component's targets, and each run of literal targets as one static group list.
+      const out: Branch[] = [];
+      for (const v of value) {
+        if (v instanceof Reference) out.push(...this.branches(v, seen));
+        else if (isRecord(v)) {
+          const { __address__, ...labels } = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+          const group = { targets: __address__ !== undefined ? [__address__] : [], labels };
+          const last = out[out.length - 1];
+          if (last?.static !== undefined && last.rules.length === 0) last.static.push(group);
+          else out.push({ static: [group], rules: [] });
+        } else this.ev.fail(`a target must be an object of labels (got ${JSON.stringify(v)})`);
       }
       return out;
     }
@@ -248,7 +249,9 @@ class Reader {
       const params = scrape.attr('params');
       if (typeof params === 'object' && params !== null && !Array.isArray(params) && !(params instanceof Reference)) base.params = params as Record<string, string[]>;
       const auth = scrape.blocks('authorization')[0];
-      if (auth?.string('credentials_file') !== undefined) base.authorization = { credentials_file: auth.string('credentials_file')! };
+      if (auth?.string('credentials_file') !== undefined) base.authorization = { type: auth.string('type') ?? 'Bearer', credentials_file: auth.string('credentials_file')! };
+      const tls = scrape.blocks('tls_config')[0];
+      if (tls !== undefined) base.tls_config = tlsOf(tls);
       if (scrape.string('bearer_token_file') !== undefined) base.bearer_token_file = scrape.string('bearer_token_file')!;
       const metric = this.metricRules(scrape.attr('forward_to'));
       if (metric.length > 0) base.metric_relabel_configs = metric;
@@ -289,16 +292,34 @@ class Reader {
       const auth = b.blocks('authorization')[0];
       if (auth !== undefined) c.authorization = { type: auth.string('type') ?? 'Bearer', ...secretOf(auth, 'credentials', 'credentials_file') };
       if (typeof b.attr('bearer_token') === 'string') c.bearer_token = b.attr('bearer_token');
+      const tls = b.blocks('tls_config')[0];
+      if (tls !== undefined) c.tls_config = tlsOf(tls);
       return c;
     };
     for (const [id, block] of this.all) {
       const name = block.name.join('.');
       if (name === 'prometheus.remote_write') {
-        new Body(block, this.ev).blocks('endpoint').forEach((e, i) => out.push([`${id}.endpoint[${i}]`, { url: e.string('url'), ...client(e) }]));
+        new Body(block, this.ev).blocks('endpoint').forEach((e, i) => {
+          const headers = e.attr('headers');
+          out.push([`${id}.endpoint[${i}]`, { name: e.string('name'), url: e.string('url'), ...(isRecord(headers) ? { headers } : {}), ...client(e) }]);
+        });
       } else if (name === 'prometheus.scrape') out.push([id, client(new Body(block, this.ev))]);
     }
     return out;
   }
+}
+
+function isRecord(v: Value | undefined): v is { [k: string]: Value } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Reference);
+}
+
+function tlsOf(b: Body): NonNullable<RuntimeScrapeConfig['tls_config']> {
+  const tls: NonNullable<RuntimeScrapeConfig['tls_config']> = {};
+  if (b.string('ca_file') !== undefined) tls.ca_file = b.string('ca_file')!;
+  if (b.string('server_name') !== undefined) tls.server_name = b.string('server_name')!;
+  const skip = b.attr('insecure_skip_verify');
+  if (typeof skip === 'boolean') tls.insecure_skip_verify = skip;
+  return tls;
 }
 
 function agentSpec(source: { name: string; text: string; perNode: boolean; env: (node: string | undefined) => Map<string, string> }, where: Partial<AgentSpec>): AgentSpec {
