@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alloyConfigText, componentNames } from '../src/agents/alloy/config.js';
+import { componentNames } from '../src/agents/alloy/config.js';
 import { alloyString, attr, block, printAlloy, str, AlloyTextError } from '../src/agents/alloy/syntax.js';
 import { agentFromConfigFile, agentsFromFile, agentsFromManifests } from '../src/agents/find.js';
 import { renderBundle } from '../src/pipeline.js';
@@ -453,6 +453,11 @@ describe('Alloy configs made by hand', () => {
     expect(agents[0]!.read('node-9').scrapeConfigs[0]!.kubernetes_sd_configs![0]!.selectors).toEqual([{ role: 'pod', field: 'spec.nodeName=node-9' }]);
   });
 
+  it('names a prometheus.operator component as a job it does not preview', () => {
+    const agent = agentFromConfigFile('prometheus.operator.podmonitors "pm" {\n\tforward_to = []\n}\n', 'pm.alloy');
+    expect(agent.read(undefined).scrapeConfigs).toEqual([{ job_name: 'prometheus.operator.podmonitors.pm', relabel_configs: [], notPreviewed: ['prometheus.operator.podmonitors.pm'] }]);
+  });
+
   it('says where a broken config is broken', () => {
     expect(() => agentFromConfigFile('prometheus.scrape "x" {\n  targets = [\n', 'broken.alloy').read(undefined)).toThrow(/broken\.alloy: not Alloy syntax: 3:1: /);
   });
@@ -475,6 +480,3 @@ describe('the real alloy binary (runs only where `alloy` is on PATH: it cannot b
     }
   });
 });
-
-// alloyConfigText is what the kind writes into its ConfigMap.
-void alloyConfigText;

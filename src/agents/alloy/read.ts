@@ -5,8 +5,9 @@
  * — and the `prometheus.relabel` rules on the way to its receivers (its
  * metric_relabel_configs). `sys.env(...)` is the environment of the container
  * on the node. A source of targets of another kind (`discovery.file`, an
- * exporter, …) is named as not previewed; components that feed no scrape are
- * not read.
+ * exporter, …) is named as not previewed, and so is a prometheus.operator.*
+ * component (it scrapes what it finds itself); components that feed no
+ * scrape are not read.
  */
 import { AgentConfigError, type AgentInstanceConfig, type AgentSpec, type RuntimeScrapeConfig } from '../../runtime/plan/plan.js';
 import type { RelabelConfig } from '../../runtime/semantics/relabel/relabel.js';
@@ -235,6 +236,11 @@ class Reader {
   scrapeConfigs(): RuntimeScrapeConfig[] {
     const out: RuntimeScrapeConfig[] = [];
     for (const [id, block] of this.all) {
+      // Components that find and scrape targets by themselves (PodMonitors, ServiceMonitors, …): a job the preview names, not runs.
+      if (block.name.join('.').startsWith('prometheus.operator.')) {
+        out.push({ job_name: id, relabel_configs: [], notPreviewed: [id] });
+        continue;
+      }
       if (block.name.join('.') !== 'prometheus.scrape') continue;
       const scrape = new Body(block, this.ev);
       const base: RuntimeScrapeConfig = { job_name: scrape.string('job_name') ?? id };
