@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { componentNames } from '../src/agents/alloy/config.js';
+import { alloyConfigText, componentNames } from '../src/agents/alloy/config.js';
 import { alloyString, attr, block, printAlloy, str, AlloyTextError } from '../src/agents/alloy/syntax.js';
 import { agentFromConfigFile, agentsFromFile, agentsFromManifests } from '../src/agents/find.js';
 import { renderBundle } from '../src/pipeline.js';
 import type { AgentSpec, RuntimeScrapeConfig } from '../src/runtime/plan/plan.js';
+import type { AgentModel, Model } from '../src/model/types.js';
 import { previewCluster } from '../src/runtime/preview/preview.js';
+import { relabel } from '../src/runtime/semantics/relabel/relabel.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { componentProblems, layoutProblems, parseAlloy, parseAlloyExpression, syntaxErrors, unquote } from './support/alloy-parser.js';
 import { findObject, PRESETS, renderVariants } from './support/render.js';
@@ -294,6 +296,42 @@ describe.each(PRESETS)('alloy and prometheus describe the same deployment: %s', 
     const promTargets = targets(promAgents);
     expect(promTargets.targets.length).toBeGreaterThan(0);
     expect(targets(alloyAgents)).toEqual(promTargets);
+  });
+});
+
+describe('job defaults that Prometheus sets before relabeling', () => {
+  it('are set by a rule in front where a rule reads one before any rule sets it, so the labels come out as Prometheus gives them', () => {
+    const job = {
+      job_name: 'custom',
+      metrics_path: '/m$1',
+      params: { module: ['http_2xx'] },
+      kubernetes_sd_configs: [{ role: 'node' as const }],
+      relabel_configs: [
+        { source_labels: ['__metrics_path__'], target_label: 'path' },
+        { source_labels: ['__param_module', 'job'], separator: '/', target_label: 'probe' },
+        { target_label: '__scheme__', replacement: 'https' },
+        { source_labels: ['__scheme__'], target_label: 'scheme' },
+      ],
+    };
+    const model = { scrapeInterval: '60s', scrapeTimeout: '10s', clusterName: 'c', remoteWrite: [{ name: 'rw', url: 'https://rw.example/push' }] } as unknown as Model;
+    const agent = { scope: 'cluster', name: 'a', jobs: [{ config: job }] } as unknown as AgentModel;
+    const text = alloyConfigText(model, agent);
+    expect(syntaxErrors(text)).toEqual([]);
+    expect(layoutProblems(text)).toEqual([]);
+    const [read] = agentFromConfigFile(text, 'a.alloy').read(undefined).scrapeConfigs;
+    // In front: the path, the module and the job, in the order first read; not the scheme, which a rule sets before reading it.
+    expect(read!.relabel_configs!.slice(0, 3)).toEqual([
+      { target_label: '__metrics_path__', replacement: '/m$$1' },
+      { target_label: '__param_module', replacement: 'http_2xx' },
+      { target_label: 'job', replacement: 'custom' },
+    ]);
+    expect(read!.relabel_configs!.slice(3)).toEqual(job.relabel_configs);
+    // Alloy relabels the discovered labels alone; Prometheus relabels them with the job's defaults set.
+    const discovered = { __address__: '10.0.0.1:10250', __meta_kubernetes_node_name: 'n1' };
+    const inAlloy = relabel(discovered, read!.relabel_configs!)!;
+    const inPrometheus = relabel({ ...discovered, job: 'custom', __metrics_path__: '/m$1', __scheme__: 'http', __param_module: 'http_2xx' }, job.relabel_configs)!;
+    for (const label of ['path', 'probe', 'scheme']) expect(inAlloy[label]).toBe(inPrometheus[label]);
+    expect(inAlloy.path).toBe('/m$1');
   });
 });
 
