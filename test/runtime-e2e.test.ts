@@ -181,6 +181,10 @@ describe('the checks catch the field notes\' mistakes', () => {
       key: 'prometheus.yaml',
       strip: (text) => text.replace(/\n\s+selectors:\n\s+- role: (node|pod)\n\s+field: (metadata\.name|spec\.nodeName)=\$\(NODE_NAME\)/g, ''),
     },
+    alloy: {
+      key: 'config.alloy',
+      strip: (text) => text.replace(/\n\n\tselectors \{\n\t\trole  = "(node|pod)"\n\t\tfield = "(metadata\.name|spec\.nodeName)=" \+ sys\.env\("NODE_NAME"\)\n\t\}/g, ''),
+    },
   };
 
   it.each(AGENT_KIND_NAMES)('flags a DaemonSet whose every pod scrapes every kubelet (%s, not kept to its node)', (kind) => {

@@ -12,18 +12,21 @@ import { AGENT_KINDS } from './registry.js';
 /** An agent config file given with --config: the first kind whose format it is. */
 export function agentFromConfigFile(text: string, name = 'config', namespace?: string): AgentSpec {
   let doc: unknown;
+  let notYaml: string | undefined;
   try {
     // A grafana-agent config may hold ${VAR} references where a plain parse would choke: those only hide values.
     doc = parseYaml(text.replace(/\$\{[^}]*\}/g, ''));
   } catch (err) {
-    throw new AgentConfigError(`${name}: not YAML: ${(err as Error).message}`);
+    // Not every format is YAML (an Alloy config is not): the kinds look at the text too.
+    notYaml = (err as Error).message;
   }
   const file = { text, doc, name, ...(namespace !== undefined ? { namespace } : {}) };
   for (const kind of AGENT_KINDS) {
     const agent = kind.readConfigFile(file);
     if (agent !== undefined) return agent;
   }
-  throw new AgentConfigError(`${name}: neither a grafana-agent static config (metrics.configs) nor a Prometheus config (scrape_configs)`);
+  if (notYaml !== undefined) throw new AgentConfigError(`${name}: not YAML: ${notYaml}`);
+  throw new AgentConfigError(`${name}: not an agent config of a kind k8smon knows (${AGENT_KINDS.map((k) => k.configFormat).join('; ')})`);
 }
 
 /** Kinds whose objects live in a namespace: a manifest without one is applied to `kubectl apply -n`'s. */
@@ -36,7 +39,14 @@ const NAMESPACED_KINDS = new Set(['ConfigMap', 'DaemonSet', 'Deployment', 'State
  * `kubectl apply -n` would place them; else "default").
  */
 export function agentsFromFile(text: string, name: string, namespace?: string): { agents: AgentSpec[]; manifests: Manifest[] } {
-  const manifests = manifestsIn(text);
+  let manifests: Manifest[] | undefined;
+  try {
+    manifests = manifestsIn(text);
+  } catch (err) {
+    // Not YAML: perhaps a config in another format (Alloy's); that reading says what is wrong.
+    if (!(err instanceof AgentConfigError)) throw err;
+    manifests = undefined;
+  }
   if (manifests === undefined) return { agents: [agentFromConfigFile(text, name, namespace)], manifests: [] };
   const placed = manifests.map((m) =>
     m.metadata.namespace === undefined && NAMESPACED_KINDS.has(m.kind) ? { ...m, metadata: { ...m.metadata, namespace: namespace ?? 'default' } } : m,

@@ -15,6 +15,8 @@ export interface AgentKind {
   readonly name: string;
   /** One line for `init`'s choices and the schema's description. */
   readonly title: string;
+  /** Its config format, for messages about a file no kind reads: "a Prometheus config (scrape_configs)". */
+  readonly configFormat: string;
   /** The Prometheus semantics its relabeling and discovery follow (what the preview applies). */
   readonly semantics: PromSemantics;
   /** For a kind that is no longer maintained: printed on stderr whenever it is rendered. */

@@ -8,6 +8,8 @@ import type { ContainerImage } from './types.js';
 export const DEFAULT_IMAGES: Record<ImageName, ContainerImage> = {
   /** grafana-agent static mode (agent.kind grafana-agent); v0.44 is the final release line (end of life 2025-11-01). */
   agent: { registry: 'docker.io', repository: 'grafana/agent', tag: 'v0.44.8' },
+  /** Grafana Alloy (agent.kind alloy); v1.18 embeds Prometheus 3.12. */
+  alloy: { registry: 'docker.io', repository: 'grafana/alloy', tag: 'v1.18.1' },
   /** Prometheus 3.13 is the LTS line (supported to 2027-07-31): the prometheus agent kind and the in-cluster receiver. */
   prometheus: { registry: 'quay.io', repository: 'prometheus/prometheus', tag: 'v3.13.2' },
   /** Fills `$(NODE_NAME)` into the prometheus kind's config and reloads it on change. */

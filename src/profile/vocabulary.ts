@@ -56,5 +56,5 @@ export const COMPONENT_NAMES = [
   'eksControlPlane',
 ] as const;
 
-export const IMAGE_NAMES = ['agent', 'prometheus', 'configReloader', 'kubeStateMetrics', 'nodeExporter', 'blackboxExporter'] as const;
+export const IMAGE_NAMES = ['agent', 'alloy', 'prometheus', 'configReloader', 'kubeStateMetrics', 'nodeExporter', 'blackboxExporter'] as const;
 export const KUBELET_ACCESS_MODES = ['direct', 'proxy'] as const;

@@ -9,6 +9,8 @@ import { expandEnv } from '../../src/agents/grafana-agent/expand-env.js';
 import { reloaderEnvsubst } from '../../src/agents/prometheus/envsubst.js';
 import { containerEnv } from '../../src/agents/shared/manifests.js';
 import type { Manifest } from '../../src/runtime/plan/manifests.js';
+import type { AgentSpec } from '../../src/runtime/plan/plan.js';
+import { parseAlloy, unquote } from './alloy-parser.js';
 
 export const PRESETS = presetNames();
 
@@ -27,8 +29,10 @@ export function findObject(objects: readonly KubernetesObject[], kind: string, n
  * shape whatever the kind: grafana-agent's text after -config.expand-env, its
  * instances' scrape configs in one list; the prometheus kind's text after the
  * config reloader's $(VAR) substitution, with the external labels as
- * Prometheus 3 expands them. The environment is the one the manifests give
- * the container that reads the file.
+ * Prometheus 3 expands them; an Alloy config as the runtime reads it back
+ * into the neutral plan (sys.env from the container), its remote_write
+ * endpoints and external labels in Prometheus' field names. The environment
+ * is the one the manifests give the container that reads the file.
  */
 export function agentConfigAsRead(objects: readonly KubernetesObject[], agentName: string, node = 'node-a'): PrometheusView {
   const workload = objects.find((o) => (o.kind === 'DaemonSet' || o.kind === 'Deployment') && o.metadata.name === agentName);
@@ -44,10 +48,30 @@ export function agentConfigAsRead(objects: readonly KubernetesObject[], agentNam
     const { remote_write, ...global } = doc.metrics.global;
     return { global, remote_write, scrape_configs: doc.metrics.configs.flatMap((c: any) => c.scrape_configs) };
   }
+  if (agent.kind === 'alloy') return alloyAsPrometheus(agent, node);
   const vars = env(containers.find((c: any) => c.name === 'config-reloader'));
   const doc = parseYaml(reloaderEnvsubst(agent.text, (n) => vars.get(n))) as any;
   const labels = Object.fromEntries(Object.entries(doc.global.external_labels as Record<string, string>).map(([k, v]) => [k, goOsExpand(v, () => '')]));
   return { global: { ...doc.global, external_labels: labels }, remote_write: doc.remote_write, scrape_configs: doc.scrape_configs };
+}
+
+/** An Alloy agent's reading in Prometheus' shape: scrape configs from the neutral plan, destinations from its remote_write components. */
+function alloyAsPrometheus(agent: AgentSpec, node: string): PrometheusView {
+  const read = agent.read(agent.perNode ? node : undefined);
+  const scrape_configs = read.scrapeConfigs.map(({ nodeFilter: _f, notPreviewed: _n, ...sc }) => sc as Record<string, any>);
+  const remote_write = agent
+    .httpClients()
+    .filter(([where]) => where.startsWith('prometheus.remote_write.'))
+    .map(([, client]) => Object.fromEntries(Object.entries(client as Record<string, unknown>).filter(([, v]) => v !== undefined)));
+  let external_labels: Record<string, string> = {};
+  for (const s of parseAlloy(agent.text).body) {
+    if (s.type !== 'block' || s.name.join('.') !== 'prometheus.remote_write') continue;
+    const attr = s.body.find((a) => a.type === 'attribute' && a.name === 'external_labels');
+    if (attr?.type === 'attribute' && attr.value.type === 'object') {
+      external_labels = Object.fromEntries(attr.value.fields.map((f) => [f.name, f.value.type === 'literal' ? unquote(f.value.raw) : '']));
+    }
+  }
+  return { global: { ...read.global, external_labels }, remote_write, scrape_configs };
 }
 
 /** Go's os.Expand as Prometheus applies it to external label values: `$$` is a `$`, `$NAME`/`${NAME}` the variable. */

@@ -12,8 +12,9 @@ import { readGrafanaAgentFile, recogniseGrafanaAgent } from './read.js';
 export const grafanaAgent: AgentKind = {
   name: 'grafana-agent',
   title: 'grafana-agent v0.44, static mode (end of life since 2025-11-01)',
+  configFormat: 'a grafana-agent static config (metrics.configs)',
   semantics: 'prometheus-2',
-  endOfLife: { since: '2025-11-01', advice: 'set agent.kind: prometheus (or --set agent.kind=prometheus) to switch to Prometheus agent mode' },
+  endOfLife: { since: '2025-11-01', advice: 'set agent.kind: prometheus (or --set agent.kind=prometheus) to switch to Prometheus agent mode, or agent.kind: alloy for Grafana Alloy, its successor' },
 
   workload(model, agent) {
     const secrets = credentialVolumes(model);

@@ -22,6 +22,7 @@ const RELOADER_RESOURCES = { requests: { cpu: '10m', memory: '50Mi' }, limits: {
 export const prometheus: AgentKind = {
   name: 'prometheus',
   title: 'Prometheus v3 in agent mode (with prometheus-config-reloader)',
+  configFormat: 'a Prometheus config (scrape_configs)',
   semantics: 'prometheus-3',
 
   workload(model, agent) {

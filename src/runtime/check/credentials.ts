@@ -16,8 +16,8 @@ const SECRET_FIELDS: readonly { path: readonly string[]; file: string }[] = [
   { path: ['oauth2', 'client_secret'], file: 'oauth2.client_secret_file' },
 ];
 
-/** A config that mentions none of the fields (`password_file:` is not `password:`) needs no parsing. */
-const MENTIONS_SECRET_FIELD = /\b(password|bearer_token|credentials|client_secret)\s*:/;
+/** A config that mentions none of the fields (`password_file:` is not `password:`; Alloy writes `password =`) needs no parsing. */
+const MENTIONS_SECRET_FIELD = /\b(password|bearer_token|credentials|client_secret)\s*[:=]/;
 
 const ENV_REFERENCE = /^\$(\{[A-Za-z_][A-Za-z0-9_]*(:[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$/;
 

@@ -42,10 +42,13 @@ export interface RuntimeScrapeConfig extends ScrapeJobDefaults {
   static_configs?: { targets?: string[]; labels?: Record<string, string> }[];
   relabel_configs?: RelabelConfig[];
   metric_relabel_configs?: RelabelConfig[];
-  authorization?: { credentials_file?: string };
+  authorization?: { type?: string; credentials_file?: string };
+  tls_config?: { ca_file?: string; server_name?: string; insecure_skip_verify?: boolean };
   bearer_token_file?: string;
   /** The node-local filter this scrape config is under, if its kind has one (k8smon's own field). */
   nodeFilter?: NodeLocalFilter;
+  /** Sources of targets the kind found but the preview does not run, as its config names them (k8smon's own field). */
+  notPreviewed?: string[];
 }
 
 /** What one instance of an agent reads: the global defaults and its scrape configs. */

@@ -131,13 +131,18 @@ function emptyPreview(): Preview {
   return { targets: [], droppedCounts: {}, dropped: [], problems: [], jobs: [], incomplete: [] };
 }
 
-/** The service discoveries of a scrape config that the preview does not run (any `*_sd_configs` but Kubernetes'), with entries. */
+/**
+ * The service discoveries of a scrape config that the preview does not run
+ * (any `*_sd_configs` but Kubernetes', with entries, and the sources its kind
+ * named as not previewed).
+ */
 function sdNotPreviewed(sc: RuntimeScrapeConfig): string[] {
   let found: string[] | undefined; // asked once per scrape config and node: no allocation when there is none
   for (const key in sc) {
     const value = (sc as unknown as Record<string, unknown>)[key];
     if (key.endsWith('_sd_configs') && key !== 'kubernetes_sd_configs' && Array.isArray(value) && value.length > 0) (found ??= []).push(key);
   }
+  if (sc.notPreviewed !== undefined && sc.notPreviewed.length > 0) (found ??= []).push(...sc.notPreviewed);
   return found ?? [];
 }
 
