@@ -92,7 +92,7 @@ export interface RemoteWriteTarget {
 
 /** Container resources pass through from the profile unchanged. */
 export type { ResourceValues, Resources } from '../profile/types.js';
-import type { ComponentName, ImageName, Resources } from '../profile/types.js';
+import type { ComponentName, ImageName, PodSettings, Resources } from '../profile/types.js';
 import type { RelabelAction, RelabelConfig as RuntimeRelabelConfig } from '../runtime/semantics/relabel/relabel.js';
 
 export interface AgentModel {
@@ -183,4 +183,8 @@ export interface Model {
   volumeClaims: { name: string; size: string; storageClassName?: string }[];
   images: Record<ImageName, string>;
   networkPolicies: boolean;
+  /** Pod settings from podDefaults and the per-component overrides, by workload name. */
+  podSettings: Record<string, PodSettings>;
+  /** Extra ServiceAccount annotations (IRSA, Workload Identity), by workload name. */
+  serviceAccountAnnotations: Record<string, Record<string, string>>;
 }

@@ -72,6 +72,65 @@ const resources = {
   },
 } as const;
 
+/** A label or annotation key: an optional DNS-subdomain prefix and a name. */
+const metadataKey = {
+  pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+  description: 'a Kubernetes label or annotation key such as team or example.com/owner',
+} as const;
+
+const labelMap = {
+  type: 'object',
+  description: 'extra pod labels; k8smon\'s own app.kubernetes.io/ labels cannot be replaced',
+  propertyNames: metadataKey,
+  additionalProperties: { type: 'string', pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$', description: 'a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit' },
+} as const;
+
+const annotationMap = {
+  type: 'object',
+  description: 'extra annotations',
+  propertyNames: metadataKey,
+  additionalProperties: { type: 'string' },
+} as const;
+
+const toleration = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'a Kubernetes toleration',
+  properties: {
+    key: { type: 'string', minLength: 1 },
+    operator: { enum: ['Exists', 'Equal'] },
+    value: { type: 'string' },
+    effect: { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+    tolerationSeconds: { type: 'integer' },
+  },
+} as const;
+
+/** Pod settings: podDefaults for every workload, and the same per workload. */
+export const podSettings = {
+  type: 'object',
+  additionalProperties: false,
+  title: 'pod settings: imagePullSecrets, priorityClassName, nodeSelector, tolerations, affinity, labels, annotations',
+  properties: {
+    imagePullSecrets: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253, description: 'the name of a docker-registry Secret in the render namespace' },
+      description: 'names of Secrets (type kubernetes.io/dockerconfigjson) in the render namespace used to pull the images, e.g. from imageRegistry',
+    },
+    priorityClassName: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253, description: 'the name of a PriorityClass (DNS-1123 subdomain), such as system-node-critical' },
+    nodeSelector: {
+      type: 'object',
+      description: 'node labels the pods must match; replaces the workload\'s own nodeSelector',
+      propertyNames: metadataKey,
+      additionalProperties: { type: 'string' },
+    },
+    tolerations: { type: 'array', items: toleration, description: 'replaces the workload\'s own tolerations (node agents and node-exporter tolerate control-plane or every taint by default)' },
+    affinity: { type: 'object', description: 'a Kubernetes affinity (nodeAffinity, podAffinity, podAntiAffinity), passed through as given' },
+    labels: labelMap,
+    annotations: annotationMap,
+  },
+} as const;
+
 export { COMPONENT_NAMES, IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './vocabulary.js';
 
 const metricRegex = {
@@ -93,6 +152,8 @@ const metricsFilter = {
 } as const;
 
 const enabled = { type: 'boolean', description: 'whether this component is rendered and scraped' } as const;
+
+const pod = { ...podSettings, title: 'pod settings of this workload; each given field replaces the one of podDefaults (labels and annotations merge key by key)' } as const;
 
 function component(title: string, extra: Record<string, unknown> = {}) {
   return { type: 'object', additionalProperties: false, title, properties: { enabled, ...extra } } as const;
@@ -176,11 +237,13 @@ export const profileSchema = {
           },
           metrics: metricsFilter,
           resources,
+          pod,
         }),
-        nodeExporter: component('node-exporter (hostNetwork, hostPID, read-only host mounts)', { metrics: metricsFilter, resources }),
+        nodeExporter: component('node-exporter (hostNetwork, hostPID, read-only host mounts)', { metrics: metricsFilter, resources, pod }),
         blackboxExporter: component('blackbox-exporter and probes of annotated Services and Ingresses', {
           icmp: { type: 'boolean', description: 'add the icmp module (needs the NET_RAW capability)' },
           resources,
+          pod,
         }),
         annotatedPods: component('pods annotated prometheus.io/scrape: "true", scraped by the agent on their node'),
         annotatedServices: component('service endpoints annotated prometheus.io/scrape: "true", scraped once'),
@@ -213,6 +276,14 @@ export const profileSchema = {
           additionalProperties: false,
           description: 'resources of the node-local agent (DaemonSet) and the cluster-scope agent (Deployment)',
           properties: { node: resources, cluster: resources },
+        },
+        pod: { ...pod, title: 'pod settings of both agents (node DaemonSet and cluster Deployment); each given field replaces the one of podDefaults' },
+        serviceAccount: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            annotations: { ...annotationMap, description: 'annotations of the agents\' ServiceAccounts, such as eks.amazonaws.com/role-arn (IRSA) or iam.gke.io/gcp-service-account (Workload Identity)' },
+          },
         },
       },
     },
@@ -292,7 +363,9 @@ export const profileSchema = {
           },
         },
         resources,
+        pod: { ...pod, title: 'pod settings of the in-cluster Prometheus' },
       },
     },
+    podDefaults: { ...podSettings, title: 'pod settings applied to every workload k8smon renders; components.<name>.pod, agent.pod and localPrometheus.pod override them' },
   },
 } as const;

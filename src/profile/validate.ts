@@ -11,7 +11,7 @@ import { durationMs } from '../util/duration.js';
 import { formatPath, isPlainObject, type PathSegment } from './merge.js';
 import { profileSchema } from './schema.js';
 import { PromRegex } from '../runtime/semantics/relabel/regex.js';
-import type { Profile, RemoteWriteProfile } from './types.js';
+import type { PodSettings, Profile, RemoteWriteProfile } from './types.js';
 
 export interface RuleResult {
   errors: InputProblem[];
@@ -196,6 +196,7 @@ export function crossFieldRules(profile: Profile): RuleResult {
   }
 
   componentRules(profile, errors, warnings);
+  podSettingsRules(profile, errors);
 
   const names = new Map<string, number>();
   (profile.remoteWrite ?? []).forEach((rw, i) => {
@@ -263,6 +264,35 @@ function remoteWriteRules(rw: RemoteWriteProfile, at: string, errors: InputProbl
   }
   if (rw.tls?.insecureSkipVerify === true) {
     warnings.push({ path: `${at}.tls.insecureSkipVerify`, message: 'the destination certificate is not verified; provide tls.ca instead where you can' });
+  }
+}
+
+/** Pod labels k8smon sets itself (the selector and the component): a user's label may not replace them. */
+const RESERVED_LABEL_PREFIX = 'app.kubernetes.io/';
+const RESERVED_ANNOTATION = 'k8smon.dev/config-sha256';
+
+function podSettingsRules(profile: Profile, errors: InputProblem[]): void {
+  const places: [string, PodSettings | undefined][] = [
+    ['podDefaults', profile.podDefaults],
+    ['agent.pod', profile.agent.pod],
+    ['components.kubeStateMetrics.pod', profile.components.kubeStateMetrics.pod],
+    ['components.nodeExporter.pod', profile.components.nodeExporter.pod],
+    ['components.blackboxExporter.pod', profile.components.blackboxExporter.pod],
+    ['localPrometheus.pod', profile.localPrometheus.pod],
+  ];
+  for (const [at, settings] of places) {
+    for (const key of Object.keys(settings?.labels ?? {})) {
+      if (key.startsWith(RESERVED_LABEL_PREFIX)) {
+        errors.push({ path: `${at}.labels.${key}`, message: `${RESERVED_LABEL_PREFIX}* labels are k8smon's own (its selectors use them); use another key` });
+      }
+    }
+    if (settings?.annotations?.[RESERVED_ANNOTATION] !== undefined) {
+      errors.push({ path: `${at}.annotations.${RESERVED_ANNOTATION}`, message: 'is set by k8smon (it rolls the pods when their config changes); use another key' });
+    }
+    (settings?.tolerations ?? []).forEach((t, i) => {
+      if (t.operator === 'Exists' && t.value !== undefined) errors.push({ path: `${at}.tolerations[${i}].value`, message: 'must be empty with operator Exists' });
+      if (t.key === undefined && t.operator !== 'Exists') errors.push({ path: `${at}.tolerations[${i}].operator`, message: 'must be Exists when key is empty (a toleration of every taint)' });
+    });
   }
 }
 

@@ -118,7 +118,8 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
   const out: KubernetesObject[] = [];
   const binding = { serviceAccount: w.name, serviceAccountNamespace: ns, labels };
 
-  out.push(renderTemplate('serviceaccount', { name: w.name, namespace: ns, labels, automountToken: w.automountToken }));
+  const saAnnotations = model.serviceAccountAnnotations[w.name];
+  out.push(renderTemplate('serviceaccount', { name: w.name, namespace: ns, labels, annotations: saAnnotations, automountToken: w.automountToken }));
   if (w.rbac.clusterRules.length > 0) {
     const name = clusterScopedName(model, w.name);
     out.push(renderTemplate('clusterrole', { name, labels, rules: w.rbac.clusterRules }));
@@ -154,19 +155,26 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
     }
   }
   const configDigest = sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n'));
+  const settings = model.podSettings[w.name] ?? {};
   out.push(
     renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : 'deployment', {
       name: w.name,
       namespace: ns,
       labels,
       selector,
-      podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: configDigest },
+      // The user's labels and annotations never replace k8smon's own (the selector, the config checksum).
+      podLabels: { ...settings.labels, ...labels },
+      podAnnotations: { ...settings.annotations, [CONFIG_CHECKSUM_ANNOTATION]: configDigest },
       serviceAccount: w.name,
       automountToken: w.automountToken,
+      imagePullSecrets: settings.imagePullSecrets?.map((name) => ({ name })),
+      priorityClassName: settings.priorityClassName,
       hostNetwork: w.pod.hostNetwork === true,
       hostPID: w.pod.hostPID === true,
-      nodeSelector: w.pod.nodeSelector,
-      tolerations: w.pod.tolerations,
+      // Given by the user, nodeSelector and tolerations replace the workload's own.
+      nodeSelector: settings.nodeSelector ?? w.pod.nodeSelector,
+      tolerations: settings.tolerations ?? w.pod.tolerations,
+      affinity: settings.affinity,
       podSecurityContext: w.pod.securityContext,
       initContainers: w.pod.initContainers?.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })),
       containers: w.pod.containers.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })),
