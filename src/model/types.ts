@@ -88,11 +88,16 @@ export interface RemoteWriteTarget {
   bearerTokenFile?: CredentialFile;
   headers?: Record<string, string>;
   tls?: { insecureSkipVerify?: boolean; serverName?: string; caFile?: CredentialFile };
+  writeRelabelConfigs?: RelabelConfig[];
+  queue?: RemoteWriteQueue;
+  proxyUrl?: string;
+  sigv4?: { region: string; roleArn?: string };
+  oauth2?: { clientId: string; clientSecretFile: CredentialFile; tokenUrl: string; scopes?: string[] };
 }
 
 /** Container resources pass through from the profile unchanged. */
 export type { ResourceValues, Resources } from '../profile/types.js';
-import type { ComponentName, ImageName, PodSettings, Resources } from '../profile/types.js';
+import type { ComponentName, ImageName, PodSettings, RemoteWriteQueue, Resources } from '../profile/types.js';
 import type { RelabelAction, RelabelConfig as RuntimeRelabelConfig } from '../runtime/semantics/relabel/relabel.js';
 
 export interface AgentModel {

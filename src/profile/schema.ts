@@ -9,6 +9,7 @@
  */
 
 import { AGENT_KINDS, DEFAULT_AGENT_KIND } from '../agents/registry.js';
+import { RELABEL_ACTIONS } from '../runtime/semantics/relabel/relabel.js';
 import { IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './vocabulary.js';
 
 const duration = {
@@ -128,6 +129,22 @@ export const podSettings = {
     affinity: { type: 'object', description: 'a Kubernetes affinity (nodeAffinity, podAffinity, podAntiAffinity), passed through as given' },
     labels: labelMap,
     annotations: annotationMap,
+  },
+} as const;
+
+/** A Prometheus relabel config, in Prometheus' own (snake_case) field names. */
+export const relabelConfig = {
+  type: 'object',
+  additionalProperties: false,
+  title: 'a Prometheus relabel config',
+  properties: {
+    source_labels: { type: 'array', items: { type: 'string' } },
+    separator: { type: 'string' },
+    regex: { type: 'string', description: 'an RE2 regex, anchored at both ends' },
+    modulus: { type: 'integer', minimum: 0 },
+    target_label: { type: 'string' },
+    replacement: { type: 'string' },
+    action: { enum: RELABEL_ACTIONS },
   },
 } as const;
 
@@ -337,6 +354,45 @@ export const profileSchema = {
               insecureSkipVerify: { type: 'boolean' },
               serverName: { type: 'string', minLength: 1 },
               ca: { type: 'string', minLength: 1, description: 'PEM bundle of CA certificates to trust' },
+            },
+          },
+          writeRelabelConfigs: { type: 'array', items: relabelConfig, description: 'Prometheus relabel configs applied to samples before they are sent (write_relabel_configs)' },
+          queue: {
+            type: 'object',
+            additionalProperties: false,
+            title: 'the sending queue (Prometheus queue_config)',
+            properties: {
+              capacity: { type: 'integer', minimum: 1, description: 'samples buffered per shard' },
+              maxShards: { type: 'integer', minimum: 1 },
+              minShards: { type: 'integer', minimum: 1 },
+              maxSamplesPerSend: { type: 'integer', minimum: 1 },
+              batchSendDeadline: duration,
+              minBackoff: duration,
+              maxBackoff: duration,
+            },
+          },
+          proxyUrl: { type: 'string', minLength: 1, description: 'an HTTP(S) or SOCKS5 proxy such as http://proxy.example:3128, without credentials' },
+          sigv4: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['region'],
+            title: 'AWS Signature Version 4 (Amazon Managed Service for Prometheus); credentials come from the pod\'s identity (IRSA: agent.serviceAccount.annotations)',
+            properties: {
+              region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$', description: 'an AWS region such as eu-west-1' },
+              roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', description: 'an IAM role ARN such as arn:aws:iam::123456789012:role/amp-writer' },
+            },
+          },
+          oauth2: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['clientId', 'tokenUrl'],
+            title: 'OAuth 2.0 client credentials',
+            properties: {
+              clientId: { type: 'string', minLength: 1 },
+              clientSecret: { type: 'string', minLength: 1, description: 'the client secret itself (prefer clientSecretFrom, so it is not kept in the profile)' },
+              clientSecretFrom: valueFrom,
+              tokenUrl: { type: 'string', minLength: 1, description: 'the token endpoint, an https:// URL' },
+              scopes: { type: 'array', items: { type: 'string', minLength: 1 } },
             },
           },
         },

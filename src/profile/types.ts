@@ -85,6 +85,32 @@ export interface RemoteWriteProfile {
   bearerTokenFrom?: ValueFrom;
   headers?: Record<string, string>;
   tls?: { insecureSkipVerify?: boolean; serverName?: string; ca?: string };
+  writeRelabelConfigs?: RelabelConfigProfile[];
+  queue?: RemoteWriteQueue;
+  proxyUrl?: string;
+  sigv4?: { region: string; roleArn?: string };
+  oauth2?: { clientId: string; clientSecret?: string; clientSecretFrom?: ValueFrom; tokenUrl: string; scopes?: string[] };
+}
+
+/** A Prometheus relabel config as the profile takes it (Prometheus' own field names). */
+export interface RelabelConfigProfile {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  modulus?: number;
+  target_label?: string;
+  replacement?: string;
+  action?: string;
+}
+
+export interface RemoteWriteQueue {
+  capacity?: number;
+  maxShards?: number;
+  minShards?: number;
+  maxSamplesPerSend?: number;
+  batchSendDeadline?: string;
+  minBackoff?: string;
+  maxBackoff?: string;
 }
 
 export interface Profile {

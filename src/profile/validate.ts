@@ -11,6 +11,8 @@ import { durationMs } from '../util/duration.js';
 import { formatPath, isPlainObject, type PathSegment } from './merge.js';
 import { profileSchema } from './schema.js';
 import { PromRegex } from '../runtime/semantics/relabel/regex.js';
+import { compileRelabelConfigs, type RelabelConfig as RuntimeRelabelConfig } from '../runtime/semantics/relabel/relabel.js';
+import { agentKind } from '../agents/registry.js';
 import type { PodSettings, Profile, RemoteWriteProfile } from './types.js';
 
 export interface RuleResult {
@@ -201,6 +203,7 @@ export function crossFieldRules(profile: Profile): RuleResult {
   const names = new Map<string, number>();
   (profile.remoteWrite ?? []).forEach((rw, i) => {
     remoteWriteRules(rw, `remoteWrite[${i}]`, errors, warnings);
+    relabelRules(rw.writeRelabelConfigs ?? [], `remoteWrite[${i}].writeRelabelConfigs`, profile, errors);
     if (rw.name !== undefined) {
       const first = names.get(rw.name);
       if (first !== undefined) {
@@ -248,8 +251,30 @@ function remoteWriteRules(rw: RemoteWriteProfile, at: string, errors: InputProbl
     errors.push({ path: at, message: 'sets both bearerToken and bearerTokenFrom; keep one' });
   }
   const hasBearer = rw.bearerToken !== undefined || rw.bearerTokenFrom !== undefined;
-  if (hasBearer && basic !== undefined) {
-    errors.push({ path: at, message: 'sets both basicAuth and a bearer token; a destination takes one kind of authentication' });
+  const kinds = [basic !== undefined ? 'basicAuth' : '', hasBearer ? 'a bearer token' : '', rw.sigv4 !== undefined ? 'sigv4' : '', rw.oauth2 !== undefined ? 'oauth2' : ''].filter((k) => k !== '');
+  if (kinds.length > 1) {
+    errors.push({ path: at, message: `sets ${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)!}; a destination takes one kind of authentication` });
+  }
+  const oauth2 = rw.oauth2;
+  if (oauth2 !== undefined) {
+    if (oauth2.clientSecret === undefined && oauth2.clientSecretFrom === undefined) {
+      errors.push({ path: `${at}.oauth2`, message: 'needs clientSecret or clientSecretFrom ({env: VAR} or {secret: {name, key}})' });
+    }
+    if (oauth2.clientSecret !== undefined && oauth2.clientSecretFrom !== undefined) {
+      errors.push({ path: `${at}.oauth2`, message: 'sets both clientSecret and clientSecretFrom; keep one' });
+    }
+    if (oauth2.clientSecret !== undefined) {
+      warnings.push({ path: `${at}.oauth2.clientSecret`, message: 'the client secret is kept in the profile file; prefer clientSecretFrom: {env: VAR} or {secret: {name, key}}' });
+    }
+    urlRule(oauth2.tokenUrl, `${at}.oauth2.tokenUrl`, ['http:', 'https:'], errors);
+  }
+  if (rw.proxyUrl !== undefined) urlRule(rw.proxyUrl, `${at}.proxyUrl`, ['http:', 'https:', 'socks5:'], errors);
+  const q = rw.queue;
+  if (q?.minShards !== undefined && q.maxShards !== undefined && q.minShards > q.maxShards) {
+    errors.push({ path: `${at}.queue.minShards`, message: `${q.minShards} is more than queue.maxShards (${q.maxShards})` });
+  }
+  if (q?.minBackoff !== undefined && q.maxBackoff !== undefined && (durationMs(q.minBackoff) ?? 0) > (durationMs(q.maxBackoff) ?? 0)) {
+    errors.push({ path: `${at}.queue.minBackoff`, message: `${q.minBackoff} is longer than queue.maxBackoff (${q.maxBackoff})` });
   }
   if (rw.bearerToken !== undefined) {
     warnings.push({ path: `${at}.bearerToken`, message: 'the token is kept in the profile file; prefer bearerTokenFrom: {env: VAR} or {secret: {name, key}}' });
@@ -265,6 +290,31 @@ function remoteWriteRules(rw: RemoteWriteProfile, at: string, errors: InputProbl
   if (rw.tls?.insecureSkipVerify === true) {
     warnings.push({ path: `${at}.tls.insecureSkipVerify`, message: 'the destination certificate is not verified; provide tls.ca instead where you can' });
   }
+}
+
+/** A URL the agent connects to, given in the ConfigMap: so no credentials in it. */
+function urlRule(text: string, at: string, protocols: readonly string[], errors: InputProblem[]): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    errors.push({ path: at, message: `is not a valid URL; expected ${protocols.map((p) => `${p}//host[:port]`).join(' or ')}` });
+    return;
+  }
+  if (!protocols.includes(url.protocol)) errors.push({ path: at, message: `must use ${protocols.map((p) => p.replace(/:$/, '')).join(', ')} (got ${url.protocol.replace(/:$/, '')})` });
+  if (url.username !== '' || url.password !== '') errors.push({ path: at, message: 'carries credentials (user:password@), which would land in the agent ConfigMap; remove them' });
+}
+
+/** Relabel configs as the agent's Prometheus reads them: its own defaults and checks. */
+function relabelRules(configs: readonly RuntimeRelabelConfig[], at: string, profile: Profile, errors: InputProblem[]): void {
+  const semantics = agentKind(profile.agent.kind).semantics;
+  configs.forEach((config, i) => {
+    try {
+      compileRelabelConfigs([config], { semantics });
+    } catch (err) {
+      errors.push({ path: `${at}[${i}]`, message: (err as Error).message });
+    }
+  });
 }
 
 /** Pod labels k8smon sets itself (the selector and the component): a user's label may not replace them. */
