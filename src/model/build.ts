@@ -94,6 +94,7 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
   const model: Model = {
     namespace: profile.namespace,
     clusterName: profile.cluster.name,
+    externalLabels: { ...profile.externalLabels },
     agentKind: profile.agent.kind,
     scrapeInterval: profile.agent.scrapeInterval,
     scrapeTimeout: profile.agent.scrapeTimeout,

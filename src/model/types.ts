@@ -172,6 +172,8 @@ export interface ContainerImage {
 export interface Model {
   namespace: string;
   clusterName: string;
+  /** externalLabels of the profile; `cluster` is clusterName and never among them. */
+  externalLabels: Record<string, string>;
   /** The profile's agent.kind: the plug-in in src/agents/ that renders the agents. */
   agentKind: string;
   scrapeInterval: string;

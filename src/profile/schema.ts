@@ -422,6 +422,12 @@ export const profileSchema = {
         pod: { ...pod, title: 'pod settings of the in-cluster Prometheus' },
       },
     },
+    externalLabels: {
+      type: 'object',
+      description: 'labels added to every series the agents send, next to cluster (which comes from cluster.name)',
+      propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a Prometheus label name: letters, digits and "_", not starting with a digit' },
+      additionalProperties: { type: 'string', minLength: 1, description: 'a label value' },
+    },
     podDefaults: { ...podSettings, title: 'pod settings applied to every workload k8smon renders; components.<name>.pod, agent.pod and localPrometheus.pod override them' },
   },
 } as const;

@@ -139,4 +139,5 @@ export interface Profile {
     pod?: PodSettings;
   };
   podDefaults?: PodSettings;
+  externalLabels?: Record<string, string>;
 }

@@ -99,7 +99,8 @@ function schemaNodeAt(schemaPath: string): SchemaNode | undefined {
 }
 
 function describeAjvError(err: ErrorObject, value: unknown): InputProblem | null {
-  const segments = pointerToSegments(err.instancePath);
+  // An error about a key (propertyNames) names the key itself.
+  const segments = [...pointerToSegments(err.instancePath), ...(err.propertyName !== undefined ? [err.propertyName] : [])];
   const path = formatPath(segments);
   const node = schemaNodeAt(err.schemaPath);
   const hint = typeof node?.description === 'string' ? node.description : undefined;
@@ -199,6 +200,13 @@ export function crossFieldRules(profile: Profile): RuleResult {
 
   componentRules(profile, errors, warnings);
   podSettingsRules(profile, errors);
+  for (const name of Object.keys(profile.externalLabels ?? {})) {
+    if (name === 'cluster') {
+      errors.push({ path: 'externalLabels.cluster', message: 'cannot be set here: the cluster label is always cluster.name; set cluster.name instead' });
+    } else if (name.startsWith('__')) {
+      errors.push({ path: `externalLabels.${name}`, message: 'label names starting with "__" are reserved for Prometheus' });
+    }
+  }
 
   const names = new Map<string, number>();
   (profile.remoteWrite ?? []).forEach((rw, i) => {

@@ -71,7 +71,8 @@ export function globalConfig(model: Model): { scrape_interval: string; scrape_ti
   return {
     scrape_interval: model.scrapeInterval,
     scrape_timeout: model.scrapeTimeout,
-    external_labels: { cluster: model.clusterName },
+    // `cluster` is always cluster.name: validation refuses it among externalLabels, and it is dropped here too.
+    external_labels: { cluster: model.clusterName, ...sortedRecord(Object.fromEntries(Object.entries(model.externalLabels).filter(([k]) => k !== 'cluster'))) },
   };
 }
 
