@@ -132,3 +132,18 @@ describe('podDefaults and per-workload pod settings', () => {
     expect(profile.podDefaults).toEqual({ imagePullSecrets: ['regcred'], priorityClassName: 'system-cluster-critical' });
   });
 });
+
+describe('the config checksum annotation', () => {
+  it('is the digest of the ConfigMaps a pod reads, and absent where it reads none', () => {
+    const objects = render({});
+    for (const w of workloads(objects)) {
+      const annotation = podOf(w).metadata.annotations?.['k8smon.dev/config-sha256'];
+      const readsConfigMap = (podOf(w).spec.volumes ?? []).some((v: any) => v.configMap !== undefined);
+      if (readsConfigMap) expect(annotation, w.metadata.name).toMatch(/^[0-9a-f]{64}$/);
+      else expect(annotation, w.metadata.name).toBeUndefined();
+      // never the digest of nothing
+      expect(annotation).not.toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    }
+    expect(podOf(workloads(objects).find((w) => w.metadata.name === 'k8smon-kube-state-metrics')!).metadata.annotations).toBeUndefined();
+  });
+});

@@ -154,7 +154,8 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
       );
     }
   }
-  const configDigest = sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n'));
+  // The checksum rolls the pods when a ConfigMap they read changes; a pod with none gets no checksum.
+  const configDigest = w.configMaps.length > 0 ? sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n')) : undefined;
   const settings = model.podSettings[w.name] ?? {};
   out.push(
     renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : 'deployment', {
@@ -164,7 +165,7 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
       selector,
       // The user's labels and annotations never replace k8smon's own (the selector, the config checksum).
       podLabels: { ...settings.labels, ...labels },
-      podAnnotations: { ...settings.annotations, [CONFIG_CHECKSUM_ANNOTATION]: configDigest },
+      podAnnotations: nonEmpty({ ...settings.annotations, ...(configDigest !== undefined ? { [CONFIG_CHECKSUM_ANNOTATION]: configDigest } : {}) }),
       serviceAccount: w.name,
       automountToken: w.automountToken,
       imagePullSecrets: settings.imagePullSecrets?.map((name) => ({ name })),
@@ -188,4 +189,8 @@ function agentName(model: Model, scope: 'node' | 'cluster'): string {
   const agent = model.agents.find((a) => a.scope === scope);
   if (agent === undefined) throw new Error(`no ${scope} agent in the model`);
   return agent.name;
+}
+
+function nonEmpty(record: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(record).length > 0 ? record : undefined;
 }
