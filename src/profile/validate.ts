@@ -46,11 +46,26 @@ function schemaValidator(): ValidateFunction {
 
 /** Validates against the JSON Schema; each problem names its path and the fix. */
 export function validateSchema(doc: unknown): InputProblem[] {
+  return schemaErrors(doc).problems;
+}
+
+/**
+ * The schema's problems, and where in the document each one is: the value to
+ * set aside (the missing key's object for "is required") so that the
+ * cross-field rules can still look at the rest.
+ */
+export function schemaErrors(doc: unknown, options: { describe?: boolean } = {}): { problems: InputProblem[]; at: PathSegment[][] } {
   const validate = schemaValidator();
-  if (validate(doc)) return [];
+  if (validate(doc)) return { problems: [], at: [] };
   const problems: InputProblem[] = [];
+  const at: PathSegment[][] = [];
   const seen = new Set<string>();
   for (const err of validate.errors ?? []) {
+    const segments = pointerToSegments(err.instancePath);
+    if (err.keyword === 'additionalProperties') segments.push(String((err.params as Record<string, unknown>).additionalProperty));
+    else if (err.propertyName !== undefined) segments.push(err.propertyName);
+    at.push(segments);
+    if (options.describe === false) continue;
     const problem = describeAjvError(err, valueAt(doc, pointerToSegments(err.instancePath)));
     if (problem === null) continue;
     const key = `${problem.path}\0${problem.message}`;
@@ -58,7 +73,7 @@ export function validateSchema(doc: unknown): InputProblem[] {
     seen.add(key);
     problems.push(problem);
   }
-  return problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { problems: problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), at };
 }
 
 function pointerToSegments(pointer: string): PathSegment[] {
@@ -123,6 +138,9 @@ function describeAjvError(err: ErrorObject, value: unknown): InputProblem | null
       return { path, message: `must be one of: ${allowed.join(', ')} (got ${gotText})` };
     }
     case 'type':
+      if (params.type === 'object' && typeof value === 'boolean' && segments.length === 2 && segments[0] === 'components') {
+        return { path, message: `must be an object (got a boolean); write ${path}: {enabled: ${String(value)}}` };
+      }
       return { path, message: `must be ${article(String(params.type))} (got ${describeValue(value)})` };
     case 'pattern':
       return { path, message: `must be ${hint ?? `a string matching ${String(params.pattern)}`}` };
