@@ -22,6 +22,12 @@ export interface ProfileSources {
   preset?: string;
   /** `path=value` assignments from --set, applied in order. */
   sets?: readonly string[];
+  /**
+   * A credential piped to --password-stdin: it fills the credential of
+   * remoteWrite[0] (basic-auth password, bearer token or OAuth client secret),
+   * replacing any other source of it given in the profile.
+   */
+  stdinCredential?: string;
 }
 
 export interface ResolvedProfile {
@@ -68,6 +74,13 @@ export function resolveProfileDocument(fileDoc: PlainObject, sources: Omit<Profi
     merged = setPath(merged, a.path, convertSetValue(a.text, schemaTypesAt(a.path)));
   }
 
+  let stdinFilled: string | undefined;
+  if (sources.stdinCredential !== undefined) {
+    const filled = fillStdinCredential(merged, sources.stdinCredential);
+    merged = filled.doc;
+    stdinFilled = filled.path;
+  }
+
   const schema = schemaErrors(merged);
   if (schema.problems.length > 0) {
     // Every problem at once: the cross-field rules run on the rest of the profile too.
@@ -78,7 +91,8 @@ export function resolveProfileDocument(fileDoc: PlainObject, sources: Omit<Profi
   const profile = merged as Profile;
   const { errors, warnings } = crossFieldRules(profile);
   if (errors.length > 0) throw new InvalidInputError('The profile is invalid.', errors);
-  return { profile, warnings };
+  // A credential piped in on purpose is not "kept in the profile file".
+  return { profile, warnings: warnings.filter((w) => w.path !== stdinFilled) };
 }
 
 /**
@@ -142,4 +156,38 @@ function replaceAt(doc: unknown, path: readonly PathSegment[], value: unknown): 
     parent[key] = structuredClone(value);
   }
   return doc;
+}
+
+/** Puts the --password-stdin value where remoteWrite[0] takes its credential; stdin wins over the profile's own source. */
+function fillStdinCredential(doc: unknown, value: string): { doc: unknown; path: string } {
+  const rw = isPlainObject(doc) && Array.isArray(doc.remoteWrite) && isPlainObject(doc.remoteWrite[0]) ? structuredClone(doc.remoteWrite[0]) : undefined;
+  if (rw === undefined) {
+    throw new InvalidInputError('Nowhere to put the --password-stdin value.', [
+      { path: '--password-stdin', message: 'fills the credential of remoteWrite[0], and the profile has no remoteWrite destination; add one ({url, basicAuth: {username}})' },
+    ]);
+  }
+  let path: string;
+  if (isPlainObject(rw.basicAuth)) {
+    const { passwordFrom: _replaced, ...basic } = rw.basicAuth;
+    rw.basicAuth = { ...basic, password: value };
+    path = 'remoteWrite[0].basicAuth.password';
+  } else if (rw.bearerToken !== undefined || rw.bearerTokenFrom !== undefined) {
+    rw.bearerToken = value;
+    delete rw.bearerTokenFrom;
+    path = 'remoteWrite[0].bearerToken';
+  } else if (isPlainObject(rw.oauth2)) {
+    const { clientSecretFrom: _replaced, ...oauth2 } = rw.oauth2;
+    rw.oauth2 = { ...oauth2, clientSecret: value };
+    path = 'remoteWrite[0].oauth2.clientSecret';
+  } else {
+    throw new InvalidInputError('Nowhere to put the --password-stdin value.', [
+      {
+        path: '--password-stdin',
+        message: 'fills the basic-auth password, bearer token or OAuth client secret of remoteWrite[0], which has none of them; add basicAuth: {username: …} (or bearerTokenFrom) to remoteWrite[0]',
+      },
+    ]);
+  }
+  const out = structuredClone(doc) as PlainObject;
+  out.remoteWrite = [rw, ...(out.remoteWrite as unknown[]).slice(1)];
+  return { doc: out, path };
 }

@@ -5,10 +5,12 @@ import { toYamlStream } from '../../render/serialize.js';
 import { FIELD_MANAGER, renderForCluster, secretValues } from '../cluster.js';
 import type { CommandContext } from '../context.js';
 import type { DiffOptions } from './diff.js';
+import { readPasswordStdin } from '../password-stdin.js';
 
 /** kubectl diff: exit 0 without differences, 1 with differences, >1 on error. */
 export async function run(options: DiffOptions, ctx: CommandContext): Promise<number> {
-  const bundle = renderForCluster(options, ctx);
+  const password = options.passwordStdin ? await readPasswordStdin(ctx) : undefined;
+  const bundle = renderForCluster({ ...options, ...(password !== undefined ? { password } : {}) }, ctx);
   const secrets = secretValues(bundle);
   const result = await runKubectl(['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { target: options.target, input: toYamlStream(bundle.objects) });
   if (result.exitCode > 1) throw new KubectlFailedError('diff', result, secrets);
