@@ -56,3 +56,30 @@ describe('--password-stdin', () => {
     expect(r.stderr).not.toMatch(/unknown option/);
   });
 });
+
+describe('saying what was assumed', () => {
+  it('render with no profile or preset says it renders a generic cluster, on stderr', async () => {
+    const r = await runCli(['render']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no profile file or preset given: rendering for a generic cluster/);
+    expect(r.stdout).not.toMatch(/generic cluster/);
+  });
+
+  it('render of an empty file says so', async () => {
+    const r = await runCli(['render', '-f', file('empty.yaml', '')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/empty\.yaml: is empty: rendering for a generic cluster/);
+  });
+
+  it('render with a preset says nothing of the kind', async () => {
+    const r = await runCli(['render', '--profile', 'eks']);
+    expect(r.stderr).not.toMatch(/generic cluster/);
+  });
+
+  it('init without a terminal says what the profile holds', async () => {
+    const out = join(dir, 'init.yaml');
+    const r = await runCli(['init', '-o', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/--profile: not given, and no questions asked.*eks by default/);
+  });
+});

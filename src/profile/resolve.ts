@@ -33,6 +33,8 @@ export interface ProfileSources {
 export interface ResolvedProfile {
   profile: Profile;
   warnings: InputProblem[];
+  /** What was assumed for lack of input (no profile, an empty file), for stderr. */
+  notices?: InputProblem[];
 }
 
 export function readProfileFile(file: string): PlainObject {
@@ -57,7 +59,16 @@ export function readProfileFile(file: string): PlainObject {
 
 export function resolveProfile(sources: ProfileSources): ResolvedProfile {
   const fileDoc = sources.file === undefined ? {} : readProfileFile(sources.file);
-  return resolveProfileDocument(fileDoc, sources);
+  const resolved = resolveProfileDocument(fileDoc, sources);
+  const notices: InputProblem[] = [];
+  const presetGiven = sources.preset !== undefined || typeof fileDoc.preset === 'string';
+  const generic = `rendering for a generic cluster (cluster.platform: ${resolved.profile.cluster.platform}, ${resolved.profile.cluster.controlPlane} control plane)`;
+  if (sources.file === undefined && !presetGiven) {
+    notices.push({ path: '-f/--profile', message: `no profile file or preset given: ${generic}; pass --profile <preset> (k8smon presets) or -f k8smon.yaml (k8smon init writes one)` });
+  } else if (sources.file !== undefined && Object.keys(fileDoc).length === 0 && sources.preset === undefined) {
+    notices.push({ path: sources.file, message: `is empty: ${generic} from the built-in defaults; add preset: <name> or the fields you need` });
+  }
+  return notices.length > 0 ? { ...resolved, notices } : resolved;
 }
 
 /** Like resolveProfile, with the profile document already parsed (the wizard and tests build one). */
