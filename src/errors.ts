@@ -29,6 +29,8 @@ export interface InputProblem {
 
 export class K8smonError extends Error {
   readonly exitCode: ExitCode;
+  /** More of the story (a tool's own output), printed under --verbose only. */
+  detail?: string;
   constructor(message: string, exitCode: ExitCode = ExitCode.failure) {
     super(message);
     this.name = 'K8smonError';

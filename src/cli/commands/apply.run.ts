@@ -17,7 +17,7 @@ export async function run(options: ApplyOptions, ctx: CommandContext): Promise<v
   const args = ['apply', ...serverSide, `--field-manager=${FIELD_MANAGER}`, ...(options.dryRun ? [`--dry-run=${options.dryRun}`] : []), '-f', '-'];
   ctx.reporter.info(`kubectl ${args.join(' ')}`);
   const result = await runKubectl(args, { target: options.target, input: toYamlStream(bundle.objects) });
-  if (result.exitCode !== 0) throw new KubectlFailedError('apply', result, secrets);
+  if (result.exitCode !== 0) throw new KubectlFailedError('apply', result, secrets, options.target);
   ctx.stdout.write(redact(result.stdout, secrets));
   if (options.wait && options.dryRun === undefined) {
     const ok = await waitForRollout(bundle.objects, { target: options.target, timeout: options.timeout, reporter: ctx.reporter, secrets });

@@ -14,7 +14,7 @@ export async function run(options: DeleteOptions, ctx: CommandContext): Promise<
   const bundle = renderForCluster(options, ctx);
   const refs = deletionRefs(bundle.objects, options.includeNamespace);
   const result = await runKubectl(['delete', '--ignore-not-found', '-f', '-'], { target: options.target, input: toYamlStream(refs) });
-  if (result.exitCode !== 0) throw new KubectlFailedError('delete', result, secretValues(bundle));
+  if (result.exitCode !== 0) throw new KubectlFailedError('delete', result, secretValues(bundle), options.target);
   ctx.stdout.write(result.stdout);
 }
 

@@ -13,7 +13,7 @@ export async function run(options: DiffOptions, ctx: CommandContext): Promise<nu
   const bundle = renderForCluster({ ...options, ...(password !== undefined ? { password } : {}) }, ctx);
   const secrets = secretValues(bundle);
   const result = await runKubectl(['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { target: options.target, input: toYamlStream(bundle.objects) });
-  if (result.exitCode > 1) throw new KubectlFailedError('diff', result, secrets);
+  if (result.exitCode > 1) throw new KubectlFailedError('diff', result, secrets, options.target);
   ctx.stdout.write(redact(result.stdout, secrets));
   return result.exitCode === 1 ? ExitCode.failure : ExitCode.ok;
 }
