@@ -269,6 +269,7 @@ export const profileSchema = {
         kubeControllerManager: component('kube-controller-manager :10257 on control-plane nodes (self-hosted only)'),
         etcd: component('etcd metrics on http://127.0.0.1:2381 on control-plane nodes (self-hosted only)'),
         coreDns: component('CoreDNS :9153 (pods labelled k8s-app=kube-dns in kube-system)'),
+        kubeDns: component('kube-dns (GKE): kubedns :10055 and its dnsmasq sidecar :10054, pods labelled k8s-app=kube-dns in kube-system'),
         eksControlPlane: component('EKS scheduler and controller-manager metrics through the apiserver (EKS, Kubernetes 1.28+)'),
       },
     },

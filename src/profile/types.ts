@@ -58,6 +58,7 @@ export interface Components {
   kubeControllerManager: { enabled: boolean };
   etcd: { enabled: boolean };
   coreDns: { enabled: boolean };
+  kubeDns: { enabled: boolean };
   eksControlPlane: { enabled: boolean };
 }
 
