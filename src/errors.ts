@@ -29,6 +29,8 @@ export interface InputProblem {
 
 export class K8smonError extends Error {
   readonly exitCode: ExitCode;
+  /** More of the story (a tool's own output), printed under --verbose only. */
+  detail?: string;
   constructor(message: string, exitCode: ExitCode = ExitCode.failure) {
     super(message);
     this.name = 'K8smonError';
@@ -46,8 +48,14 @@ export class InvalidInputError extends K8smonError {
   }
 }
 
+/** Problems listed one per line before the rest are counted. */
+export const MAX_PROBLEMS_SHOWN = 20;
+
 export function formatProblems(headline: string, problems: readonly InputProblem[]): string {
   if (problems.length === 0) return headline;
-  const lines = problems.map((p) => `  ${p.path || '(profile)'}: ${p.message}`);
+  // A screenful at most: past that, one line says how many more there are.
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
+  const lines = shown.map((p) => `  ${p.path || '(profile)'}: ${p.message}`);
+  if (problems.length > shown.length) lines.push(`  … and ${problems.length - shown.length} more problems (${problems.length} in all); fix these first`);
   return `${headline}\n${lines.join('\n')}`;
 }

@@ -20,8 +20,8 @@ export interface Bundle {
 }
 
 export function renderBundle(sources: ProfileSources, env: Readonly<Record<string, string | undefined>>): Bundle {
-  const { profile, warnings } = resolveProfile(sources);
+  const { profile, warnings, notices: assumed = [] } = resolveProfile(sources);
   const { model, notices } = buildModel(profile, env);
   const manifests = renderManifests(model);
-  return { profile, model, objects: manifests.objects, warnings, notices: [...notices, ...manifests.notices] };
+  return { profile, model, objects: manifests.objects, warnings, notices: [...assumed, ...notices, ...manifests.notices] };
 }

@@ -154,3 +154,36 @@ describe('k8smon delete', () => {
     expect(firstCall(fake.calls(), 'delete').stdin).toMatch(/kind: Namespace/);
   });
 });
+
+describe('without a reachable cluster', () => {
+  it.each([
+    ['apply', ['apply', '--profile', 'eks']],
+    ['diff', ['diff', '--profile', 'eks']],
+    ['delete', ['delete', '--profile', 'eks']],
+  ])('%s says it in one line, keeping kubectl\'s text for --verbose', async (_verb, args) => {
+    const fake = fakeEnv('nocluster');
+    const r = await runCli(args, { env: fake.env });
+    expect(r.exitCode).not.toBe(0);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/kubectl has no current context; pass --context/);
+    expect(r.stderr).not.toMatch(/dial tcp|memcache\.go/);
+    const verbose = await runCli(['--verbose', ...args], { env: fake.env });
+    expect(verbose.stderr).toMatch(/dial tcp 127\.0\.0\.1:8080/);
+  });
+
+  it('names a context that does not exist', async () => {
+    const r = await runCli(['apply', '--profile', 'eks', '--context', 'prod'], { env: fakeEnv('nocontext').env });
+    expect(r.stderr).toMatch(/error: kubectl apply: kubectl has no context "prod"; pass one of `kubectl config get-contexts` to --context/);
+  });
+
+  it('check --context prod does not retry a context that does not exist', async () => {
+    const fake = fakeEnv('nocontext');
+    const r = await runCli(['check', '--profile', 'eks', '--context', 'prod'], { env: fake.env });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).not.toMatch(/retrying/);
+    expect(r.stderr).toMatch(/kubectl has no context "prod"/);
+    const raw = fake.calls().filter((c) => c.args.includes('--raw')).map((c) => c.args[c.args.indexOf('--raw') + 1]);
+    expect(new Set(raw).size).toBe(raw.length);
+  });
+});

@@ -10,14 +10,18 @@ export const FIELD_MANAGER = 'k8smon';
 
 /** Renders with the command's profile sources, printing warnings and notices; throws on invalid input. */
 export function renderForCluster(options: ProfileOptions & { password?: string }, ctx: CommandContext): Bundle {
-  const sets = [...options.sets];
-  if (options.password !== undefined) sets.push(`remoteWrite[0].basicAuth.password=${options.password}`);
+  const credential = options.password ?? options.stdinCredential;
   const bundle = renderBundle(
-    { ...(options.file !== undefined ? { file: options.file } : {}), ...(options.preset !== undefined ? { preset: options.preset } : {}), sets },
+    {
+      ...(options.file !== undefined ? { file: options.file } : {}),
+      ...(options.preset !== undefined ? { preset: options.preset } : {}),
+      sets: options.sets,
+      // Piped in on purpose: it fills remoteWrite[0]'s credential, and no warning says it is kept in the profile.
+      ...(credential !== undefined ? { stdinCredential: credential } : {}),
+    },
     ctx.env,
   );
-  // The password came through stdin on purpose: no advice to move it out of the profile.
-  bundle.warnings.filter((w) => !(options.password !== undefined && w.path === 'remoteWrite[0].basicAuth.password')).forEach((w) => ctx.reporter.warn(w));
+  bundle.warnings.forEach((w) => ctx.reporter.warn(w));
   bundle.notices.forEach((n) => ctx.reporter.notice(n));
   return bundle;
 }

@@ -56,6 +56,7 @@ function exitCodeFor(err: unknown, reporter: Reporter, env: NodeJS.ProcessEnv): 
   }
   if (err instanceof K8smonError) {
     reporter.error(err.message);
+    if (err.detail !== undefined) reporter.info(err.detail);
     return err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));

@@ -41,6 +41,8 @@ export interface ProfileOptions {
   file?: string;
   preset?: string;
   sets: string[];
+  /** The credential piped to --password-stdin. */
+  stdinCredential?: string;
 }
 
 /** What targets and check preview: a profile or an agent config, against a snapshot or the live cluster. */

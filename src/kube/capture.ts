@@ -46,8 +46,8 @@ interface ListPage {
   metadata?: { continue?: string };
 }
 
-/** Answers that asking again will not change: no such API, no permission, a stale continue token, a bad request. */
-const FINAL_ERROR = /\((NotFound|Forbidden|Unauthorized|Expired|BadRequest)\)|continue parameter is too old/i;
+/** Answers that asking again will not change: no such API, no permission, a stale continue token, a bad request, no such context. */
+const FINAL_ERROR = /\((NotFound|Forbidden|Unauthorized|Expired|BadRequest)\)|continue parameter is too old|context "[^"]*" does not exist|no configuration has been provided/i;
 
 /** Pauses before the second and third try of a page that failed for another reason (a timeout, a 5xx, a reset connection). */
 const RETRY_DELAYS_MS = [500, 2000];
@@ -90,7 +90,7 @@ async function listAll(resource: SnapshotResource, options: CaptureOptions): Pro
       if (/\(Expired\)|continue parameter is too old/i.test(r.stderr)) {
         throw new KubectlFailedError(`get --raw ${path} (the ${resource} list changed too much while it was paged; run again)`, r, []);
       }
-      throw new KubectlFailedError(`get --raw ${path}`, r, []);
+      throw new KubectlFailedError(`get --raw ${path}`, r, [], options.target);
     }
     let page: ListPage;
     try {

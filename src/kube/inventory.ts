@@ -89,7 +89,7 @@ function packageVersion(): string {
 /** The parent as it is in the cluster, or undefined when there is none yet. */
 export async function readParent(inv: Inventory, target: KubectlTarget, secrets: readonly string[]): Promise<ParentRecord | undefined> {
   const r = await runKubectl(['get', 'configmap', inv.name, `--namespace=${inv.namespace}`, '--ignore-not-found', '-o', 'json'], { target });
-  if (r.exitCode !== 0) throw new KubectlFailedError('get (inventory)', r, secrets);
+  if (r.exitCode !== 0) throw new KubectlFailedError('get (inventory)', r, secrets, target);
   if (r.stdout.trim() === '') return undefined;
   const parent = JSON.parse(r.stdout) as KubernetesObject;
   const a = parent.metadata.annotations ?? {};
@@ -155,7 +155,7 @@ export async function writeParent(
 ): Promise<void> {
   const objects = options.namespaceObject !== undefined ? [options.namespaceObject, parent] : [parent];
   const r = await runKubectl(['apply', '--server-side', '--field-manager=k8smon', '-f', '-'], { target: options.target, input: toYamlStream(objects) });
-  if (r.exitCode !== 0) throw new KubectlFailedError('apply', r, options.secrets);
+  if (r.exitCode !== 0) throw new KubectlFailedError('apply', r, options.secrets, options.target);
 }
 
 /**
@@ -179,7 +179,7 @@ export async function listLabelled(
   const lists = await Promise.all(
     calls.map(async (args) => {
       const r = await runKubectl(args, { target: options.target });
-      if (r.exitCode !== 0) throw new KubectlFailedError('get (inventory members)', r, options.secrets);
+      if (r.exitCode !== 0) throw new KubectlFailedError('get (inventory members)', r, options.secrets, options.target);
       const list = JSON.parse(r.stdout || '{"items":[]}') as { items?: KubernetesObject[] };
       return (list.items ?? []).filter((o) => typeof o?.kind === 'string' && typeof o.apiVersion === 'string' && typeof o.metadata?.name === 'string');
     }),
@@ -257,6 +257,6 @@ export async function deleteObjects(
   }));
   const args = ['delete', '--ignore-not-found', ...(options.dryRun !== undefined ? [`--dry-run=${options.dryRun}`] : []), '-f', '-'];
   const r = await runKubectl(args, { target: options.target, input: toYamlStream(refs) });
-  if (r.exitCode !== 0) throw new KubectlFailedError('delete', r, options.secrets);
+  if (r.exitCode !== 0) throw new KubectlFailedError('delete', r, options.secrets, options.target);
   return r.stdout;
 }

@@ -28,13 +28,40 @@ export class KubectlMissingError extends K8smonError {
 }
 
 export class KubectlFailedError extends K8smonError {
-  constructor(what: string, result: KubectlResult, secrets: readonly string[]) {
+  constructor(what: string, result: KubectlResult, secrets: readonly string[], target: KubectlTarget = {}) {
     // kubectl can repeat one error many times (client-go retries): the last lines say enough.
     const lines = redact(result.stderr.trim() || result.stdout.trim(), secrets).split('\n');
     const detail = lines.length > 8 ? [`… (${lines.length - 8} earlier lines)`, ...lines.slice(-8)].join('\n') : lines.join('\n');
-    super(`kubectl ${what} failed (exit ${result.exitCode})${detail ? `:\n${detail}` : ''}`, ExitCode.kubectlFailed);
+    const noCluster = noClusterReason(result.stderr, target);
+    if (noCluster !== undefined) {
+      // One line that says what to do; kubectl's own text (dial errors, klog lines) under --verbose.
+      super(`kubectl ${what.split(' ')[0]}: ${noCluster}`, ExitCode.kubectlFailed);
+      this.detail = `kubectl said (exit ${result.exitCode}):\n${detail}`;
+    } else {
+      super(`kubectl ${what} failed (exit ${result.exitCode})${detail ? `:\n${detail}` : ''}`, ExitCode.kubectlFailed);
+    }
     this.name = 'KubectlFailedError';
   }
+}
+
+/** kubectl saying its context does not exist: asking again cannot help. */
+export const MISSING_CONTEXT = /context "([^"]*)" does not exist/;
+
+/**
+ * Why kubectl could not reach any cluster, in one line with the fix, when
+ * its error says so: no context, a context that does not exist, an API
+ * server that does not answer. Undefined for any other failure.
+ */
+export function noClusterReason(stderr: string, target: KubectlTarget): string | undefined {
+  const missing = MISSING_CONTEXT.exec(stderr);
+  if (missing !== null) return `kubectl has no context "${missing[1]}"; pass one of \`kubectl config get-contexts\` to --context`;
+  const unconfigured = /no configuration has been provided|(localhost|127\.0\.0\.1):8080\b.*(refused|dial tcp)|dial tcp \S*(localhost|127\.0\.0\.1):8080/.test(stderr);
+  if (unconfigured && target.context === undefined) return 'kubectl has no current context; pass --context (see `kubectl config get-contexts`) or --kubeconfig';
+  if (/Unable to connect to the server|dial tcp|connection refused|no such host|i\/o timeout|TLS handshake timeout/.test(stderr)) {
+    const which = target.context !== undefined ? `of context "${target.context}"` : 'of the current context';
+    return `cannot reach the API server ${which}; check the cluster is up and reachable (kubectl cluster-info), or pass another --context`;
+  }
+  return undefined;
 }
 
 /** Global flags that point kubectl at the cluster the user chose. */

@@ -14,6 +14,11 @@ import { CREDENTIALS_SECRET_NAME, mountPathOf, resolveRemoteWrite } from './cred
 import { inventoryOf } from '../render/applyset.js';
 import { resolveImages } from './images.js';
 import { deriveRbac } from './rbac.js';
+import { mergePodSettings, ownPodSettings } from './pod-settings.js';
+import { KSM_NAME } from './components/kube-state-metrics.js';
+import { NODE_EXPORTER_NAME } from './components/node-exporter.js';
+import { BLACKBOX_NAME } from './components/blackbox-exporter.js';
+import type { PodSettings } from '../profile/types.js';
 import type { AgentModel, AgentScope, Model, ScrapeJob, WorkloadModel } from './types.js';
 
 export const AGENT_NAMES: Record<AgentScope, string> = {
@@ -90,6 +95,7 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
   const model: Model = {
     namespace: profile.namespace,
     clusterName: profile.cluster.name,
+    externalLabels: { ...profile.externalLabels },
     agentKind: profile.agent.kind,
     scrapeInterval: profile.agent.scrapeInterval,
     scrapeTimeout: profile.agent.scrapeTimeout,
@@ -103,9 +109,30 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     images: ctx.images,
     networkPolicies: profile.networkPolicies.enabled,
     inventory: inventoryOf(profile),
+    podSettings: podSettingsByWorkload(profile),
+    serviceAccountAnnotations: serviceAccountAnnotations(profile),
   };
   if (Object.keys(credentials.secretData).length > 0) {
     model.credentialsSecret = { name: CREDENTIALS_SECRET_NAME, data: credentials.secretData };
   }
   return { model, notices };
+}
+
+function podSettingsByWorkload(profile: Profile): Record<string, PodSettings> {
+  const own = ownPodSettings(profile);
+  const defaults = profile.podDefaults;
+  return {
+    [AGENT_NAMES.node]: mergePodSettings(defaults, own.agent),
+    [AGENT_NAMES.cluster]: mergePodSettings(defaults, own.agent),
+    [KSM_NAME]: mergePodSettings(defaults, own.kubeStateMetrics),
+    [NODE_EXPORTER_NAME]: mergePodSettings(defaults, own.nodeExporter),
+    [BLACKBOX_NAME]: mergePodSettings(defaults, own.blackboxExporter),
+    [LOCAL_PROMETHEUS_NAME]: mergePodSettings(defaults, own.localPrometheus),
+  };
+}
+
+function serviceAccountAnnotations(profile: Profile): Record<string, Record<string, string>> {
+  const annotations = profile.agent.serviceAccount?.annotations ?? {};
+  if (Object.keys(annotations).length === 0) return {};
+  return { [AGENT_NAMES.node]: { ...annotations }, [AGENT_NAMES.cluster]: { ...annotations } };
 }

@@ -75,6 +75,16 @@ export function resolveRemoteWrite(destinations: readonly RemoteWriteProfile[], 
         ...(ca !== undefined ? { caFile: ca } : {}),
       };
     }
+    if (rw.oauth2 !== undefined) {
+      const secret = credential(rw.oauth2.clientSecret, rw.oauth2.clientSecretFrom, `${name}-oauth2-client-secret`, `${at}.oauth2.clientSecretFrom`);
+      if (secret !== undefined) {
+        target.oauth2 = { clientId: rw.oauth2.clientId, clientSecretFile: secret, tokenUrl: rw.oauth2.tokenUrl, ...(rw.oauth2.scopes !== undefined ? { scopes: [...rw.oauth2.scopes] } : {}) };
+      }
+    }
+    if (rw.sigv4 !== undefined) target.sigv4 = { ...rw.sigv4 };
+    if (rw.writeRelabelConfigs !== undefined && rw.writeRelabelConfigs.length > 0) target.writeRelabelConfigs = structuredClone(rw.writeRelabelConfigs) as RemoteWriteTarget['writeRelabelConfigs'];
+    if (rw.queue !== undefined && Object.keys(rw.queue).length > 0) target.queue = { ...rw.queue };
+    if (rw.proxyUrl !== undefined) target.proxyUrl = rw.proxyUrl;
     return target;
   });
   return { targets, secretData, mounts, problems };

@@ -88,11 +88,16 @@ export interface RemoteWriteTarget {
   bearerTokenFile?: CredentialFile;
   headers?: Record<string, string>;
   tls?: { insecureSkipVerify?: boolean; serverName?: string; caFile?: CredentialFile };
+  writeRelabelConfigs?: RelabelConfig[];
+  queue?: RemoteWriteQueue;
+  proxyUrl?: string;
+  sigv4?: { region: string; roleArn?: string };
+  oauth2?: { clientId: string; clientSecretFile: CredentialFile; tokenUrl: string; scopes?: string[] };
 }
 
 /** Container resources pass through from the profile unchanged. */
 export type { ResourceValues, Resources } from '../profile/types.js';
-import type { ComponentName, ImageName, Resources } from '../profile/types.js';
+import type { ComponentName, ImageName, PodSettings, RemoteWriteQueue, Resources } from '../profile/types.js';
 import type { RelabelAction, RelabelConfig as RuntimeRelabelConfig } from '../runtime/semantics/relabel/relabel.js';
 
 export interface AgentModel {
@@ -167,6 +172,8 @@ export interface ContainerImage {
 export interface Model {
   namespace: string;
   clusterName: string;
+  /** externalLabels of the profile; `cluster` is clusterName and never among them. */
+  externalLabels: Record<string, string>;
   /** The profile's agent.kind: the plug-in in src/agents/ that renders the agents. */
   agentKind: string;
   scrapeInterval: string;
@@ -185,4 +192,8 @@ export interface Model {
   networkPolicies: boolean;
   /** The ApplySet parent that records what apply created, and the id its members carry. */
   inventory: { name: string; namespace: string; id: string };
+  /** Pod settings from podDefaults and the per-component overrides, by workload name. */
+  podSettings: Record<string, PodSettings>;
+  /** Extra ServiceAccount annotations (IRSA, Workload Identity), by workload name. */
+  serviceAccountAnnotations: Record<string, Record<string, string>>;
 }

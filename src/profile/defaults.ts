@@ -31,6 +31,8 @@ export function builtInDefaults(): Profile {
       kubeControllerManager: { enabled: false },
       etcd: { enabled: false },
       coreDns: { enabled: true },
+      // GKE runs kube-dns instead of CoreDNS; its presets switch this on.
+      kubeDns: { enabled: false },
       eksControlPlane: { enabled: false },
     },
     networkPolicies: { enabled: false },

@@ -9,6 +9,7 @@
  */
 
 import { AGENT_KINDS, DEFAULT_AGENT_KIND } from '../agents/registry.js';
+import { RELABEL_ACTIONS } from '../runtime/semantics/relabel/relabel.js';
 import { IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './vocabulary.js';
 
 const duration = {
@@ -72,6 +73,81 @@ const resources = {
   },
 } as const;
 
+/** A label or annotation key: an optional DNS-subdomain prefix and a name. */
+const metadataKey = {
+  pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+  description: 'a Kubernetes label or annotation key such as team or example.com/owner',
+} as const;
+
+const labelMap = {
+  type: 'object',
+  description: 'extra pod labels; k8smon\'s own app.kubernetes.io/ labels cannot be replaced',
+  propertyNames: metadataKey,
+  additionalProperties: { type: 'string', pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$', description: 'a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit' },
+} as const;
+
+const annotationMap = {
+  type: 'object',
+  description: 'extra annotations',
+  propertyNames: metadataKey,
+  additionalProperties: { type: 'string' },
+} as const;
+
+const toleration = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'a Kubernetes toleration',
+  properties: {
+    key: { type: 'string', minLength: 1 },
+    operator: { enum: ['Exists', 'Equal'] },
+    value: { type: 'string' },
+    effect: { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+    tolerationSeconds: { type: 'integer' },
+  },
+} as const;
+
+/** Pod settings: podDefaults for every workload, and the same per workload. */
+export const podSettings = {
+  type: 'object',
+  additionalProperties: false,
+  title: 'pod settings: imagePullSecrets, priorityClassName, nodeSelector, tolerations, affinity, labels, annotations',
+  properties: {
+    imagePullSecrets: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253, description: 'the name of a docker-registry Secret in the render namespace' },
+      description: 'names of Secrets (type kubernetes.io/dockerconfigjson) in the render namespace used to pull the images, e.g. from imageRegistry',
+    },
+    priorityClassName: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253, description: 'the name of a PriorityClass (DNS-1123 subdomain), such as system-node-critical' },
+    nodeSelector: {
+      type: 'object',
+      description: 'node labels the pods must match; replaces the workload\'s own nodeSelector',
+      propertyNames: metadataKey,
+      additionalProperties: { type: 'string' },
+    },
+    tolerations: { type: 'array', items: toleration, description: 'replaces the workload\'s own tolerations (node agents and node-exporter tolerate control-plane or every taint by default)' },
+    affinity: { type: 'object', description: 'a Kubernetes affinity (nodeAffinity, podAffinity, podAntiAffinity), passed through as given' },
+    labels: labelMap,
+    annotations: annotationMap,
+  },
+} as const;
+
+/** A Prometheus relabel config, in Prometheus' own (snake_case) field names. */
+export const relabelConfig = {
+  type: 'object',
+  additionalProperties: false,
+  title: 'a Prometheus relabel config',
+  properties: {
+    source_labels: { type: 'array', items: { type: 'string' } },
+    separator: { type: 'string' },
+    regex: { type: 'string', description: 'an RE2 regex, anchored at both ends' },
+    modulus: { type: 'integer', minimum: 0 },
+    target_label: { type: 'string' },
+    replacement: { type: 'string' },
+    action: { enum: RELABEL_ACTIONS },
+  },
+} as const;
+
 export { COMPONENT_NAMES, IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './vocabulary.js';
 
 const metricRegex = {
@@ -93,6 +169,8 @@ const metricsFilter = {
 } as const;
 
 const enabled = { type: 'boolean', description: 'whether this component is rendered and scraped' } as const;
+
+const pod = { ...podSettings, title: 'pod settings of this workload; each given field replaces the one of podDefaults (labels and annotations merge key by key)' } as const;
 
 function component(title: string, extra: Record<string, unknown> = {}) {
   return { type: 'object', additionalProperties: false, title, properties: { enabled, ...extra } } as const;
@@ -176,11 +254,13 @@ export const profileSchema = {
           },
           metrics: metricsFilter,
           resources,
+          pod,
         }),
-        nodeExporter: component('node-exporter (hostNetwork, hostPID, read-only host mounts)', { metrics: metricsFilter, resources }),
+        nodeExporter: component('node-exporter (hostNetwork, hostPID, read-only host mounts)', { metrics: metricsFilter, resources, pod }),
         blackboxExporter: component('blackbox-exporter and probes of annotated Services and Ingresses', {
           icmp: { type: 'boolean', description: 'add the icmp module (needs the NET_RAW capability)' },
           resources,
+          pod,
         }),
         annotatedPods: component('pods annotated prometheus.io/scrape: "true", scraped by the agent on their node'),
         annotatedServices: component('service endpoints annotated prometheus.io/scrape: "true", scraped once'),
@@ -189,6 +269,7 @@ export const profileSchema = {
         kubeControllerManager: component('kube-controller-manager :10257 on control-plane nodes (self-hosted only)'),
         etcd: component('etcd metrics on http://127.0.0.1:2381 on control-plane nodes (self-hosted only)'),
         coreDns: component('CoreDNS :9153 (pods labelled k8s-app=kube-dns in kube-system)'),
+        kubeDns: component('kube-dns (GKE): kubedns :10055 and its dnsmasq sidecar :10054, pods labelled k8s-app=kube-dns in kube-system'),
         eksControlPlane: component('EKS scheduler and controller-manager metrics through the apiserver (EKS, Kubernetes 1.28+)'),
       },
     },
@@ -226,6 +307,14 @@ export const profileSchema = {
           additionalProperties: false,
           description: 'resources of the node-local agent (DaemonSet) and the cluster-scope agent (Deployment)',
           properties: { node: resources, cluster: resources },
+        },
+        pod: { ...pod, title: 'pod settings of both agents (node DaemonSet and cluster Deployment); each given field replaces the one of podDefaults' },
+        serviceAccount: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            annotations: { ...annotationMap, description: 'annotations of the agents\' ServiceAccounts, such as eks.amazonaws.com/role-arn (IRSA) or iam.gke.io/gcp-service-account (Workload Identity)' },
+          },
         },
       },
     },
@@ -281,6 +370,45 @@ export const profileSchema = {
               ca: { type: 'string', minLength: 1, description: 'PEM bundle of CA certificates to trust' },
             },
           },
+          writeRelabelConfigs: { type: 'array', items: relabelConfig, description: 'Prometheus relabel configs applied to samples before they are sent (write_relabel_configs)' },
+          queue: {
+            type: 'object',
+            additionalProperties: false,
+            title: 'the sending queue (Prometheus queue_config)',
+            properties: {
+              capacity: { type: 'integer', minimum: 1, description: 'samples buffered per shard' },
+              maxShards: { type: 'integer', minimum: 1 },
+              minShards: { type: 'integer', minimum: 1 },
+              maxSamplesPerSend: { type: 'integer', minimum: 1 },
+              batchSendDeadline: duration,
+              minBackoff: duration,
+              maxBackoff: duration,
+            },
+          },
+          proxyUrl: { type: 'string', minLength: 1, description: 'an HTTP(S) or SOCKS5 proxy such as http://proxy.example:3128, without credentials' },
+          sigv4: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['region'],
+            title: 'AWS Signature Version 4 (Amazon Managed Service for Prometheus); credentials come from the pod\'s identity (IRSA: agent.serviceAccount.annotations)',
+            properties: {
+              region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$', description: 'an AWS region such as eu-west-1' },
+              roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', description: 'an IAM role ARN such as arn:aws:iam::123456789012:role/amp-writer' },
+            },
+          },
+          oauth2: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['clientId', 'tokenUrl'],
+            title: 'OAuth 2.0 client credentials',
+            properties: {
+              clientId: { type: 'string', minLength: 1 },
+              clientSecret: { type: 'string', minLength: 1, description: 'the client secret itself (prefer clientSecretFrom, so it is not kept in the profile)' },
+              clientSecretFrom: valueFrom,
+              tokenUrl: { type: 'string', minLength: 1, description: 'the token endpoint, an https:// URL' },
+              scopes: { type: 'array', items: { type: 'string', minLength: 1 } },
+            },
+          },
         },
       },
     },
@@ -305,7 +433,15 @@ export const profileSchema = {
           },
         },
         resources,
+        pod: { ...pod, title: 'pod settings of the in-cluster Prometheus' },
       },
     },
+    externalLabels: {
+      type: 'object',
+      description: 'labels added to every series the agents send, next to cluster (which comes from cluster.name)',
+      propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a Prometheus label name: letters, digits and "_", not starting with a digit' },
+      additionalProperties: { type: 'string', minLength: 1, description: 'a label value' },
+    },
+    podDefaults: { ...podSettings, title: 'pod settings applied to every workload k8smon renders; components.<name>.pod, agent.pod and localPrometheus.pod override them' },
   },
 } as const;

@@ -25,13 +25,32 @@ export interface ImageOverride {
   tag?: string;
 }
 
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+/** podDefaults, and the per-workload override of it. */
+export interface PodSettings {
+  imagePullSecrets?: string[];
+  priorityClassName?: string;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+  affinity?: Record<string, unknown>;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 export interface Components {
   kubelet: { enabled: boolean; resourceMetrics: boolean; probeMetrics: boolean; metrics: MetricsFilter };
   cadvisor: { enabled: boolean; metrics: MetricsFilter };
   apiserver: { enabled: boolean; metrics: MetricsFilter };
-  kubeStateMetrics: { enabled: boolean; collectors: KsmCollector[]; metrics: MetricsFilter; resources?: Resources };
-  nodeExporter: { enabled: boolean; metrics: MetricsFilter; resources: Resources };
-  blackboxExporter: { enabled: boolean; icmp: boolean; resources: Resources };
+  kubeStateMetrics: { enabled: boolean; collectors: KsmCollector[]; metrics: MetricsFilter; resources?: Resources; pod?: PodSettings };
+  nodeExporter: { enabled: boolean; metrics: MetricsFilter; resources: Resources; pod?: PodSettings };
+  blackboxExporter: { enabled: boolean; icmp: boolean; resources: Resources; pod?: PodSettings };
   annotatedPods: { enabled: boolean };
   annotatedServices: { enabled: boolean };
   kubeProxy: { enabled: boolean };
@@ -39,6 +58,7 @@ export interface Components {
   kubeControllerManager: { enabled: boolean };
   etcd: { enabled: boolean };
   coreDns: { enabled: boolean };
+  kubeDns: { enabled: boolean };
   eksControlPlane: { enabled: boolean };
 }
 
@@ -66,6 +86,32 @@ export interface RemoteWriteProfile {
   bearerTokenFrom?: ValueFrom;
   headers?: Record<string, string>;
   tls?: { insecureSkipVerify?: boolean; serverName?: string; ca?: string };
+  writeRelabelConfigs?: RelabelConfigProfile[];
+  queue?: RemoteWriteQueue;
+  proxyUrl?: string;
+  sigv4?: { region: string; roleArn?: string };
+  oauth2?: { clientId: string; clientSecret?: string; clientSecretFrom?: ValueFrom; tokenUrl: string; scopes?: string[] };
+}
+
+/** A Prometheus relabel config as the profile takes it (Prometheus' own field names). */
+export interface RelabelConfigProfile {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  modulus?: number;
+  target_label?: string;
+  replacement?: string;
+  action?: string;
+}
+
+export interface RemoteWriteQueue {
+  capacity?: number;
+  maxShards?: number;
+  minShards?: number;
+  maxSamplesPerSend?: number;
+  batchSendDeadline?: string;
+  minBackoff?: string;
+  maxBackoff?: string;
 }
 
 export interface Profile {
@@ -83,6 +129,8 @@ export interface Profile {
     scrapeInterval: string;
     scrapeTimeout: string;
     resources: { node: Resources; cluster: Resources };
+    pod?: PodSettings;
+    serviceAccount?: { annotations?: Record<string, string> };
   };
   kubelet: { access: KubeletAccess; insecureSkipVerify: boolean };
   remoteWrite?: RemoteWriteProfile[];
@@ -91,5 +139,8 @@ export interface Profile {
     retentionSize: string;
     storage: { kind: 'emptyDir' | 'persistentVolumeClaim'; size: string; storageClassName?: string };
     resources: Resources;
+    pod?: PodSettings;
   };
+  podDefaults?: PodSettings;
+  externalLabels?: Record<string, string>;
 }

@@ -11,7 +11,9 @@ import { durationMs } from '../util/duration.js';
 import { formatPath, isPlainObject, type PathSegment } from './merge.js';
 import { profileSchema } from './schema.js';
 import { PromRegex } from '../runtime/semantics/relabel/regex.js';
-import type { Profile, RemoteWriteProfile } from './types.js';
+import { compileRelabelConfigs, type RelabelConfig as RuntimeRelabelConfig } from '../runtime/semantics/relabel/relabel.js';
+import { agentKind } from '../agents/registry.js';
+import type { PodSettings, Profile, RemoteWriteProfile } from './types.js';
 
 export interface RuleResult {
   errors: InputProblem[];
@@ -44,11 +46,26 @@ function schemaValidator(): ValidateFunction {
 
 /** Validates against the JSON Schema; each problem names its path and the fix. */
 export function validateSchema(doc: unknown): InputProblem[] {
+  return schemaErrors(doc).problems;
+}
+
+/**
+ * The schema's problems, and where in the document each one is: the value to
+ * set aside (the missing key's object for "is required") so that the
+ * cross-field rules can still look at the rest.
+ */
+export function schemaErrors(doc: unknown, options: { describe?: boolean } = {}): { problems: InputProblem[]; at: PathSegment[][] } {
   const validate = schemaValidator();
-  if (validate(doc)) return [];
+  if (validate(doc)) return { problems: [], at: [] };
   const problems: InputProblem[] = [];
+  const at: PathSegment[][] = [];
   const seen = new Set<string>();
   for (const err of validate.errors ?? []) {
+    const segments = pointerToSegments(err.instancePath);
+    if (err.keyword === 'additionalProperties') segments.push(String((err.params as Record<string, unknown>).additionalProperty));
+    else if (err.propertyName !== undefined) segments.push(err.propertyName);
+    at.push(segments);
+    if (options.describe === false) continue;
     const problem = describeAjvError(err, valueAt(doc, pointerToSegments(err.instancePath)));
     if (problem === null) continue;
     const key = `${problem.path}\0${problem.message}`;
@@ -56,7 +73,7 @@ export function validateSchema(doc: unknown): InputProblem[] {
     seen.add(key);
     problems.push(problem);
   }
-  return problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { problems: problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), at };
 }
 
 function pointerToSegments(pointer: string): PathSegment[] {
@@ -97,7 +114,8 @@ function schemaNodeAt(schemaPath: string): SchemaNode | undefined {
 }
 
 function describeAjvError(err: ErrorObject, value: unknown): InputProblem | null {
-  const segments = pointerToSegments(err.instancePath);
+  // An error about a key (propertyNames) names the key itself.
+  const segments = [...pointerToSegments(err.instancePath), ...(err.propertyName !== undefined ? [err.propertyName] : [])];
   const path = formatPath(segments);
   const node = schemaNodeAt(err.schemaPath);
   const hint = typeof node?.description === 'string' ? node.description : undefined;
@@ -120,6 +138,9 @@ function describeAjvError(err: ErrorObject, value: unknown): InputProblem | null
       return { path, message: `must be one of: ${allowed.join(', ')} (got ${gotText})` };
     }
     case 'type':
+      if (params.type === 'object' && typeof value === 'boolean' && segments.length === 2 && segments[0] === 'components') {
+        return { path, message: `must be an object (got a boolean); write ${path}: {enabled: ${String(value)}}` };
+      }
       return { path, message: `must be ${article(String(params.type))} (got ${describeValue(value)})` };
     case 'pattern':
       return { path, message: `must be ${hint ?? `a string matching ${String(params.pattern)}`}` };
@@ -196,10 +217,19 @@ export function crossFieldRules(profile: Profile): RuleResult {
   }
 
   componentRules(profile, errors, warnings);
+  podSettingsRules(profile, errors);
+  for (const name of Object.keys(profile.externalLabels ?? {})) {
+    if (name === 'cluster') {
+      errors.push({ path: 'externalLabels.cluster', message: 'cannot be set here: the cluster label is always cluster.name; set cluster.name instead' });
+    } else if (name.startsWith('__')) {
+      errors.push({ path: `externalLabels.${name}`, message: 'label names starting with "__" are reserved for Prometheus' });
+    }
+  }
 
   const names = new Map<string, number>();
   (profile.remoteWrite ?? []).forEach((rw, i) => {
     remoteWriteRules(rw, `remoteWrite[${i}]`, errors, warnings);
+    relabelRules(rw.writeRelabelConfigs ?? [], `remoteWrite[${i}].writeRelabelConfigs`, profile, errors);
     if (rw.name !== undefined) {
       const first = names.get(rw.name);
       if (first !== undefined) {
@@ -247,8 +277,30 @@ function remoteWriteRules(rw: RemoteWriteProfile, at: string, errors: InputProbl
     errors.push({ path: at, message: 'sets both bearerToken and bearerTokenFrom; keep one' });
   }
   const hasBearer = rw.bearerToken !== undefined || rw.bearerTokenFrom !== undefined;
-  if (hasBearer && basic !== undefined) {
-    errors.push({ path: at, message: 'sets both basicAuth and a bearer token; a destination takes one kind of authentication' });
+  const kinds = [basic !== undefined ? 'basicAuth' : '', hasBearer ? 'a bearer token' : '', rw.sigv4 !== undefined ? 'sigv4' : '', rw.oauth2 !== undefined ? 'oauth2' : ''].filter((k) => k !== '');
+  if (kinds.length > 1) {
+    errors.push({ path: at, message: `sets ${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)!}; a destination takes one kind of authentication` });
+  }
+  const oauth2 = rw.oauth2;
+  if (oauth2 !== undefined) {
+    if (oauth2.clientSecret === undefined && oauth2.clientSecretFrom === undefined) {
+      errors.push({ path: `${at}.oauth2`, message: 'needs clientSecret or clientSecretFrom ({env: VAR} or {secret: {name, key}})' });
+    }
+    if (oauth2.clientSecret !== undefined && oauth2.clientSecretFrom !== undefined) {
+      errors.push({ path: `${at}.oauth2`, message: 'sets both clientSecret and clientSecretFrom; keep one' });
+    }
+    if (oauth2.clientSecret !== undefined) {
+      warnings.push({ path: `${at}.oauth2.clientSecret`, message: 'the client secret is kept in the profile file; prefer clientSecretFrom: {env: VAR} or {secret: {name, key}}' });
+    }
+    urlRule(oauth2.tokenUrl, `${at}.oauth2.tokenUrl`, ['http:', 'https:'], errors);
+  }
+  if (rw.proxyUrl !== undefined) urlRule(rw.proxyUrl, `${at}.proxyUrl`, ['http:', 'https:', 'socks5:'], errors);
+  const q = rw.queue;
+  if (q?.minShards !== undefined && q.maxShards !== undefined && q.minShards > q.maxShards) {
+    errors.push({ path: `${at}.queue.minShards`, message: `${q.minShards} is more than queue.maxShards (${q.maxShards})` });
+  }
+  if (q?.minBackoff !== undefined && q.maxBackoff !== undefined && (durationMs(q.minBackoff) ?? 0) > (durationMs(q.maxBackoff) ?? 0)) {
+    errors.push({ path: `${at}.queue.minBackoff`, message: `${q.minBackoff} is longer than queue.maxBackoff (${q.maxBackoff})` });
   }
   if (rw.bearerToken !== undefined) {
     warnings.push({ path: `${at}.bearerToken`, message: 'the token is kept in the profile file; prefer bearerTokenFrom: {env: VAR} or {secret: {name, key}}' });
@@ -263,6 +315,60 @@ function remoteWriteRules(rw: RemoteWriteProfile, at: string, errors: InputProbl
   }
   if (rw.tls?.insecureSkipVerify === true) {
     warnings.push({ path: `${at}.tls.insecureSkipVerify`, message: 'the destination certificate is not verified; provide tls.ca instead where you can' });
+  }
+}
+
+/** A URL the agent connects to, given in the ConfigMap: so no credentials in it. */
+function urlRule(text: string, at: string, protocols: readonly string[], errors: InputProblem[]): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    errors.push({ path: at, message: `is not a valid URL; expected ${protocols.map((p) => `${p}//host[:port]`).join(' or ')}` });
+    return;
+  }
+  if (!protocols.includes(url.protocol)) errors.push({ path: at, message: `must use ${protocols.map((p) => p.replace(/:$/, '')).join(', ')} (got ${url.protocol.replace(/:$/, '')})` });
+  if (url.username !== '' || url.password !== '') errors.push({ path: at, message: 'carries credentials (user:password@), which would land in the agent ConfigMap; remove them' });
+}
+
+/** Relabel configs as the agent's Prometheus reads them: its own defaults and checks. */
+function relabelRules(configs: readonly RuntimeRelabelConfig[], at: string, profile: Profile, errors: InputProblem[]): void {
+  const semantics = agentKind(profile.agent.kind).semantics;
+  configs.forEach((config, i) => {
+    try {
+      compileRelabelConfigs([config], { semantics });
+    } catch (err) {
+      errors.push({ path: `${at}[${i}]`, message: (err as Error).message });
+    }
+  });
+}
+
+/** Pod labels k8smon sets itself (the selector and the component): a user's label may not replace them. */
+const RESERVED_LABEL_PREFIX = 'app.kubernetes.io/';
+const RESERVED_ANNOTATION = 'k8smon.dev/config-sha256';
+
+function podSettingsRules(profile: Profile, errors: InputProblem[]): void {
+  const places: [string, PodSettings | undefined][] = [
+    ['podDefaults', profile.podDefaults],
+    ['agent.pod', profile.agent.pod],
+    ['components.kubeStateMetrics.pod', profile.components.kubeStateMetrics.pod],
+    ['components.nodeExporter.pod', profile.components.nodeExporter.pod],
+    ['components.blackboxExporter.pod', profile.components.blackboxExporter.pod],
+    ['localPrometheus.pod', profile.localPrometheus.pod],
+  ];
+  for (const [at, settings] of places) {
+    for (const key of Object.keys(settings?.labels ?? {})) {
+      if (key.startsWith(RESERVED_LABEL_PREFIX)) {
+        errors.push({ path: `${at}.labels.${key}`, message: `${RESERVED_LABEL_PREFIX}* labels are k8smon's own (its selectors use them); use another key` });
+      }
+    }
+    if (settings?.annotations?.[RESERVED_ANNOTATION] !== undefined) {
+      errors.push({ path: `${at}.annotations.${RESERVED_ANNOTATION}`, message: 'is set by k8smon (it rolls the pods when their config changes); use another key' });
+    }
+    (settings?.tolerations ?? []).forEach((t, i) => {
+      if (t.operator === 'Exists' && t.value !== undefined) errors.push({ path: `${at}.tolerations[${i}].value`, message: 'must be empty with operator Exists' });
+      if (t.key === undefined && t.operator !== 'Exists') errors.push({ path: `${at}.tolerations[${i}].operator`, message: 'must be Exists when key is empty (a toleration of every taint)' });
+    });
   }
 }
 

@@ -53,6 +53,7 @@ export const COMPONENT_NAMES = [
   'kubeControllerManager',
   'etcd',
   'coreDns',
+  'kubeDns',
   'eksControlPlane',
 ] as const;
 

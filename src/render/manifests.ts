@@ -121,7 +121,8 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
   const out: KubernetesObject[] = [];
   const binding = { serviceAccount: w.name, serviceAccountNamespace: ns, labels };
 
-  out.push(renderTemplate('serviceaccount', { name: w.name, namespace: ns, labels, automountToken: w.automountToken }));
+  const saAnnotations = model.serviceAccountAnnotations[w.name];
+  out.push(renderTemplate('serviceaccount', { name: w.name, namespace: ns, labels, annotations: saAnnotations, automountToken: w.automountToken }));
   if (w.rbac.clusterRules.length > 0) {
     const name = clusterScopedName(model, w.name);
     out.push(renderTemplate('clusterrole', { name, labels, rules: w.rbac.clusterRules }));
@@ -156,20 +157,28 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
       );
     }
   }
-  const configDigest = sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n'));
+  // The checksum rolls the pods when a ConfigMap they read changes; a pod with none gets no checksum.
+  const configDigest = w.configMaps.length > 0 ? sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n')) : undefined;
+  const settings = model.podSettings[w.name] ?? {};
   out.push(
     renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : 'deployment', {
       name: w.name,
       namespace: ns,
       labels,
       selector,
-      podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: configDigest },
+      // The user's labels and annotations never replace k8smon's own (the selector, the config checksum).
+      podLabels: { ...settings.labels, ...labels },
+      podAnnotations: nonEmpty({ ...settings.annotations, ...(configDigest !== undefined ? { [CONFIG_CHECKSUM_ANNOTATION]: configDigest } : {}) }),
       serviceAccount: w.name,
       automountToken: w.automountToken,
+      imagePullSecrets: settings.imagePullSecrets?.map((name) => ({ name })),
+      priorityClassName: settings.priorityClassName,
       hostNetwork: w.pod.hostNetwork === true,
       hostPID: w.pod.hostPID === true,
-      nodeSelector: w.pod.nodeSelector,
-      tolerations: w.pod.tolerations,
+      // Given by the user, nodeSelector and tolerations replace the workload's own.
+      nodeSelector: settings.nodeSelector ?? w.pod.nodeSelector,
+      tolerations: settings.tolerations ?? w.pod.tolerations,
+      affinity: settings.affinity,
       podSecurityContext: w.pod.securityContext,
       initContainers: w.pod.initContainers?.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })),
       containers: w.pod.containers.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })),
@@ -183,4 +192,8 @@ function agentName(model: Model, scope: 'node' | 'cluster'): string {
   const agent = model.agents.find((a) => a.scope === scope);
   if (agent === undefined) throw new Error(`no ${scope} agent in the model`);
   return agent.name;
+}
+
+function nonEmpty(record: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(record).length > 0 ? record : undefined;
 }

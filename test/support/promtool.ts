@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import type { PrometheusView } from './render.js';
 import { requireTool } from './tools.js';
 
-const FILE_FIELDS = new Set(['credentials_file', 'password_file', 'ca_file', 'cert_file', 'key_file', 'bearer_token_file']);
+const FILE_FIELDS = new Set(['credentials_file', 'password_file', 'ca_file', 'cert_file', 'key_file', 'bearer_token_file', 'client_secret_file']);
 
 /** Every file path the config names, with the field that names it. */
 export function referencedFiles(value: unknown, out: string[] = []): string[] {

@@ -61,7 +61,7 @@ export async function run(options: ApplyOptions, ctx: CommandContext): Promise<v
   const args = ['apply', ...serverSide, `--field-manager=${FIELD_MANAGER}`, ...(options.dryRun ? [`--dry-run=${options.dryRun}`] : []), '-f', '-'];
   ctx.reporter.info(`kubectl ${args.join(' ')}`);
   const result = await runKubectl(args, { target, input: toYamlStream(bundle.objects) });
-  if (result.exitCode !== 0) throw new KubectlFailedError('apply', result, secrets);
+  if (result.exitCode !== 0) throw new KubectlFailedError('apply', result, secrets, target);
   ctx.stdout.write(redact(result.stdout, secrets));
 
   if (options.wait && !dryRun) {

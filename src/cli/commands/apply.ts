@@ -49,7 +49,7 @@ export const applyCommand: CommandDefinition = {
       .addOption(new Option('--dry-run <mode>', 'ask the cluster without changing it').choices(['client', 'server']))
       .option('--wait', 'wait for every DaemonSet and Deployment to roll out, and say why one does not')
       .option('--timeout <duration>', 'how long --wait waits per workload', '5m')
-      .option('--password-stdin', 'read the password of remoteWrite[0].basicAuth from stdin')
+      .option('--password-stdin', 'read the credential of remoteWrite[0] (basic-auth password, bearer token or OAuth client secret) from stdin')
       .addOption(
         new Option('--prune [bool]', 'delete what an earlier apply of this profile created and the render no longer contains (after --wait: once the new agents are ready)')
           .argParser(parseBool)

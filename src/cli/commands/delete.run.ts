@@ -29,7 +29,7 @@ export async function run(options: DeleteOptions, ctx: CommandContext): Promise<
   if (older.length > 0) ctx.reporter.info(`also deleting ${older.length} objects an earlier render created`);
   const refs = deletionRefs([...bundle.objects, ...older], options.includeNamespace);
   const result = await runKubectl(['delete', '--ignore-not-found', '-f', '-'], { target, input: toYamlStream(refs) });
-  if (result.exitCode !== 0) throw new KubectlFailedError('delete', result, secrets);
+  if (result.exitCode !== 0) throw new KubectlFailedError('delete', result, secrets, target);
   ctx.stdout.write(result.stdout);
   if (parent !== undefined) ctx.stdout.write(await deleteObjects([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: inv.name, namespace: inv.namespace } }], { target, secrets }));
 }

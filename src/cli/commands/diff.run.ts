@@ -7,14 +7,16 @@ import { FIELD_MANAGER, renderForCluster, secretValues } from '../cluster.js';
 import type { CommandContext } from '../context.js';
 import { inventoryOfBundle } from './apply.run.js';
 import type { DiffOptions } from './diff.js';
+import { readPasswordStdin } from '../password-stdin.js';
 
 /** Exit 0 without differences, 1 with differences (changes or deletions); kubectl diff's >1 is an error. */
 export async function run(options: DiffOptions, ctx: CommandContext): Promise<number> {
-  const bundle = renderForCluster(options, ctx);
+  const password = options.passwordStdin ? await readPasswordStdin(ctx) : undefined;
+  const bundle = renderForCluster({ ...options, ...(password !== undefined ? { password } : {}) }, ctx);
   const secrets = secretValues(bundle);
   const target = options.target;
   const result = await runKubectl(['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { target, input: toYamlStream(bundle.objects) });
-  if (result.exitCode > 1) throw new KubectlFailedError('diff', result, secrets);
+  if (result.exitCode > 1) throw new KubectlFailedError('diff', result, secrets, target);
   ctx.stdout.write(redact(result.stdout, secrets));
 
   const inv = inventoryOfBundle(bundle);

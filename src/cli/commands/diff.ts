@@ -5,21 +5,26 @@ import { addProfileOptions, addTargetOptions, kubectlTarget, profileSources, TAR
 
 export interface DiffOptions extends ProfileOptions {
   target: KubectlTarget;
+  /** Read the credential of remoteWrite[0] from stdin, as apply does. */
+  passwordStdin: boolean;
 }
 
-export function diffOptions(flags: ProfileFlags & TargetFlags): DiffOptions {
-  return { ...profileSources(flags), target: kubectlTarget(flags) };
+type DiffFlags = ProfileFlags & TargetFlags & { passwordStdin?: boolean };
+
+export function diffOptions(flags: DiffFlags): DiffOptions {
+  return { ...profileSources(flags), target: kubectlTarget(flags), passwordStdin: flags.passwordStdin === true };
 }
 
 export const diffCommand: CommandDefinition = {
   register: (program, run) =>
     addTargetOptions(addProfileOptions(program.command('diff').description('show what apply would change (kubectl diff) and prune; exit 1 when there are differences')))
+      .option('--password-stdin', 'read the credential of remoteWrite[0] (basic-auth password, bearer token or OAuth client secret) from stdin')
       .addHelpText('after', `
 Examples:
   $ k8smon diff -f k8smon.yaml --context prod-eu-1
   $ k8smon diff -f k8smon.yaml --set components.blackboxExporter.enabled=false   # lists the objects apply would delete
 ${TARGET_HELP}`)
-      .action(async (flags: ProfileFlags & TargetFlags) => {
+      .action(async (flags: DiffFlags) => {
         const { run: diff } = await import('./diff.run.js');
         await run((ctx) => diff(diffOptions(flags), ctx));
       }),

@@ -57,6 +57,12 @@ export async function run(options: InitOptions, ctx: CommandContext): Promise<vo
     doc = profileFromAnswers(await askQuestions(options, facts));
   } else {
     doc = options.preset !== undefined ? { preset: options.preset } : {};
+    if (options.preset === undefined) {
+      ctx.reporter.notice({
+        path: '--profile',
+        message: 'not given, and no questions asked (stdin is not a terminal, or --yes): the profile holds only what --set gives and renders for a generic cluster; the wizard would have suggested a preset (eks by default). Pass --profile <preset> (k8smon presets)',
+      });
+    }
   }
   for (const a of parseSetFlags(options.sets).assignments) doc = setPath(doc, a.path, convertSetValue(a.text, schemaTypesAt(a.path))) as PlainObject;
   resolveProfileDocument(doc, {}); // throws InvalidInputError with every problem

@@ -23,12 +23,12 @@ export function checkRenderOptions(options: Pick<RenderOptions, 'output' | 'outp
 }
 
 export async function run(options: RenderOptions, ctx: CommandContext): Promise<void> {
-  const sets = options.passwordStdin ? [...options.sets, `remoteWrite[0].basicAuth.password=${await readPasswordStdin(ctx)}`] : options.sets;
   const format = checkRenderOptions(options);
   const sources = {
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(options.preset !== undefined ? { preset: options.preset } : {}),
-    sets,
+    sets: options.sets,
+    ...(options.passwordStdin ? { stdinCredential: await readPasswordStdin(ctx) } : {}),
   };
   const bundle = renderBundle(sources, ctx.env);
   bundle.warnings.forEach((w) => ctx.reporter.warn(w));

@@ -40,7 +40,7 @@ export const renderCommand: CommandDefinition = {
     addProfileOptions(program.command('render').description('render the manifests for a cluster profile'))
       .option('-o, --output <format>', 'yaml (multi-document) or json (a v1 List)', 'yaml')
       .option('--output-dir <dir>', 'write one file per object plus kustomization.yaml into <dir>')
-      .option('--password-stdin', 'read the password of remoteWrite[0].basicAuth from stdin')
+      .option('--password-stdin', 'read the credential of remoteWrite[0] (basic-auth password, bearer token or OAuth client secret) from stdin')
       .addHelpText('after', EXAMPLES)
       .action(async (flags: RenderFlags) => {
         const { run: render } = await import('./render.run.js');

@@ -46,6 +46,7 @@ export function controlPlaneComponent(ctx: ComponentContext): ComponentParts {
   const sharedRegistry = ctx.profile.cluster.platform === 'k3s';
   const jobs: ScrapeJob[] = LOOPBACK_ENDPOINTS.filter((e) => c[e.component].enabled).map((e) => loopbackJob(e, sharedRegistry));
   if (c.coreDns.enabled) jobs.push(coreDnsJob());
+  if (c.kubeDns.enabled) jobs.push(kubeDnsJob());
   if (c.eksControlPlane.enabled) jobs.push(...eksControlPlaneJobs());
   return { jobs };
 }
@@ -89,6 +90,34 @@ function coreDnsJob(): ScrapeJob {
         KEEP_RUNNING_PODS,
         { source_labels: ['__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: '9153' },
         ...podTargetLabels(),
+      ],
+    },
+    scrapeAccess: [],
+  };
+}
+
+/**
+ * kube-dns (GKE): the kubedns container serves its metrics on the port
+ * PROMETHEUS_PORT names (10055 in the addon manifests), the dnsmasq sidecar on
+ * its --prometheus-port (default 10054); both ports are named "metrics". One
+ * target per container; job="kube-dns", as kubernetes-mixin's DNS selector has it.
+ */
+function kubeDnsJob(): ScrapeJob {
+  return {
+    component: 'kubeDns',
+    scope: 'cluster',
+    config: {
+      job_name: 'kube-dns',
+      scheme: 'http',
+      metrics_path: '/metrics',
+      kubernetes_sd_configs: [
+        { role: 'pod', namespaces: { names: ['kube-system'] }, selectors: [{ role: 'pod', label: 'k8s-app=kube-dns' }] },
+      ],
+      relabel_configs: [
+        KEEP_RUNNING_PODS,
+        { source_labels: ['__meta_kubernetes_pod_container_port_name', '__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: 'metrics;1005[45]' },
+        ...podTargetLabels(),
+        { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
       ],
     },
     scrapeAccess: [],
