@@ -313,7 +313,7 @@ describe('job defaults that Prometheus sets before relabeling', () => {
         { source_labels: ['__scheme__'], target_label: 'scheme' },
       ],
     };
-    const model = { scrapeInterval: '60s', scrapeTimeout: '10s', clusterName: 'c', remoteWrite: [{ name: 'rw', url: 'https://rw.example/push' }] } as unknown as Model;
+    const model = { scrapeInterval: '60s', scrapeTimeout: '10s', clusterName: 'c', externalLabels: {}, remoteWrite: [{ name: 'rw', url: 'https://rw.example/push' }] } as unknown as Model;
     const agent = { scope: 'cluster', name: 'a', jobs: [{ config: job }] } as unknown as AgentModel;
     const text = alloyConfigText(model, agent);
     expect(syntaxErrors(text)).toEqual([]);

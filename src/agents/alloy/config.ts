@@ -21,6 +21,7 @@
  */
 import type { AgentModel, Model, RelabelConfig, RemoteWriteTarget, ScrapeConfig } from '../../model/types.js';
 import { selectingOwnNode } from '../shared/node-selectors.js';
+import { globalConfig, remoteWriteConfig } from '../shared/prometheus-config.js';
 import { attr, attrs, block, bool, call, concat, int, isAlloyIdentifier, list, object, printAlloy, ref, str, strings, type Block, type Expr, type Statement } from './syntax.js';
 
 export const CONFIG_KEY = 'config.alloy';
@@ -101,9 +102,9 @@ function defaultsReadBeforeSet(defaults: Map<string, string>, rules: readonly Re
   return needed;
 }
 
-function ruleBlock(rule: RelabelConfig): Block {
+function ruleBlock(rule: RelabelConfig, name = 'rule'): Block {
   return block(
-    'rule',
+    name,
     undefined,
     attrs([
       ['source_labels', rule.source_labels != null ? strings(rule.source_labels) : undefined],
@@ -140,7 +141,7 @@ function jobComponents(model: Model, config: ScrapeConfig, id: string, receivers
   }
   const targets = sources.length === 1 ? sources[0]! : call(['array', 'concat'], ...sources);
   const rules = [...defaultsReadBeforeSet(jobDefaults(model, config), config.relabel_configs), ...config.relabel_configs];
-  out.push(block('discovery.relabel', id, [attr('targets', targets), ...rules.map(ruleBlock)]));
+  out.push(block('discovery.relabel', id, [attr('targets', targets), ...rules.map((r) => ruleBlock(r))]));
 
   const metricRules = config.metric_relabel_configs ?? [];
   const forwardTo = metricRules.length > 0 ? list([ref('prometheus', 'relabel', id, 'receiver')]) : receivers;
@@ -160,7 +161,7 @@ function jobComponents(model: Model, config: ScrapeConfig, id: string, receivers
   }
   if (config.tls_config !== undefined) scrape.push(tlsBlock(config.tls_config));
   out.push(block('prometheus.scrape', id, scrape));
-  if (metricRules.length > 0) out.push(block('prometheus.relabel', id, [attr('forward_to', receivers), ...metricRules.map(ruleBlock)]));
+  if (metricRules.length > 0) out.push(block('prometheus.relabel', id, [attr('forward_to', receivers), ...metricRules.map((r) => ruleBlock(r))]));
   return out;
 }
 
@@ -200,8 +201,33 @@ function remoteWrite(model: Model, rw: RemoteWriteTarget, id: string, files: Map
   if (rw.bearerTokenFile !== undefined) {
     endpoint.push(block('authorization', undefined, [attr('type', str('Bearer')), attr('credentials', secretFile(files, rw.bearerTokenFile.path))]));
   }
+  if (rw.proxyUrl !== undefined) endpoint.push(attr('proxy_url', str(rw.proxyUrl)));
+  if (rw.sigv4 !== undefined) {
+    // No keys: the pod's identity (IRSA) signs.
+    endpoint.push(block('sigv4', undefined, attrs([['region', str(rw.sigv4.region)], ['role_arn', rw.sigv4.roleArn !== undefined ? str(rw.sigv4.roleArn) : undefined]])));
+  }
+  if (rw.oauth2 !== undefined) {
+    endpoint.push(
+      block(
+        'oauth2',
+        undefined,
+        attrs([
+          ['client_id', str(rw.oauth2.clientId)],
+          ['client_secret', secretFile(files, rw.oauth2.clientSecretFile.path)],
+          ['token_url', str(rw.oauth2.tokenUrl)],
+          ['scopes', rw.oauth2.scopes !== undefined ? strings(rw.oauth2.scopes) : undefined],
+        ]),
+      ),
+    );
+  }
+  const queue = remoteWriteConfig(rw).queue_config;
+  if (queue !== undefined) {
+    // Alloy's queue_config takes Prometheus' names; durations are strings.
+    endpoint.push(block('queue_config', undefined, Object.entries(queue).map(([k, v]) => attr(k, typeof v === 'number' ? int(v) : str(v)))));
+  }
+  for (const rule of rw.writeRelabelConfigs ?? []) endpoint.push(ruleBlock(rule, 'write_relabel_config'));
   if (rw.tls !== undefined) {
     endpoint.push(tlsBlock({ ...(rw.tls.caFile !== undefined ? { ca_file: rw.tls.caFile.path } : {}), ...(rw.tls.serverName !== undefined ? { server_name: rw.tls.serverName } : {}), ...(rw.tls.insecureSkipVerify !== undefined ? { insecure_skip_verify: rw.tls.insecureSkipVerify } : {}) }));
   }
-  return block('prometheus.remote_write', id, [attr('external_labels', object([['cluster', str(model.clusterName)]])), block('endpoint', undefined, endpoint)]);
+  return block('prometheus.remote_write', id, [attr('external_labels', object(Object.entries(globalConfig(model).external_labels).map(([k, v]) => [k, str(v)]))), block('endpoint', undefined, endpoint)]);
 }

@@ -116,6 +116,10 @@ class Body {
   blocks(name: string): Body[] {
     return this.block.body.filter((s): s is Block => s.type === 'block' && s.name.join('.') === name).map((b) => new Body(b, this.ev));
   }
+  /** The names of the block's attributes, in order. */
+  names(): string[] {
+    return this.block.body.filter((s): s is Extract<Stmt, { type: 'attribute' }> => s.type === 'attribute').map((a) => a.name);
+  }
 }
 
 /** The components of a file, by `<name>.<label>`. */
@@ -130,8 +134,8 @@ function components(text: string, where: string): Map<string, Block> {
   return out;
 }
 
-function relabelRules(b: Body): RelabelConfig[] {
-  return b.blocks('rule').map((r) => {
+function relabelRules(b: Body, blockName = 'rule'): RelabelConfig[] {
+  return b.blocks(blockName).map((r) => {
     const rule: RelabelConfig = {};
     const sl = r.attr('source_labels');
     if (Array.isArray(sl)) rule.source_labels = sl.filter((x): x is string => typeof x === 'string');
@@ -302,12 +306,29 @@ class Reader {
       if (tls !== undefined) c.tls_config = tlsOf(tls);
       return c;
     };
+    /** What only a remote_write endpoint says: proxy, sigv4, oauth2, queue and write relabeling. */
+    const remoteWriteOnly = (e: Body): Record<string, unknown> => {
+      const c: Record<string, unknown> = {};
+      if (e.string('proxy_url') !== undefined) c.proxy_url = e.string('proxy_url');
+      const sigv4 = e.blocks('sigv4')[0];
+      if (sigv4 !== undefined) c.sigv4 = { region: sigv4.string('region'), ...(sigv4.string('role_arn') !== undefined ? { role_arn: sigv4.string('role_arn') } : {}) };
+      const oauth2 = e.blocks('oauth2')[0];
+      if (oauth2 !== undefined) {
+        const scopes = oauth2.attr('scopes');
+        c.oauth2 = { client_id: oauth2.string('client_id'), ...secretOf(oauth2, 'client_secret', 'client_secret_file'), token_url: oauth2.string('token_url'), ...(Array.isArray(scopes) ? { scopes } : {}) };
+      }
+      const queue = e.blocks('queue_config')[0];
+      if (queue !== undefined) c.queue_config = Object.fromEntries(queue.names().map((k) => [k, queue.attr(k)]));
+      const rules = relabelRules(e, 'write_relabel_config');
+      if (rules.length > 0) c.write_relabel_configs = rules;
+      return c;
+    };
     for (const [id, block] of this.all) {
       const name = block.name.join('.');
       if (name === 'prometheus.remote_write') {
         new Body(block, this.ev).blocks('endpoint').forEach((e, i) => {
           const headers = e.attr('headers');
-          out.push([`${id}.endpoint[${i}]`, { name: e.string('name'), url: e.string('url'), ...(isRecord(headers) ? { headers } : {}), ...client(e) }]);
+          out.push([`${id}.endpoint[${i}]`, { name: e.string('name'), url: e.string('url'), ...(isRecord(headers) ? { headers } : {}), ...client(e), ...remoteWriteOnly(e) }]);
         });
       } else if (name === 'prometheus.scrape') out.push([id, client(new Body(block, this.ev))]);
     }
