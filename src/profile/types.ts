@@ -83,6 +83,8 @@ export interface Profile {
     scrapeInterval: string;
     scrapeTimeout: string;
     resources: { node: Resources; cluster: Resources };
+    /** The cluster-scope agent; shards default from cluster.nodes (src/agents/shared/sharding.ts). */
+    cluster?: { shards?: number };
   };
   kubelet: { access: KubeletAccess; insecureSkipVerify: boolean };
   remoteWrite?: RemoteWriteProfile[];

@@ -28,6 +28,7 @@ const KIND_ORDER = [
   'NetworkPolicy',
   'DaemonSet',
   'Deployment',
+  'StatefulSet',
 ];
 
 export const CONFIG_CHECKSUM_ANNOTATION = 'k8smon.dev/config-sha256';
@@ -158,8 +159,9 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
   }
   const configDigest = sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n'));
   out.push(
-    renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : 'deployment', {
+    renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : w.kind === 'StatefulSet' ? 'statefulset' : 'deployment', {
       name: w.name,
+      replicas: w.replicas,
       namespace: ns,
       labels,
       selector,
