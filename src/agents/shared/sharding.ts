@@ -1,7 +1,7 @@
 /**
  * Sharding the cluster-scope agent: with N > 1 shards it runs as a
  * StatefulSet of N replicas, and every cluster-scope job keeps only the
- * targets whose hash of `__address__` (Prometheus' hashmod) equals the
+ * targets whose hash of the discovered `__address__` (Prometheus' hashmod) equals the
  * replica's ordinal, read from its pod name. Each target then has exactly one
  * writer; the rules are the same for every kind, only the way a kind names
  * the pod's name (`podName`) differs.
@@ -17,7 +17,7 @@ export function podNameEnv(): Record<string, unknown> {
 }
 
 /**
- * The rules appended to a cluster-scope job's relabel_configs: the owner is
+ * The rules put first in a cluster-scope job's relabel_configs: the owner is
  * the ordinal (the trailing digits of the pod name), the hash is
  * hashmod(__address__, N), and only a target whose hash is the owner stays.
  * Temporary `__tmp_` labels never reach the series.
@@ -31,10 +31,16 @@ export function shardingRelabelConfigs(shards: number, podName: string): Relabel
   ];
 }
 
-/** A scrape config with the sharding rules after its own (unchanged when there is one shard). */
+/**
+ * A scrape config with the sharding rules before its own (unchanged when
+ * there is one shard). First, so the hash is of the discovered address:
+ * probe jobs (blackbox) rewrite `__address__` to the exporter's, which
+ * after their rules would put every probe on one shard. Keep or drop, the
+ * job's own rules decide the same for every target either way.
+ */
 export function sharded<T extends { relabel_configs?: unknown[] }>(config: T, shards: number, podName: string): T {
   if (shards <= 1) return config;
-  return { ...config, relabel_configs: [...(config.relabel_configs ?? []), ...shardingRelabelConfigs(shards, podName)] };
+  return { ...config, relabel_configs: [...shardingRelabelConfigs(shards, podName), ...(config.relabel_configs ?? [])] };
 }
 
 /**
