@@ -31,7 +31,7 @@ describe('the shard count', () => {
   it('defaults from cluster.nodes in steps, and shards = 1 renders the single-replica Deployment as before', () => {
     expect([1, 500, 501, 1000, 1001, 2500, 2501, 10000].map(defaultShards)).toEqual([1, 1, 2, 2, 4, 4, 8, 8]);
     const objects = render('prometheus', ['agent.cluster.shards=1']);
-    expect(objects.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'StatefulSet' || o.kind === 'PodDisruptionBudget')).toEqual([]);
     expect(JSON.stringify(findObject(objects, 'ConfigMap', CLUSTER))).not.toContain('__tmp_shard_owner');
     expect(objects).toEqual(render('prometheus'));
   });
@@ -61,12 +61,14 @@ describe.each(SHARDABLE)('agent kind %s with agent.cluster.shards=3', (kind) => 
   const objects = render(kind, ['agent.cluster.shards=3']);
   const plain = render(kind);
 
-  it('renders a StatefulSet of 3 replicas (Parallel, RollingUpdate) with the RBAC of the Deployment it replaces', () => {
+  it('renders a StatefulSet of 3 replicas (Parallel, RollingUpdate) and its PodDisruptionBudget, with the RBAC of the Deployment it replaces', () => {
     expect(objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === CLUSTER)).toEqual([]);
     const ss = findObject(objects, 'StatefulSet', CLUSTER).spec as any;
     expect(ss).toMatchObject({ replicas: 3, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate' } });
     const pod = ss.template.spec;
     expect(pod.securityContext.runAsNonRoot).toBe(true);
+    // Drains evict one shard at a time.
+    expect(findObject(objects, 'PodDisruptionBudget', CLUSTER).spec).toEqual({ maxUnavailable: 1, selector: ss.selector });
     const env = [...(pod.initContainers ?? []), ...pod.containers].flatMap((c: any) => c.env ?? []);
     expect(env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
     const rbac = (os: KubernetesObject[]): unknown => os.filter((o) => /Role/.test(o.kind)).map((o) => [o.kind, o.metadata.name, (o as any).rules, (o as any).subjects]);

@@ -138,6 +138,8 @@ export interface WorkloadModel {
   kind: 'DaemonSet' | 'Deployment' | 'StatefulSet';
   /** A StatefulSet's replicas. */
   replicas?: number;
+  /** A PodDisruptionBudget over its pods: at most this many evicted at once (voluntary disruptions: drains, upgrades). */
+  maxUnavailable?: number;
   /** Whether the pod gets a ServiceAccount token (only pods that call the API). */
   automountToken: boolean;
   rbac: RbacGrant;

@@ -29,6 +29,7 @@ const KIND_ORDER = [
   'DaemonSet',
   'Deployment',
   'StatefulSet',
+  'PodDisruptionBudget',
 ];
 
 export const CONFIG_CHECKSUM_ANNOTATION = 'k8smon.dev/config-sha256';
@@ -156,6 +157,9 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
         }),
       );
     }
+  }
+  if (w.maxUnavailable !== undefined) {
+    out.push(renderTemplate('poddisruptionbudget', { name: w.name, namespace: ns, labels, selector, maxUnavailable: w.maxUnavailable }));
   }
   const configDigest = sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n'));
   out.push(

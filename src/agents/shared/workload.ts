@@ -40,7 +40,8 @@ export function agentWorkload(agent: AgentModel, pod: AgentPod): WorkloadModel {
     component: nodeLocal ? 'agent-node' : 'agent-cluster',
     // A sharded agent's replicas need stable names: each keeps the targets its ordinal owns.
     kind: nodeLocal ? 'DaemonSet' : sharded ? 'StatefulSet' : 'Deployment',
-    ...(sharded ? { replicas: agent.shards } : {}),
+    // A drain evicts one shard at a time: the others keep their share scraped meanwhile.
+    ...(sharded ? { replicas: agent.shards, maxUnavailable: 1 } : {}),
     automountToken: true,
     rbac: agent.rbac,
     configMaps: [{ name: agent.name, data: pod.config }],
