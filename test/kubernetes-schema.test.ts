@@ -33,3 +33,16 @@ describe('the validator itself', () => {
     expect(() => new Model(bad).validate()).toThrow();
   });
 });
+
+describe('kubernetes-models schema validation: the sharded cluster agent (agent.cluster.shards=3)', () => {
+  const { objects } = renderBundle({ preset: 'eks', sets: ['agent.cluster.shards=3'] }, {});
+  it('renders a StatefulSet and a PodDisruptionBudget, both valid', async () => {
+    const ss = objects.find((o) => o.kind === 'StatefulSet')!;
+    expect(ss.metadata.name).toBe('k8smon-agent-cluster');
+    const Model = await modelFor(ss);
+    expect(() => new Model(ss).validate()).not.toThrow();
+    const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget')!;
+    const Pdb = await modelFor(pdb);
+    expect(() => new Pdb(pdb).validate()).not.toThrow();
+  });
+});

@@ -1,7 +1,7 @@
 /** Every preset's agent scrape configs pass the real `promtool check config` (Debian package prometheus). */
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { AGENT_KIND_NAMES } from '../src/agents/registry.js';
+import { AGENT_KIND_NAMES, AGENT_KINDS } from '../src/agents/registry.js';
 import { renderBundle } from '../src/pipeline.js';
 import { newSandbox, promtoolCheckConfig, promtoolConfig, referencedFiles } from './support/promtool.js';
 import { agentConfigAsRead, findObject, renderVariants } from './support/render.js';
@@ -52,5 +52,17 @@ describe('promtool check config: in-cluster Prometheus', () => {
     const text = (findObject(objects, 'ConfigMap', 'k8smon-prometheus').data as Record<string, string>)['prometheus.yml']!;
     const result = promtoolCheckConfig(parseYaml(text));
     expect(result.output).toContain('SUCCESS');
+  });
+});
+
+describe.each(AGENT_KIND_NAMES.filter((k) => AGENT_KINDS.find((a) => a.name === k)!.shardable))('promtool check config, cluster agent with 3 shards (%s)', (kind) => {
+  it('passes promtool as its replica k8smon-agent-cluster-0 reads it, the sharding rules included', () => {
+    const { objects } = renderBundle({ preset: 'eks', sets: [`agent.kind=${kind}`, 'agent.cluster.shards=3'] }, {});
+    const read = agentConfigAsRead(objects, 'k8smon-agent-cluster');
+    expect(JSON.stringify(read.scrape_configs)).toContain('"replacement":"k8smon-agent-cluster-0"');
+    expect(JSON.stringify(read.scrape_configs)).toContain('"action":"hashmod"');
+    const result = promtoolCheckConfig(promtoolConfig(read, newSandbox()));
+    expect(result.output).toContain('SUCCESS');
+    expect(result.ok).toBe(true);
   });
 });

@@ -626,7 +626,7 @@ describe('k8smon targets / check (built CLI)', () => {
       const noAgent = configFile('no-agent.yaml', ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x}', 'data: {a: b}']);
       const r = await runCli(['targets', '--config', noAgent, '--snapshot', snapshotFile]);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(/no-agent\.yaml: no agent among its 1 manifests \(a DaemonSet or Deployment whose container reads its config file from a ConfigMap it mounts/);
+      expect(r.stderr).toMatch(/no-agent\.yaml: no agent among its 1 manifests \(a DaemonSet, Deployment or StatefulSet whose container reads its config file from a ConfigMap it mounts/);
       const broken = configFile('broken.yaml', ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: [x}']);
       const b = await runCli(['targets', '--config', broken, '--snapshot', snapshotFile]);
       expect(b.exitCode).toBe(2);

@@ -10,7 +10,7 @@ import { jobsOf } from './support/jobs.js';
 import { PRESETS, renderPreset } from './support/render.js';
 
 const pods = (objects: readonly KubernetesObject[]): { name: string; spec: any }[] =>
-  objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment').map((o) => ({ name: o.metadata.name, spec: (o.spec as any).template.spec }));
+  objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment' || o.kind === 'StatefulSet').map((o) => ({ name: o.metadata.name, spec: (o.spec as any).template.spec }));
 
 /** Pods allowed to need more than "restricted", and why. */
 function exemptFromRestricted(name: string, spec: any): boolean {
@@ -65,10 +65,11 @@ function containers(spec: any): any[] {
   return [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
 }
 
-const VARIANTS = PRESETS.flatMap((preset) => ['direct', 'proxy'].map((access) => ({ preset, access })));
+// The sharded cluster agent (a StatefulSet) too: its pods get the pod name from the downward API, nothing more.
+const VARIANTS = [...PRESETS.flatMap((preset) => ['direct', 'proxy'].map((access) => ({ preset, access, sets: [] as string[] }))), { preset: 'eks', access: 'direct', sets: ['agent.cluster.shards=3'] }];
 
-describe.each(VARIANTS)('Pod Security "restricted": $preset, $access', ({ preset, access }) => {
-  const { objects } = renderPreset(preset, [`kubelet.access=${access}`]);
+describe.each(VARIANTS)('Pod Security "restricted": $preset, $access $sets', ({ preset, access, sets }) => {
+  const { objects } = renderPreset(preset, [`kubelet.access=${access}`, ...sets]);
   const checked = pods(objects).filter((p) => !exemptFromRestricted(p.name, p.spec));
   it.each(RESTRICTED_RULES.map((r) => [r.rule, r] as const))('%s', (_rule, r) => {
     expect(checked.length).toBeGreaterThan(0);
@@ -144,8 +145,8 @@ function allows(rules: readonly Rule[], group: string, resource: string, verb: s
   return rules.some((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource) && r.verbs.includes(verb));
 }
 
-describe.each(VARIANTS)('RBAC: $preset, $access', ({ preset, access }) => {
-  const { objects } = renderPreset(preset, [`kubelet.access=${access}`]);
+describe.each(VARIANTS)('RBAC: $preset, $access $sets', ({ preset, access, sets }) => {
+  const { objects } = renderPreset(preset, [`kubelet.access=${access}`, ...sets]);
   const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
 
   it('has no wildcard verbs, resources or apiGroups', () => {

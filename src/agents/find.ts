@@ -54,7 +54,7 @@ export function agentsFromFile(text: string, name: string, namespace?: string): 
   const agents = agentsFromManifests(placed);
   if (agents.length === 0) {
     throw new AgentConfigError(
-      `${name}: no agent among its ${manifests.length} manifests (a DaemonSet or Deployment whose container reads its config file from a ConfigMap it mounts, directly or through prometheus-config-reloader, and that ConfigMap)`,
+      `${name}: no agent among its ${manifests.length} manifests (a DaemonSet, Deployment or StatefulSet whose container reads its config file from a ConfigMap it mounts, directly or through prometheus-config-reloader, and that ConfigMap)`,
     );
   }
   return { agents, manifests: placed };
@@ -76,10 +76,10 @@ function manifestsIn(text: string): Manifest[] | undefined {
   return out;
 }
 
-/** Every agent among manifests: a container of a DaemonSet or Deployment that some kind recognises as its own. */
+/** Every agent among manifests: a container of a DaemonSet, Deployment or StatefulSet that some kind recognises as its own. */
 export function agentsFromManifests(objects: readonly Manifest[]): AgentSpec[] {
   const agents: AgentSpec[] = [];
-  for (const workload of objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment')) {
+  for (const workload of objects.filter((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
     const pod = workload.spec?.template?.spec;
     for (const container of pod?.containers ?? []) {
       const found = { workload, pod, container, objects };

@@ -19,12 +19,18 @@ export interface AgentKind {
   readonly configFormat: string;
   /** The Prometheus semantics its relabeling and discovery follow (what the preview applies). */
   readonly semantics: PromSemantics;
+  /**
+   * Whether its cluster-scope agent can run sharded (agent.cluster.shards > 1):
+   * its config can name the pod's name, so each replica keeps its hashmod share.
+   */
+  readonly shardable: boolean;
   /** For a kind that is no longer maintained: printed on stderr whenever it is rendered. */
   readonly endOfLife?: { since: string; advice: string };
 
   /**
    * Render: the workload that runs one agent of the model (a DaemonSet for the
-   * node-local agent, a Deployment for the cluster-scope one), its config
+   * node-local agent, a Deployment for the cluster-scope one, a StatefulSet
+   * when it is sharded), its config
    * written from the model into a ConfigMap of the workload. A node-local
    * agent must keep to its own node.
    */

@@ -1,4 +1,6 @@
 /** profile → model: which agents run which jobs, which workloads exist, with what rights and credentials. */
+import { agentKind } from '../agents/registry.js';
+import { defaultShards } from '../agents/shared/sharding.js';
 import { InvalidInputError, type InputProblem } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import { apiserverComponent } from './components/apiserver.js';
@@ -56,6 +58,15 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     notices.push(...(parts.notices ?? []));
   }
 
+  const kind = agentKind(profile.agent.kind);
+  const derived = defaultShards(profile.cluster.nodes);
+  const shards = profile.agent.cluster?.shards ?? (kind.shardable ? derived : 1);
+  if (profile.agent.cluster?.shards === undefined && !kind.shardable && derived > 1) {
+    notices.push({
+      path: 'agent.cluster.shards',
+      message: `${profile.cluster.nodes} nodes would get ${derived} cluster-scope shards, but agent.kind ${kind.name} does not run sharded: one replica scrapes every cluster-scope target`,
+    });
+  }
   const agents: AgentModel[] = (['node', 'cluster'] as const).map((scope) => {
     const scoped = jobs.filter((j) => j.scope === scope);
     return {
@@ -65,6 +76,7 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
       rbac: deriveRbac(scoped),
       resources: profile.agent.resources[scope],
       hostNetwork: scoped.some((j) => j.hostNetwork === true),
+      shards: scope === 'cluster' ? shards : 1,
     };
   });
   if (agents[0]!.hostNetwork) {

@@ -109,6 +109,8 @@ export interface AgentModel {
   resources: Resources;
   /** Derived from the jobs: some target is bound to the node's 127.0.0.1. */
   hostNetwork: boolean;
+  /** Replicas that share the targets (hashmod of __address__); 1 for the node agent and an unsharded cluster agent. */
+  shards: number;
 }
 
 /** Pod Security Standards level a pod needs. */
@@ -133,12 +135,16 @@ export interface ContainerModel {
   volumeMounts: Record<string, unknown>[];
 }
 
-/** Everything k8smon runs in the cluster: one Deployment or DaemonSet with what belongs to it. */
+/** Everything k8smon runs in the cluster: one Deployment, DaemonSet or StatefulSet with what belongs to it. */
 export interface WorkloadModel {
   name: string;
   /** app.kubernetes.io/component */
   component: string;
-  kind: 'DaemonSet' | 'Deployment';
+  kind: 'DaemonSet' | 'Deployment' | 'StatefulSet';
+  /** A StatefulSet's replicas. */
+  replicas?: number;
+  /** A PodDisruptionBudget over its pods: at most this many evicted at once (voluntary disruptions: drains, upgrades). */
+  maxUnavailable?: number;
   /** Whether the pod gets a ServiceAccount token (only pods that call the API). */
   automountToken: boolean;
   rbac: RbacGrant;

@@ -316,6 +316,20 @@ export const profileSchema = {
             annotations: { ...annotationMap, description: 'annotations of the agents\' ServiceAccounts, such as eks.amazonaws.com/role-arn (IRSA) or iam.gke.io/gcp-service-account (Workload Identity)' },
           },
         },
+        cluster: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'the cluster-scope agent',
+          properties: {
+            shards: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 64,
+              description:
+                'how many replicas share the cluster-scope targets (a StatefulSet, each keeping its hashmod share of __address__); default from cluster.nodes: 1 up to 500 nodes, 2 up to 1,000, 4 up to 2,500, 8 above. 1 renders a single-replica Deployment',
+            },
+          },
+        },
       },
     },
     kubelet: {

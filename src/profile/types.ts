@@ -131,6 +131,8 @@ export interface Profile {
     resources: { node: Resources; cluster: Resources };
     pod?: PodSettings;
     serviceAccount?: { annotations?: Record<string, string> };
+    /** The cluster-scope agent; shards default from cluster.nodes (src/agents/shared/sharding.ts). */
+    cluster?: { shards?: number };
   };
   kubelet: { access: KubeletAccess; insecureSkipVerify: boolean };
   remoteWrite?: RemoteWriteProfile[];

@@ -3,6 +3,7 @@
  * then cross-field rules that a schema cannot say. Pure functions returning
  * problems; the caller decides what to do with them.
  */
+import { AGENT_KINDS, agentKind } from '../agents/registry.js';
 import { createRequire } from 'node:module';
 import type { ErrorObject, Options as AjvOptions, ValidateFunction } from 'ajv';
 import type { InputProblem } from '../errors.js';
@@ -12,7 +13,6 @@ import { formatPath, isPlainObject, type PathSegment } from './merge.js';
 import { profileSchema } from './schema.js';
 import { PromRegex } from '../runtime/semantics/relabel/regex.js';
 import { compileRelabelConfigs, type RelabelConfig as RuntimeRelabelConfig } from '../runtime/semantics/relabel/relabel.js';
-import { agentKind } from '../agents/registry.js';
 import type { PodSettings, Profile, RemoteWriteProfile } from './types.js';
 
 export interface RuleResult {
@@ -224,6 +224,14 @@ export function crossFieldRules(profile: Profile): RuleResult {
     } else if (name.startsWith('__')) {
       errors.push({ path: `externalLabels.${name}`, message: 'label names starting with "__" are reserved for Prometheus' });
     }
+  }
+
+  const shards = profile.agent.cluster?.shards;
+  if (shards !== undefined && shards > 1 && !agentKind(profile.agent.kind).shardable) {
+    errors.push({
+      path: 'agent.cluster.shards',
+      message: `agent.kind ${profile.agent.kind} does not run sharded yet; set agent.cluster.shards to 1 (one cluster-scope replica), or agent.kind to ${AGENT_KINDS.filter((k) => k.shardable).map((k) => k.name).join(' or ')} to shard`,
+    });
   }
 
   const names = new Map<string, number>();

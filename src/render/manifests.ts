@@ -28,6 +28,8 @@ const KIND_ORDER = [
   'NetworkPolicy',
   'DaemonSet',
   'Deployment',
+  'StatefulSet',
+  'PodDisruptionBudget',
 ];
 
 export const CONFIG_CHECKSUM_ANNOTATION = 'k8smon.dev/config-sha256';
@@ -157,12 +159,16 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
       );
     }
   }
+  if (w.maxUnavailable !== undefined) {
+    out.push(renderTemplate('poddisruptionbudget', { name: w.name, namespace: ns, labels, selector, maxUnavailable: w.maxUnavailable }));
+  }
   // The checksum rolls the pods when a ConfigMap they read changes; a pod with none gets no checksum.
   const configDigest = w.configMaps.length > 0 ? sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n')) : undefined;
   const settings = model.podSettings[w.name] ?? {};
   out.push(
-    renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : 'deployment', {
+    renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : w.kind === 'StatefulSet' ? 'statefulset' : 'deployment', {
       name: w.name,
+      replicas: w.replicas,
       namespace: ns,
       labels,
       selector,

@@ -35,13 +35,15 @@ export function findObject(objects: readonly KubernetesObject[], kind: string, n
  * is the one the manifests give the container that reads the file.
  */
 export function agentConfigAsRead(objects: readonly KubernetesObject[], agentName: string, node = 'node-a'): PrometheusView {
-  const workload = objects.find((o) => (o.kind === 'DaemonSet' || o.kind === 'Deployment') && o.metadata.name === agentName);
+  const workload = objects.find((o) => (o.kind === 'DaemonSet' || o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === agentName);
   if (workload === undefined) throw new Error(`no agent workload ${agentName}`);
   const [agent] = agentsFromManifests([workload, findObject(objects, 'ConfigMap', agentName)] as Manifest[]);
   if (agent === undefined) throw new Error(`no agent kind recognises ${agentName}`);
   const pod = (workload.spec as any).template.spec;
   const containers: any[] = [...(pod.initContainers ?? []), ...pod.containers];
-  const env = (c: any): Map<string, string> => containerEnv(c, node);
+  // A StatefulSet's config is read as its first replica reads it (a shard names its own pod).
+  const podName = workload.kind === 'StatefulSet' ? `${agentName}-0` : undefined;
+  const env = (c: any): Map<string, string> => containerEnv(c, node, podName);
   if (agent.kind === 'grafana-agent') {
     const vars = env(pod.containers.find((c: any) => c.name === 'grafana-agent'));
     const doc = parseYaml(expandEnv(agent.text, (n) => vars.get(n))) as any;

@@ -349,9 +349,9 @@ function tlsOf(b: Body): NonNullable<RuntimeScrapeConfig['tls_config']> {
   return tls;
 }
 
-function agentSpec(source: { name: string; text: string; perNode: boolean; env: (node: string | undefined) => Map<string, string> }, where: Partial<AgentSpec>): AgentSpec {
-  const read = (node: string | undefined): AgentInstanceConfig => {
-    const reader = new Reader(components(source.text, source.name), source.env(node), source.name);
+function agentSpec(source: { name: string; text: string; perNode: boolean; env: (node: string | undefined, pod?: string) => Map<string, string> }, where: Partial<AgentSpec>): AgentSpec {
+  const read = (node: string | undefined, pod?: string): AgentInstanceConfig => {
+    const reader = new Reader(components(source.text, source.name), source.env(node, pod), source.name);
     return { global: { scrape_interval: '1m', scrape_timeout: '10s' }, scrapeConfigs: reader.scrapeConfigs() };
   };
   const httpClients = (): [string, unknown][] => new Reader(components(source.text, source.name), source.env(undefined), source.name).httpClients();
@@ -384,7 +384,7 @@ export function recogniseAlloy(found: ContainerFiles): AgentSpec | undefined {
   if (text === undefined) return undefined;
   const where = placement(found);
   const { name, perNode, ...rest } = where;
-  return agentSpec({ name, text, perNode, env: (node) => containerEnv(found.container, node) }, rest);
+  return agentSpec({ name, text, perNode, env: (node, pod) => containerEnv(found.container, node, pod) }, rest);
 }
 
 /** An Alloy config file (.alloy): one that reads sys.env("NODE_NAME") is meant for a DaemonSet, whose NODE_NAME is the node. */

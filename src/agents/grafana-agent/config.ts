@@ -11,6 +11,7 @@
 import { stringifyYaml } from '../../util/yaml.js';
 import type { AgentModel, Model } from '../../model/types.js';
 import { globalConfig, remoteWriteConfig } from '../shared/prometheus-config.js';
+import { POD_NAME_ENV, sharded } from '../shared/sharding.js';
 import { selectingOwnNode } from '../shared/node-selectors.js';
 import { EnvReferences } from './escape-env.js';
 
@@ -40,7 +41,8 @@ function grafanaAgentConfig(model: Model, agent: AgentModel, envRef: (name: stri
           name: agent.name,
           host_filter: nodeLocal,
           // Pod discovery is narrowed by host_filter itself; node discovery gets `metadata.name=<this node>`.
-          scrape_configs: agent.jobs.map((job) => (nodeLocal ? selectingOwnNode(job.config, envRef(NODE_NAME_ENV), ['node']) : job.config)),
+          // A shard names its pod `${POD_NAME}`, expanded by -config.expand-env.
+          scrape_configs: agent.jobs.map((job) => (nodeLocal ? selectingOwnNode(job.config, envRef(NODE_NAME_ENV), ['node']) : sharded(job.config, agent.shards, envRef(POD_NAME_ENV)))),
         },
       ],
     },

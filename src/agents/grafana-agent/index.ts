@@ -5,6 +5,7 @@
  */
 import { restrictedContainerSecurityContext } from '../../model/security.js';
 import type { AgentKind } from '../kind.js';
+import { podNameEnv } from '../shared/sharding.js';
 import { agentWorkload, credentialVolumes, nodeNameEnv } from '../shared/workload.js';
 import { GRAFANA_AGENT_CONFIG_DIR, GRAFANA_AGENT_CONFIG_KEY, GRAFANA_AGENT_HTTP_PORT, GRAFANA_AGENT_WAL_DIR, grafanaAgentConfigText, NODE_NAME_ENV } from './config.js';
 import { readGrafanaAgentFile, recogniseGrafanaAgent } from './read.js';
@@ -14,6 +15,7 @@ export const grafanaAgent: AgentKind = {
   title: 'grafana-agent v0.44, static mode (end of life since 2025-11-01)',
   configFormat: 'a grafana-agent static config (metrics.configs)',
   semantics: 'prometheus-2',
+  shardable: true,
   endOfLife: { since: '2025-11-01', advice: 'set agent.kind: prometheus (or --set agent.kind=prometheus) to switch to Prometheus agent mode, or agent.kind: alloy for Grafana Alloy, its successor' },
 
   workload(model, agent) {
@@ -30,7 +32,7 @@ export const grafanaAgent: AgentKind = {
             `-server.http.address=0.0.0.0:${GRAFANA_AGENT_HTTP_PORT}`,
             '-disable-reporting',
           ],
-          ...(agent.scope === 'node' ? { env: [nodeNameEnv(NODE_NAME_ENV)] } : {}),
+          ...(agent.scope === 'node' ? { env: [nodeNameEnv(NODE_NAME_ENV)] } : agent.shards > 1 ? { env: [podNameEnv()] } : {}),
           ports: [{ name: 'http-metrics', containerPort: GRAFANA_AGENT_HTTP_PORT, protocol: 'TCP' }],
           readinessProbe: { httpGet: { path: '/-/ready', port: 'http-metrics' }, periodSeconds: 10 },
           resources: agent.resources,

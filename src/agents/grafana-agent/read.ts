@@ -34,14 +34,14 @@ interface Source {
   /** Whether the agent runs with -config.expand-env. */
   expandEnv: boolean;
   /** The environment the instance on a node sees. */
-  env: (node: string | undefined) => Map<string, string>;
+  env: (node: string | undefined, pod?: string) => Map<string, string>;
 }
 
 function agentSpec(source: Source, where: Partial<AgentSpec>): AgentSpec {
-  const read = (node: string | undefined): AgentInstanceConfig => {
+  const read = (node: string | undefined, pod?: string): AgentInstanceConfig => {
     let text = source.text;
     if (source.expandEnv) {
-      const env = source.env(node);
+      const env = source.env(node, pod);
       try {
         text = expandEnv(text, (n) => env.get(n));
       } catch (err) {
@@ -73,7 +73,7 @@ export function recogniseGrafanaAgent(found: ContainerFiles): AgentSpec | undefi
   const where = placement(found);
   if (!isGrafanaAgentConfig(parseConfig(expand ? expandEnv(text, () => '') : text, where.name))) return undefined;
   const { name, perNode, ...rest } = where;
-  return agentSpec({ name, text, perNode, expandEnv: expand, env: (node) => containerEnv(found.container, node) }, rest);
+  return agentSpec({ name, text, perNode, expandEnv: expand, env: (node, pod) => containerEnv(found.container, node, pod) }, rest);
 }
 
 /** A grafana-agent static config file: it has metrics.configs. */

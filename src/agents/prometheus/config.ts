@@ -9,6 +9,7 @@
  */
 import type { AgentModel, Model } from '../../model/types.js';
 import { selectingOwnNode } from '../shared/node-selectors.js';
+import { POD_NAME_ENV, sharded } from '../shared/sharding.js';
 import { globalConfig, remoteWriteConfig } from '../shared/prometheus-config.js';
 import { configForReloader } from './envsubst.js';
 
@@ -28,7 +29,8 @@ export function prometheusConfigText(model: Model, agent: AgentModel): string {
         // Prometheus 3 expands $VAR and ${VAR} in external label values ($$ is a `$`).
         external_labels: Object.fromEntries(Object.entries(global.external_labels).map(([k, v]) => [k, v.replaceAll('$', '$$$$')])),
       },
-      scrape_configs: agent.jobs.map((job) => (agent.scope === 'node' ? selectingOwnNode(job.config, ref(NODE_NAME_ENV), ['node', 'pod']) : job.config)),
+      // A shard names its pod `$(POD_NAME)`, filled in by the reloader like `$(NODE_NAME)`.
+      scrape_configs: agent.jobs.map((job) => (agent.scope === 'node' ? selectingOwnNode(job.config, ref(NODE_NAME_ENV), ['node', 'pod']) : sharded(job.config, agent.shards, ref(POD_NAME_ENV)))),
       remote_write: model.remoteWrite.map(remoteWriteConfig),
     };
   });

@@ -7,6 +7,7 @@
 import { restrictedContainerSecurityContext } from '../../model/security.js';
 import type { ContainerModel } from '../../model/types.js';
 import type { AgentKind } from '../kind.js';
+import { podNameEnv } from '../shared/sharding.js';
 import { agentWorkload, credentialVolumes, nodeNameEnv } from '../shared/workload.js';
 import { CONFIG_DIR, CONFIG_KEY, EXPANDED_CONFIG, NODE_NAME_ENV, prometheusConfigText } from './config.js';
 import { readPrometheusFile, recognisePrometheus } from './read.js';
@@ -24,6 +25,7 @@ export const prometheus: AgentKind = {
   title: 'Prometheus v3 in agent mode (with prometheus-config-reloader)',
   configFormat: 'a Prometheus config (scrape_configs)',
   semantics: 'prometheus-3',
+  shardable: true,
 
   workload(model, agent) {
     const secrets = credentialVolumes(model);
@@ -33,7 +35,7 @@ export const prometheus: AgentKind = {
       name,
       image: model.images.configReloader,
       args,
-      ...(nodeLocal ? { env: [nodeNameEnv(NODE_NAME_ENV)] } : {}),
+      ...(nodeLocal ? { env: [nodeNameEnv(NODE_NAME_ENV)] } : agent.shards > 1 ? { env: [podNameEnv()] } : {}),
       resources: RELOADER_RESOURCES,
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts: [

@@ -20,12 +20,12 @@ interface Source {
   perNode: boolean;
   semantics: PromSemantics;
   /** The environment the reloader substitutes on a node; undefined when no reloader stands between. */
-  env?: (node: string | undefined) => Map<string, string>;
+  env?: (node: string | undefined, pod?: string) => Map<string, string>;
 }
 
 function agentSpec(source: Source, where: Partial<AgentSpec>): AgentSpec {
-  const read = (node: string | undefined): AgentInstanceConfig => {
-    const env = source.env?.(node);
+  const read = (node: string | undefined, pod?: string): AgentInstanceConfig => {
+    const env = source.env?.(node, pod);
     const text = env === undefined ? source.text : reloaderEnvsubst(source.text, (n) => env.get(n));
     const doc = parseConfig(text, source.name);
     return { global: globalDefaults(doc?.global), scrapeConfigs: doc?.scrape_configs ?? [] };
@@ -66,7 +66,7 @@ export function recognisePrometheus(found: ContainerFiles): AgentSpec | undefine
   // Not an agent: a grafana-agent config, blackbox modules, a Prometheus that only receives remote_write.
   if (!Array.isArray(doc?.scrape_configs) || doc.scrape_configs.length === 0) return undefined;
   const { name, perNode, ...rest } = where;
-  const env = reloader === undefined ? undefined : (node: string | undefined) => containerEnv(reloader, node);
+  const env = reloader === undefined ? undefined : (node: string | undefined, pod?: string) => containerEnv(reloader, node, pod);
   return agentSpec({ name, text, perNode, semantics: semanticsOfImage(found.container.image), ...(env !== undefined ? { env } : {}) }, rest);
 }
 

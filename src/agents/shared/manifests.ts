@@ -60,15 +60,17 @@ export function configMapFile(found: ContainerFiles, path: string, container: an
 
 /**
  * The environment a container sees on `node`, as far as manifests say: plain
- * values, and the node's name where the downward API gives `spec.nodeName`.
- * Variables from Secrets, ConfigMaps or other fields are left out (unknown).
+ * values, the node's name where the downward API gives `spec.nodeName`, and
+ * the pod's name (`metadata.name`) where it is known (a StatefulSet's
+ * replica). Variables from Secrets, ConfigMaps or other fields are left out (unknown).
  */
-export function containerEnv(container: any, node: string | undefined): Map<string, string> {
+export function containerEnv(container: any, node: string | undefined, pod?: string): Map<string, string> {
   const env = new Map<string, string>();
   for (const e of container?.env ?? []) {
     if (typeof e?.name !== 'string') continue;
     if (typeof e.value === 'string') env.set(e.name, e.value);
     else if (e.valueFrom?.fieldRef?.fieldPath === 'spec.nodeName' && node !== undefined) env.set(e.name, node);
+    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name' && pod !== undefined) env.set(e.name, pod);
   }
   return env;
 }
@@ -77,6 +79,7 @@ export function containerEnv(container: any, node: string | undefined): Map<stri
 export function placement(found: ContainerFiles): {
   name: string;
   perNode: boolean;
+  pods?: string[];
   namespace: string;
   serviceAccount: { name: string; namespace: string };
   hostNetwork: boolean;
@@ -87,10 +90,18 @@ export function placement(found: ContainerFiles): {
   return {
     name: `${w.kind.toLowerCase()}/${w.metadata.name}`,
     perNode: w.kind === 'DaemonSet',
+    // A StatefulSet's pods have stable names, and a shard's config may depend on its own.
+    ...(w.kind === 'StatefulSet' ? { pods: statefulSetPods(w) } : {}),
     namespace,
     // A pod that names no ServiceAccount runs as its namespace's "default" one.
     serviceAccount: { name: found.pod.serviceAccountName ?? found.pod.serviceAccount ?? 'default', namespace },
     hostNetwork: found.pod.hostNetwork === true,
     placement: { nodeSelector: found.pod.nodeSelector, tolerations: found.pod.tolerations, affinity: found.pod.affinity },
   };
+}
+
+/** The pods of a StatefulSet: `<name>-<ordinal>` for its replicas (1 when it does not say). */
+function statefulSetPods(w: Manifest): string[] {
+  const replicas = typeof w.spec?.replicas === 'number' && w.spec.replicas >= 0 ? Math.floor(w.spec.replicas) : 1;
+  return Array.from({ length: replicas }, (_, i) => `${w.metadata.name}-${i}`);
 }

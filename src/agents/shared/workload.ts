@@ -1,6 +1,7 @@
 /**
  * What every agent kind's workload shares: its name and shape from the
- * agent's scope (a DaemonSet on every node, or one Deployment), the
+ * agent's scope (a DaemonSet on every node, one Deployment, or a StatefulSet
+ * of shards), the
  * restricted pod security, the credential Secrets mounted read-only, and the
  * RBAC derived from its jobs. A kind adds its containers and volumes.
  */
@@ -33,10 +34,14 @@ export interface AgentPod {
 /** The workload of one agent: a kind supplies its containers, this the rest. */
 export function agentWorkload(agent: AgentModel, pod: AgentPod): WorkloadModel {
   const nodeLocal = agent.scope === 'node';
+  const sharded = !nodeLocal && agent.shards > 1;
   return {
     name: agent.name,
     component: nodeLocal ? 'agent-node' : 'agent-cluster',
-    kind: nodeLocal ? 'DaemonSet' : 'Deployment',
+    // A sharded agent's replicas need stable names: each keeps the targets its ordinal owns.
+    kind: nodeLocal ? 'DaemonSet' : sharded ? 'StatefulSet' : 'Deployment',
+    // A drain evicts one shard at a time: the others keep their share scraped meanwhile.
+    ...(sharded ? { replicas: agent.shards, maxUnavailable: 1 } : {}),
     automountToken: true,
     rbac: agent.rbac,
     configMaps: [{ name: agent.name, data: pod.config }],

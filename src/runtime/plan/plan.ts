@@ -57,19 +57,28 @@ export interface AgentInstanceConfig {
   scrapeConfigs: RuntimeScrapeConfig[];
 }
 
-/** One agent deployment: a DaemonSet (one instance per node) or a single instance. */
+/** One agent deployment: a DaemonSet (one instance per node), a StatefulSet's replicas, or a single instance. */
 export interface AgentSpec {
-  /** `daemonset/<name>`, `deployment/<name>` or the config file's name. */
+  /** `daemonset/<name>`, `deployment/<name>`, `statefulset/<name>` or the config file's name. */
   name: string;
   /** The agent kind that reads this config (src/agents/<kind>), for messages. */
   kind: string;
   /** The Prometheus semantics its relabeling and discovery follow. */
   semantics: PromSemantics;
   perNode: boolean;
+  /**
+   * A StatefulSet's pods, `<name>-0` … `<name>-(N-1)`: each an instance that
+   * reads the config with its own pod name (shards); absent for other agents.
+   */
+  pods?: string[];
   /** The config text as deployed (before any per-node substitution). */
   text: string;
-  /** The config as the instance on `node` reads it; `node` undefined for a single instance. Throws AgentConfigError. */
-  read(node: string | undefined): AgentInstanceConfig;
+  /**
+   * The config as the instance on `node` reads it; `node` undefined for a
+   * single instance; `pod` the pod's name where it matters (a StatefulSet's
+   * replica). Throws AgentConfigError.
+   */
+  read(node: string | undefined, pod?: string): AgentInstanceConfig;
   /** Every HTTP client config (remote_write entries, scrape configs) with where it is, for the credential rule. */
   httpClients(): [string, unknown][];
   /** The ServiceAccount the pods run as, and their namespace (for RBAC checks). */
@@ -94,7 +103,7 @@ const anyInstance = new WeakMap<AgentSpec, AgentInstanceConfig>();
  */
 export function anyInstanceConfig(agent: AgentSpec): AgentInstanceConfig {
   let config = anyInstance.get(agent);
-  if (config === undefined) anyInstance.set(agent, (config = agent.read(agent.perNode ? 'node' : undefined)));
+  if (config === undefined) anyInstance.set(agent, (config = agent.read(agent.perNode ? 'node' : undefined, agent.pods?.[0])));
   return config;
 }
 

@@ -146,8 +146,9 @@ function sdNotPreviewed(sc: RuntimeScrapeConfig): string[] {
   return found ?? [];
 }
 
-/** The name of an agent's instance on a node: `<daemonset>/<node>`, `<daemonset>/*` for every node alike, or the agent's. */
-function instanceName(agent: AgentSpec, node: string | undefined): string {
+/** The name of an agent's instance: `<daemonset>/<node>`, `<daemonset>/*` for every node alike, `<statefulset>/<pod>`, or the agent's. */
+function instanceName(agent: AgentSpec, node: string | undefined, pod?: string): string {
+  if (pod !== undefined) return `${agent.name}/${pod}`;
   return agent.perNode ? `${agent.name}/${node ?? '*'}` : agent.name;
 }
 
@@ -163,8 +164,9 @@ export function previewAgent(
   options: PreviewOptions = {},
   config: AgentInstanceConfig = agent.read(node),
   cache: DiscoveryCache = {},
+  pod?: string,
 ): Preview {
-  const instance = instanceName(agent, node);
+  const instance = instanceName(agent, node, pod);
   const preview = emptyPreview();
   for (const sc of config.scrapeConfigs) {
     if (options.job !== undefined && sc.job_name !== options.job) continue;
@@ -454,6 +456,15 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
     const shared = new Map<string, GroupView[]>();
     const nodes = agent.perNode ? nodesRunning(agent, snapshot, options.node === undefined ? nodeNames : [options.node], podsOnNode, out.problems) : [];
     const instances: (string | undefined)[] = agent.perNode ? nodes : options.node !== undefined ? [] : [undefined];
+    if (!agent.perNode && agent.pods !== undefined) {
+      if (options.node !== undefined) continue;
+      // Each replica of a StatefulSet reads the config with its own pod name (a shard keeps its share); discovery is shared.
+      const cache: DiscoveryCache = { shared };
+      const before = out.targets.length;
+      for (const pod of agent.pods) merge(previewAgent(agent, snapshot, undefined, options, agent.read(undefined, pod), cache, pod), 1);
+      out.problems.push(...unownedTargets(agent, snapshot, options, out.targets.slice(before), cache));
+      continue;
+    }
     if (!agent.perNode) {
       for (const node of instances) merge(previewAgent(agent, snapshot, node, options, anyInstanceConfig(agent)), 1);
       continue;
@@ -477,6 +488,56 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
   }
   out.problems.push(...crossInstanceProblems(out));
   return out;
+}
+
+/**
+ * The labels hashmod rules write, and the config without the rules that
+ * shard on them: the hashmod itself and every keep/drop that reads (or, for
+ * keepequal/dropequal, compares with) its result. What is left is what one
+ * unsharded replica would keep.
+ */
+function withoutSharding(config: AgentInstanceConfig): AgentInstanceConfig | undefined {
+  let found = false;
+  const scrapeConfigs = config.scrapeConfigs.map((sc) => {
+    const rules = sc.relabel_configs ?? [];
+    const hashes = new Set(rules.filter((r) => r.action === 'hashmod' && typeof r.target_label === 'string').map((r) => r.target_label!));
+    if (hashes.size === 0) return sc;
+    found = true;
+    const filters = new Set(['keep', 'drop', 'keepequal', 'dropequal']);
+    const shards = (r: RelabelConfig): boolean =>
+      r.action === 'hashmod' ||
+      (filters.has(r.action ?? '') && ((r.source_labels ?? []).some((l) => hashes.has(l)) || (r.action?.endsWith('equal') === true && hashes.has(r.target_label ?? ''))));
+    return { ...sc, relabel_configs: rules.filter((r) => !shards(r)) };
+  });
+  return found ? { global: config.global, scrapeConfigs } : undefined;
+}
+
+/**
+ * Targets no shard of a StatefulSet keeps: its replicas' targets, per job,
+ * against what one replica keeps with the hashmod rules taken out. A target
+ * two shards keep is the scraped-more-than-once rule's; a target none keeps
+ * (a modulus other than the replica count, an ordinal the config never sees)
+ * goes unscraped without a sign, so it is an error here.
+ */
+function unownedTargets(agent: AgentSpec, snapshot: Snapshot, options: PreviewOptions, kept: readonly ActiveTarget[], cache: DiscoveryCache): Problem[] {
+  const pods = agent.pods ?? [];
+  if (pods.length === 0) return [];
+  const unsharded = withoutSharding(agent.read(undefined, pods[0]));
+  if (unsharded === undefined) return [];
+  const whole = previewAgent(agent, snapshot, undefined, { ...options, keepSteps: false, discoveredLabels: false }, unsharded, cache, pods[0]);
+  const keptUrls = new Map<string, Set<string>>();
+  for (const t of kept) {
+    let urls = keptUrls.get(t.job);
+    if (urls === undefined) keptUrls.set(t.job, (urls = new Set()));
+    urls.add(t.url);
+  }
+  const missing = new Map<string, string[]>();
+  for (const t of whole.targets) if (keptUrls.get(t.job)?.has(t.url) !== true) pushTo(missing, t.job, t.url);
+  return [...missing].map(([job, urls]) => ({
+    severity: 'error' as const,
+    rule: 'kept-by-no-shard',
+    message: `${agent.name} job ${job}: ${urls.length} targets are kept by none of its ${pods.length} shards (${urls.slice(0, 3).join(', ')}${urls.length > 3 ? ', …' : ''}): the hashmod modulus must equal the replicas, and each pod must read its own ordinal`,
+  }));
 }
 
 /** A key equal exactly for equal label sets (values are JSON-quoted, so no value can fake a separator). */
