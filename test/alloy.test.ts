@@ -21,7 +21,7 @@ import { previewCluster } from '../src/runtime/preview/preview.js';
 import { relabel } from '../src/runtime/semantics/relabel/relabel.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { componentProblems, layoutProblems, parseAlloy, parseAlloyExpression, syntaxErrors, unquote } from './support/alloy-parser.js';
-import { findObject, PRESETS, renderVariants } from './support/render.js';
+import { BASIC_DESTINATION_SETS, findObject, PRESETS, renderVariants } from './support/render.js';
 
 const AGENTS = ['k8smon-agent-node', 'k8smon-agent-cluster'] as const;
 
@@ -259,16 +259,7 @@ function destinations(agent: AgentSpec): unknown[] {
     }));
 }
 
-const DESTINATION_SETS = [
-  'remoteWrite[0].url=https://mimir.example/api/v1/push',
-  'remoteWrite[0].basicAuth.username=tenant-1',
-  'remoteWrite[0].basicAuth.passwordFrom.env=RW_PASSWORD',
-  'remoteWrite[0].headers.X-Scope-OrgID=tenant-1',
-  'remoteWrite[0].tls.ca=-----BEGIN CERTIFICATE-----',
-  'remoteWrite[1].url=https://backup.example/push',
-  'remoteWrite[1].bearerTokenFrom.secret.name=backup-token',
-  'remoteWrite[1].bearerTokenFrom.secret.key=token',
-];
+const DESTINATION_SETS = BASIC_DESTINATION_SETS;
 
 describe.each(PRESETS)('alloy and prometheus describe the same deployment: %s', (preset) => {
   it.each(['direct', 'proxy'])('kubelet %s: the same jobs (discovery, relabel rules in order, allow-lists), destinations and targets', (access) => {

@@ -99,19 +99,24 @@ export interface RenderVariant {
   env: Record<string, string>;
 }
 
+/** Two destinations: basic auth from the environment with a header and a CA, and a bearer token from an existing Secret. */
+export const BASIC_DESTINATION_SETS = [
+  'remoteWrite[0].url=https://mimir.example/api/v1/push',
+  'remoteWrite[0].basicAuth.username=tenant-1',
+  'remoteWrite[0].basicAuth.passwordFrom.env=RW_PASSWORD',
+  'remoteWrite[0].headers.X-Scope-OrgID=tenant-1',
+  'remoteWrite[0].tls.ca=-----BEGIN CERTIFICATE-----',
+  'remoteWrite[1].url=https://backup.example/push',
+  'remoteWrite[1].bearerTokenFrom.secret.name=backup-token',
+  'remoteWrite[1].bearerTokenFrom.secret.key=token',
+];
+
 const DESTINATIONS: { name: string; sets: string[]; env: Record<string, string> }[] = [
   { name: 'in-cluster prometheus', sets: [], env: {} },
   {
     name: 'basic auth from env',
     sets: [
-      'remoteWrite[0].url=https://mimir.example/api/v1/push',
-      'remoteWrite[0].basicAuth.username=tenant-1',
-      'remoteWrite[0].basicAuth.passwordFrom.env=RW_PASSWORD',
-      'remoteWrite[0].headers.X-Scope-OrgID=tenant-1',
-      'remoteWrite[0].tls.ca=-----BEGIN CERTIFICATE-----',
-      'remoteWrite[1].url=https://backup.example/push',
-      'remoteWrite[1].bearerTokenFrom.secret.name=backup-token',
-      'remoteWrite[1].bearerTokenFrom.secret.key=token',
+      ...BASIC_DESTINATION_SETS,
       'remoteWrite[1].writeRelabelConfigs[0].source_labels=[__name__]',
       'remoteWrite[1].writeRelabelConfigs[0].regex=go_.*',
       'remoteWrite[1].writeRelabelConfigs[0].action=drop',

@@ -75,25 +75,30 @@ function loopbackJob(e: LoopbackEndpoint, sharedRegistry: boolean): ScrapeJob {
   return { component: e.component, scope: 'node', hostNetwork: true, config, scrapeAccess: e.https ? [METRICS_URL_ACCESS] : [] };
 }
 
-function coreDnsJob(): ScrapeJob {
+/**
+ * A DNS job: the pods labelled k8s-app=kube-dns in kube-system (CoreDNS, or
+ * GKE's kube-dns), Running, on the ports `keepPorts` keeps, once, by the
+ * cluster agent.
+ */
+function dnsJob(component: 'coreDns' | 'kubeDns', jobName: string, keepPorts: RelabelConfig, extra: RelabelConfig[] = []): ScrapeJob {
   return {
-    component: 'coreDns',
+    component,
     scope: 'cluster',
     config: {
-      job_name: 'coredns',
+      job_name: jobName,
       scheme: 'http',
       metrics_path: '/metrics',
       kubernetes_sd_configs: [
         { role: 'pod', namespaces: { names: ['kube-system'] }, selectors: [{ role: 'pod', label: 'k8s-app=kube-dns' }] },
       ],
-      relabel_configs: [
-        KEEP_RUNNING_PODS,
-        { source_labels: ['__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: '9153' },
-        ...podTargetLabels(),
-      ],
+      relabel_configs: [KEEP_RUNNING_PODS, keepPorts, ...podTargetLabels(), ...extra],
     },
     scrapeAccess: [],
   };
+}
+
+function coreDnsJob(): ScrapeJob {
+  return dnsJob('coreDns', 'coredns', { source_labels: ['__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: '9153' });
 }
 
 /**
@@ -103,25 +108,12 @@ function coreDnsJob(): ScrapeJob {
  * target per container; job="kube-dns", as kubernetes-mixin's DNS selector has it.
  */
 function kubeDnsJob(): ScrapeJob {
-  return {
-    component: 'kubeDns',
-    scope: 'cluster',
-    config: {
-      job_name: 'kube-dns',
-      scheme: 'http',
-      metrics_path: '/metrics',
-      kubernetes_sd_configs: [
-        { role: 'pod', namespaces: { names: ['kube-system'] }, selectors: [{ role: 'pod', label: 'k8s-app=kube-dns' }] },
-      ],
-      relabel_configs: [
-        KEEP_RUNNING_PODS,
-        { source_labels: ['__meta_kubernetes_pod_container_port_name', '__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: 'metrics;1005[45]' },
-        ...podTargetLabels(),
-        { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
-      ],
-    },
-    scrapeAccess: [],
-  };
+  return dnsJob(
+    'kubeDns',
+    'kube-dns',
+    { source_labels: ['__meta_kubernetes_pod_container_port_name', '__meta_kubernetes_pod_container_port_number'], action: 'keep', regex: 'metrics;1005[45]' },
+    [{ source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' }],
+  );
 }
 
 /** EKS ≥ 1.28 exposes the scheduler (ksh) and controller-manager (kcm) through the apiserver. */
