@@ -7,7 +7,7 @@
  */
 import { restrictedContainerSecurityContext } from '../../model/security.js';
 import type { AgentKind } from '../kind.js';
-import { agentWorkload, credentialVolumes, nodeNameEnv } from '../shared/workload.js';
+import { agentWorkload, credentialVolumes, instanceEnv } from '../shared/workload.js';
 import { alloyConfigText, CONFIG_DIR, CONFIG_KEY, HTTP_PORT, NODE_NAME_ENV, STORAGE_DIR } from './config.js';
 import { readAlloyFile, recogniseAlloy } from './read.js';
 
@@ -27,7 +27,7 @@ export const alloy: AgentKind = {
           name: 'alloy',
           image: model.images.alloy,
           args: ['run', `${CONFIG_DIR}/${CONFIG_KEY}`, `--server.http.listen-addr=0.0.0.0:${HTTP_PORT}`, `--storage.path=${STORAGE_DIR}`, '--disable-reporting'],
-          ...(agent.scope === 'node' ? { env: [nodeNameEnv(NODE_NAME_ENV)] } : {}),
+          ...instanceEnv(agent, NODE_NAME_ENV),
           ports: [{ name: 'http-metrics', containerPort: HTTP_PORT, protocol: 'TCP' }],
           readinessProbe: { httpGet: { path: '/-/ready', port: 'http-metrics' }, periodSeconds: 10 },
           resources: agent.resources,

@@ -5,8 +5,7 @@
  */
 import { restrictedContainerSecurityContext } from '../../model/security.js';
 import type { AgentKind } from '../kind.js';
-import { podNameEnv } from '../shared/sharding.js';
-import { agentWorkload, credentialVolumes, nodeNameEnv } from '../shared/workload.js';
+import { agentWorkload, credentialVolumes, instanceEnv } from '../shared/workload.js';
 import { GRAFANA_AGENT_CONFIG_DIR, GRAFANA_AGENT_CONFIG_KEY, GRAFANA_AGENT_HTTP_PORT, GRAFANA_AGENT_WAL_DIR, grafanaAgentConfigText, NODE_NAME_ENV } from './config.js';
 import { readGrafanaAgentFile, recogniseGrafanaAgent } from './read.js';
 
@@ -32,7 +31,7 @@ export const grafanaAgent: AgentKind = {
             `-server.http.address=0.0.0.0:${GRAFANA_AGENT_HTTP_PORT}`,
             '-disable-reporting',
           ],
-          ...(agent.scope === 'node' ? { env: [nodeNameEnv(NODE_NAME_ENV)] } : agent.shards > 1 ? { env: [podNameEnv()] } : {}),
+          ...instanceEnv(agent, NODE_NAME_ENV),
           ports: [{ name: 'http-metrics', containerPort: GRAFANA_AGENT_HTTP_PORT, protocol: 'TCP' }],
           readinessProbe: { httpGet: { path: '/-/ready', port: 'http-metrics' }, periodSeconds: 10 },
           resources: agent.resources,

@@ -7,8 +7,7 @@
 import { restrictedContainerSecurityContext } from '../../model/security.js';
 import type { ContainerModel } from '../../model/types.js';
 import type { AgentKind } from '../kind.js';
-import { podNameEnv } from '../shared/sharding.js';
-import { agentWorkload, credentialVolumes, nodeNameEnv } from '../shared/workload.js';
+import { agentWorkload, credentialVolumes, instanceEnv } from '../shared/workload.js';
 import { CONFIG_DIR, CONFIG_KEY, EXPANDED_CONFIG, NODE_NAME_ENV, prometheusConfigText } from './config.js';
 import { readPrometheusFile, recognisePrometheus } from './read.js';
 
@@ -29,13 +28,12 @@ export const prometheus: AgentKind = {
 
   workload(model, agent) {
     const secrets = credentialVolumes(model);
-    const nodeLocal = agent.scope === 'node';
     const reloaderArgs = [`--config-file=${CONFIG_DIR}/${CONFIG_KEY}`, `--config-envsubst-file=${EXPANDED_CONFIG}`];
     const reloader = (name: string, args: string[]): ContainerModel => ({
       name,
       image: model.images.configReloader,
       args,
-      ...(nodeLocal ? { env: [nodeNameEnv(NODE_NAME_ENV)] } : agent.shards > 1 ? { env: [podNameEnv()] } : {}),
+      ...instanceEnv(agent, NODE_NAME_ENV),
       resources: RELOADER_RESOURCES,
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts: [

@@ -6,6 +6,7 @@
  * RBAC derived from its jobs. A kind adds its containers and volumes.
  */
 import { LINUX_NODES, restrictedPodSecurityContext, TOLERATE_EVERYTHING } from '../../model/security.js';
+import { podNameEnv } from './sharding.js';
 import type { AgentModel, ContainerModel, Model, WorkloadModel } from '../../model/types.js';
 
 /** The volumes and mounts of the Secrets the agents read credentials from. */
@@ -20,6 +21,16 @@ export function credentialVolumes(model: Model): { volumes: Record<string, unkno
 /** The downward-API variable a node-local agent learns its node's name from. */
 export function nodeNameEnv(name: string): Record<string, unknown> {
   return { name, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } };
+}
+
+/**
+ * What the container that reads an agent's config must know of its instance:
+ * the node's name on a node-local agent, the pod's name on a sharded
+ * cluster agent (its ordinal picks its share), nothing otherwise.
+ */
+export function instanceEnv(agent: AgentModel, nodeNameVar: string): { env?: Record<string, unknown>[] } {
+  if (agent.scope === 'node') return { env: [nodeNameEnv(nodeNameVar)] };
+  return agent.shards > 1 ? { env: [podNameEnv()] } : {};
 }
 
 export interface AgentPod {
