@@ -15,7 +15,7 @@ import { crossInstanceProblems, previewCluster, type ActiveTarget } from '../src
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { PRESETS } from './support/render.js';
 
-const clusterFor = (objects: readonly KubernetesObject[]) => syntheticCluster({ nodes: 4, podsPerNode: 6, workloads: objects as never });
+const clusterFor = (objects: readonly KubernetesObject[]) => syntheticCluster({ nodes: 6, podsPerNode: 6, workloads: objects as never });
 const doubles = (objects: readonly KubernetesObject[]) => previewCluster(agentsFromManifests(objects), clusterFor(objects)).problems.filter((p) => p.rule === 'scraped-more-than-once');
 
 describe.each(AGENT_KIND_NAMES)('the default render scrapes each endpoint once on a realistic cluster (agent.kind %s)', (kind) => {

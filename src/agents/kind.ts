@@ -24,6 +24,12 @@ export interface AgentKind {
    * its config can name the pod's name, so each replica keeps its hashmod share.
    */
   readonly shardable: boolean;
+  /**
+   * Names of the container ports that serve the agent's own /metrics (the
+   * agent, and a config reloader beside it): the self-monitoring jobs keep
+   * exactly these ports of the agents' pods.
+   */
+  readonly metricsPorts: readonly string[];
   /** For a kind that is no longer maintained: printed on stderr whenever it is rendered. */
   readonly endOfLife?: { since: string; advice: string };
 

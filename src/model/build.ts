@@ -12,6 +12,7 @@ import { kubeStateMetricsComponent } from './components/kube-state-metrics.js';
 import { kubeletComponent } from './components/kubelet.js';
 import { LOCAL_PROMETHEUS_NAME, localPrometheusUrl, localPrometheusWorkload } from './components/local-prometheus.js';
 import { nodeExporterComponent } from './components/node-exporter.js';
+import { selfMonitoringComponent } from './components/self-monitoring.js';
 import { CREDENTIALS_SECRET_NAME, mountPathOf, resolveRemoteWrite } from './credentials.js';
 import { inventoryOf } from '../render/applyset.js';
 import { resolveImages } from './images.js';
@@ -43,10 +44,18 @@ const COMPONENT_BUILDERS: { enabled: (p: Profile) => boolean; build: (ctx: Compo
   { enabled: (p) => p.components.nodeExporter.enabled, build: nodeExporterComponent },
   { enabled: (p) => p.components.blackboxExporter.enabled, build: blackboxExporterComponent },
   { enabled: () => true, build: annotationsComponent },
+  { enabled: (p) => p.components.selfMonitoring.enabled, build: selfMonitoringComponent },
 ];
 
 export function buildModel(profile: Profile, env: Readonly<Record<string, string | undefined>>): BuildResult {
-  const ctx: ComponentContext = { profile, namespace: profile.namespace, images: resolveImages(profile) };
+  const kind = agentKind(profile.agent.kind);
+  const ctx: ComponentContext = {
+    profile,
+    namespace: profile.namespace,
+    images: resolveImages(profile),
+    agentNames: AGENT_NAMES,
+    agentMetricsPorts: kind.metricsPorts,
+  };
   const notices: InputProblem[] = [];
   const jobs: ScrapeJob[] = [];
   const workloads: WorkloadModel[] = [];
@@ -58,7 +67,6 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     notices.push(...(parts.notices ?? []));
   }
 
-  const kind = agentKind(profile.agent.kind);
   const derived = defaultShards(profile.cluster.nodes);
   const shards = profile.agent.cluster?.shards ?? (kind.shardable ? derived : 1);
   if (profile.agent.cluster?.shards === undefined && !kind.shardable && derived > 1) {

@@ -34,6 +34,7 @@ export function builtInDefaults(): Profile {
       // GKE runs kube-dns instead of CoreDNS; its presets switch this on.
       kubeDns: { enabled: false },
       eksControlPlane: { enabled: false },
+      selfMonitoring: { enabled: true, metrics: allowlisted() },
     },
     networkPolicies: { enabled: false },
     namespace: 'monitoring',

@@ -271,6 +271,9 @@ export const profileSchema = {
         coreDns: component('CoreDNS :9153 (pods labelled k8s-app=kube-dns in kube-system)'),
         kubeDns: component('kube-dns (GKE): kubedns :10055 and its dnsmasq sidecar :10054, pods labelled k8s-app=kube-dns in kube-system'),
         eksControlPlane: component('EKS scheduler and controller-manager metrics through the apiserver (EKS, Kubernetes 1.28+)'),
+        selfMonitoring: component("the pipeline's own /metrics: the agents and their config reloader, kube-state-metrics' telemetry port, blackbox-exporter, the in-cluster Prometheus", {
+          metrics: metricsFilter,
+        }),
       },
     },
     networkPolicies: {

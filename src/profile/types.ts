@@ -60,6 +60,7 @@ export interface Components {
   coreDns: { enabled: boolean };
   kubeDns: { enabled: boolean };
   eksControlPlane: { enabled: boolean };
+  selfMonitoring: { enabled: boolean; metrics: MetricsFilter };
 }
 
 export interface SecretKeyRef {

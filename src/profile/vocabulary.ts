@@ -55,6 +55,7 @@ export const COMPONENT_NAMES = [
   'coreDns',
   'kubeDns',
   'eksControlPlane',
+  'selfMonitoring',
 ] as const;
 
 export const IMAGE_NAMES = ['agent', 'alloy', 'prometheus', 'configReloader', 'kubeStateMetrics', 'nodeExporter', 'blackboxExporter'] as const;

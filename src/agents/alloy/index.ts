@@ -17,6 +17,7 @@ export const alloy: AgentKind = {
   configFormat: 'an Alloy config (.alloy, prometheus.scrape components)',
   semantics: 'prometheus-3',
   shardable: false,
+  metricsPorts: ['http-metrics'],
 
   workload(model, agent) {
     const secrets = credentialVolumes(model);

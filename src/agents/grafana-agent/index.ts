@@ -15,6 +15,7 @@ export const grafanaAgent: AgentKind = {
   configFormat: 'a grafana-agent static config (metrics.configs)',
   semantics: 'prometheus-2',
   shardable: true,
+  metricsPorts: ['http-metrics'],
   endOfLife: { since: '2025-11-01', advice: 'set agent.kind: prometheus (or --set agent.kind=prometheus) to switch to Prometheus agent mode, or agent.kind: alloy for Grafana Alloy, its successor' },
 
   workload(model, agent) {

@@ -25,6 +25,7 @@ export const prometheus: AgentKind = {
   configFormat: 'a Prometheus config (scrape_configs)',
   semantics: 'prometheus-3',
   shardable: true,
+  metricsPorts: ['http-web', 'http-reloader'],
 
   workload(model, agent) {
     const secrets = credentialVolumes(model);

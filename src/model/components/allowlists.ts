@@ -9,7 +9,20 @@
 import type { MetricsFilter } from '../../profile/types.js';
 import type { RelabelConfig } from '../types.js';
 
-export type AllowlistedJob = 'kubelet' | 'cadvisor' | 'apiserver' | 'kubeStateMetrics' | 'nodeExporter';
+export type AllowlistedJob =
+  | 'kubelet'
+  | 'cadvisor'
+  | 'apiserver'
+  | 'kubeStateMetrics'
+  | 'nodeExporter'
+  // The pipeline's own /metrics (self-monitoring.ts): what says remote_write is failing or a scrape is slow.
+  | 'agent'
+  | 'kubeStateMetricsTelemetry'
+  | 'blackboxExporter'
+  | 'prometheus';
+
+/** Every Go exporter's process health: restarts, CPU, memory, file descriptors. */
+const PROCESS = ['process_(cpu_seconds_total|resident_memory_bytes|start_time_seconds|open_fds|max_fds)', 'go_goroutines'];
 
 const ALLOWLISTS: Record<AllowlistedJob, string[]> = {
   kubelet: [
@@ -93,6 +106,46 @@ const ALLOWLISTS: Record<AllowlistedJob, string[]> = {
     'node_textfile_scrape_error',
     'node_exporter_build_info',
     'node_scrape_collector_success',
+  ],
+  // Prometheus in agent mode, grafana-agent, Alloy (they share Prometheus' remote_write, discovery and
+  // scrape metrics) and prometheus-config-reloader.
+  agent: [
+    'prometheus_remote_storage_(samples|histograms|exemplars)_(in_total|total|failed_total|retried_total|dropped_total|pending)',
+    'prometheus_remote_storage_(highest_timestamp_in_seconds|queue_highest_sent_timestamp_seconds|bytes_total|enqueue_retries_total|max_samples_per_send)',
+    'prometheus_remote_storage_shards(_desired|_max|_min)?',
+    'prometheus_remote_storage_sent_batch_duration_seconds_(bucket|sum|count)',
+    'prometheus_wal_watcher_current_segment',
+    'prometheus_tsdb_wal_(segment_current|corruptions_total|writes_failed_total|truncations_failed_total)',
+    'prometheus_agent_(active_series|corruptions_total|samples_appended_total|out_of_order_samples_total)',
+    'prometheus_sd_(discovered_targets|failed_configs|kubernetes_failures_total)',
+    'prometheus_target_(scrape_pool_targets|scrape_pools_failed_total|sync_failed_total)',
+    'prometheus_target_scrapes_(exceeded_sample_limit|exceeded_body_size_limit|sample_out_of_order|sample_out_of_bounds|sample_duplicate_timestamp)_total',
+    'prometheus_target_(interval_length|sync_length)_seconds_(sum|count)',
+    'prometheus_(build_info|ready|config_last_reload_successful|config_last_reload_success_timestamp_seconds)',
+    'agent_(build_info|config_last_load_successful|wal_storage_active_series|wal_samples_appended_total)',
+    'alloy_(build_info|config_last_load_successful|component_controller_running_components)',
+    'reloader_(reloads_total|reloads_failed_total|last_reload_successful|last_reload_success_timestamp_seconds|config_apply_operations_total|config_apply_operations_failed_total)',
+    ...PROCESS,
+  ],
+  kubeStateMetricsTelemetry: [
+    'kube_state_metrics_(build_info|list_total|watch_total|shard_ordinal|total_shards|last_config_reload_successful)',
+    'http_request_duration_seconds_(sum|count)',
+    ...PROCESS,
+  ],
+  blackboxExporter: [
+    'blackbox_exporter_(build_info|config_last_reload_successful|config_last_reload_success_timestamp_seconds)',
+    'blackbox_module_unknown_total',
+    ...PROCESS,
+  ],
+  // The in-cluster receiver: samples in, what it holds against its retention, and its failures.
+  prometheus: [
+    'prometheus_tsdb_(head_series|head_samples_appended_total|storage_blocks_bytes|retention_limit_bytes|wal_storage_size_bytes|head_chunks_storage_size_bytes)',
+    'prometheus_tsdb_(size_retentions_total|time_retentions_total|wal_corruptions_total|compactions_failed_total|head_truncations_failed_total|reloads_failures_total)',
+    'prometheus_tsdb_(out_of_order_samples_total|out_of_bound_samples_total|too_old_samples_total|lowest_timestamp_seconds)',
+    'prometheus_remote_storage_(samples|histograms|exemplars)_in_total',
+    'prometheus_http_requests_total',
+    'prometheus_(build_info|ready|config_last_reload_successful)',
+    ...PROCESS,
   ],
 };
 

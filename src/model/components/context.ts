@@ -1,12 +1,16 @@
 /** What every component builder receives, and what it returns. */
 import type { Profile } from '../../profile/types.js';
 import type { InputProblem } from '../../errors.js';
-import type { Model, ScrapeJob, WorkloadModel } from '../types.js';
+import type { AgentScope, Model, ScrapeJob, WorkloadModel } from '../types.js';
 
 export interface ComponentContext {
   profile: Profile;
   namespace: string;
   images: Model['images'];
+  /** The agents' workload names, by scope. */
+  agentNames: Record<AgentScope, string>;
+  /** The container ports that serve the agent kind's own /metrics. */
+  agentMetricsPorts: readonly string[];
 }
 
 export interface ComponentParts {

@@ -15,6 +15,8 @@ import { simpleWorkload } from './workload.js';
 export const KSM_NAME = 'k8smon-kube-state-metrics';
 const KSM_PORT = 8080;
 const KSM_TELEMETRY_PORT = 8081;
+/** Its own metrics (list/watch errors, shard): scraped by the self-monitoring job. */
+export const KSM_TELEMETRY_PORT_NAME = 'http-telemetry';
 
 /** The API group of each collector's resource. */
 const COLLECTOR_API_GROUP: Record<KsmCollector, string> = {
@@ -74,6 +76,7 @@ export function kubeStateMetricsComponent(ctx: ComponentContext): ComponentParts
         image: ctx.images.kubeStateMetrics,
         args: [`--port=${KSM_PORT}`, `--telemetry-port=${KSM_TELEMETRY_PORT}`, `--resources=${collectors.join(',')}`],
         port: { name: 'http-metrics', number: KSM_PORT },
+        extraPorts: [{ name: KSM_TELEMETRY_PORT_NAME, number: KSM_TELEMETRY_PORT }],
         readinessPath: '/',
         resources: deepMerge(ksmResources(ctx.profile.cluster.nodes), ksm.resources) as Resources,
         rbac: { clusterRules: collectorRules(collectors), namespacedRules: [] },

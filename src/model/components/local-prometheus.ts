@@ -9,6 +9,7 @@ import { NO_RBAC } from './workload.js';
 
 export const LOCAL_PROMETHEUS_NAME = 'k8smon-prometheus';
 export const LOCAL_PROMETHEUS_PORT = 9090;
+export const LOCAL_PROMETHEUS_PORT_NAME = 'http-web';
 
 export function localPrometheusUrl(namespace: string): string {
   return `http://${LOCAL_PROMETHEUS_NAME}.${namespace}.svc:${LOCAL_PROMETHEUS_PORT}/api/v1/write`;
@@ -25,7 +26,7 @@ export function localPrometheusWorkload(ctx: ComponentContext): { workload: Work
     automountToken: false,
     rbac: NO_RBAC,
     configMaps: [{ name: LOCAL_PROMETHEUS_NAME, data: { 'prometheus.yml': configText } }],
-    service: [{ name: 'http-web', port: LOCAL_PROMETHEUS_PORT, targetPort: 'http-web' }],
+    service: [{ name: LOCAL_PROMETHEUS_PORT_NAME, port: LOCAL_PROMETHEUS_PORT, targetPort: LOCAL_PROMETHEUS_PORT_NAME }],
     podSecurity: 'restricted',
     pod: {
       nodeSelector: LINUX_NODES,
@@ -42,8 +43,8 @@ export function localPrometheusWorkload(ctx: ComponentContext): { workload: Work
             '--web.enable-remote-write-receiver',
             `--web.listen-address=:${LOCAL_PROMETHEUS_PORT}`,
           ],
-          ports: [{ name: 'http-web', containerPort: LOCAL_PROMETHEUS_PORT, protocol: 'TCP' }],
-          readinessProbe: { httpGet: { path: '/-/ready', port: 'http-web' }, periodSeconds: 10 },
+          ports: [{ name: LOCAL_PROMETHEUS_PORT_NAME, containerPort: LOCAL_PROMETHEUS_PORT, protocol: 'TCP' }],
+          readinessProbe: { httpGet: { path: '/-/ready', port: LOCAL_PROMETHEUS_PORT_NAME }, periodSeconds: 10 },
           resources: p.resources,
           securityContext: restrictedContainerSecurityContext(),
           volumeMounts: [

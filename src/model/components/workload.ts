@@ -12,6 +12,8 @@ export interface SimpleWorkload {
   image: string;
   args: string[];
   port: { name: string; number: number };
+  /** More ports of the container, also in its Service (a separate telemetry port). */
+  extraPorts?: { name: string; number: number }[];
   readinessPath: string;
   resources: Resources;
   rbac?: RbacGrant;
@@ -25,11 +27,12 @@ export interface SimpleWorkload {
  */
 export function simpleWorkload(w: SimpleWorkload): WorkloadModel {
   const rbac = w.rbac ?? NO_RBAC;
+  const ports = [w.port, ...(w.extraPorts ?? [])];
   const container: ContainerModel = {
     name: w.component,
     image: w.image,
     args: w.args,
-    ports: [{ name: w.port.name, containerPort: w.port.number, protocol: 'TCP' }],
+    ports: ports.map((p) => ({ name: p.name, containerPort: p.number, protocol: 'TCP' })),
     readinessProbe: { httpGet: { path: w.readinessPath, port: w.port.name }, periodSeconds: 10 },
     resources: w.resources,
     securityContext: restrictedContainerSecurityContext(w.addCapabilities),
@@ -42,7 +45,7 @@ export function simpleWorkload(w: SimpleWorkload): WorkloadModel {
     automountToken: rbac.clusterRules.length > 0 || rbac.namespacedRules.length > 0,
     rbac,
     configMaps: w.configMap ? [{ name: w.configMap.name, data: w.configMap.data }] : [],
-    service: [{ name: w.port.name, port: w.port.number, targetPort: w.port.name }],
+    service: ports.map((p) => ({ name: p.name, port: p.number, targetPort: p.name })),
     podSecurity: (w.addCapabilities ?? []).some((c) => c !== 'NET_BIND_SERVICE') ? 'baseline' : 'restricted',
     pod: {
       nodeSelector: LINUX_NODES,
