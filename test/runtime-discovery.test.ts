@@ -209,3 +209,24 @@ describe('pod group labels read one at a time', () => {
     expect(view.size()).toBe(built.targets.length);
   });
 });
+
+describe('selector roles, refused as Prometheus refuses them when it loads the config (config_test.go)', () => {
+  it.each([
+    ['endpoints', 'node', 'endpoints role supports only pod, service, endpoints selectors'],
+    ['endpointslice', 'endpoints', 'endpointslice role supports only pod, service, endpointslice selectors'],
+    ['ingress', 'pod', 'ingress role supports only ingress selectors'],
+    ['node', 'pod', 'node role supports only node selectors'],
+    ['pod', 'node', 'pod role supports only pod selectors'],
+    ['service', 'pod', 'service role supports only service selectors'],
+  ] as const)('%s role with a %s selector', (role, selectorRole, message) => {
+    expect(() => discover(role, {}, { selectors: [{ role: selectorRole, label: 'a=b' }] })).toThrow(message);
+  });
+
+  it('a selector role given twice', () => {
+    expect(() => discover('endpoints', {}, { selectors: [{ role: 'pod', label: 'a=b' }, { role: 'pod', field: 'spec.nodeName=x' }] })).toThrow('duplicated selector role: pod');
+  });
+
+  it('the allowed ones pass', () => {
+    expect(discover('endpointslice', {}, { selectors: [{ role: 'pod', label: 'a=b' }, { role: 'service', label: 'c' }, { role: 'endpointslice', field: 'metadata.name=x' }] })).toEqual([]);
+  });
+});

@@ -66,6 +66,7 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     workloads.push(...(parts.workloads ?? []));
     notices.push(...(parts.notices ?? []));
   }
+  jobs.push(...extraJobs(profile, jobs));
 
   const derived = defaultShards(profile.cluster.nodes);
   const shards = profile.agent.cluster?.shards ?? (kind.shardable ? derived : 1);
@@ -136,6 +137,24 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     model.credentialsSecret = { name: CREDENTIALS_SECRET_NAME, data: credentials.secretData };
   }
   return { model, notices };
+}
+
+/**
+ * The user's extraScrapeConfigs, on the cluster agent. Their discovery RBAC
+ * is derived like every job's; what scraping needs beyond it (nodes/metrics,
+ * a nonResourceURL) is not known, so none is granted.
+ */
+function extraJobs(profile: Profile, rendered: readonly ScrapeJob[]): ScrapeJob[] {
+  const taken = new Set(rendered.map((j) => j.config.job_name));
+  const problems: InputProblem[] = [];
+  const extra = (profile.extraScrapeConfigs ?? []).map((config, i): ScrapeJob => {
+    if (taken.has(config.job_name)) {
+      problems.push({ path: `extraScrapeConfigs[${i}].job_name`, message: `"${config.job_name}" is the name of a job k8smon renders; pick another (the render's jobs: ${[...taken].sort().join(', ')})` });
+    }
+    return { component: 'extraScrapeConfigs', scope: 'cluster', config: { ...config, relabel_configs: config.relabel_configs ?? [] }, scrapeAccess: [] };
+  });
+  if (problems.length > 0) throw new InvalidInputError('extraScrapeConfigs clash with the render.', problems);
+  return extra;
 }
 
 function podSettingsByWorkload(profile: Profile): Record<string, PodSettings> {

@@ -53,8 +53,8 @@ export interface PolicyRule {
 }
 
 export interface ScrapeJob {
-  /** The profile component this job belongs to. */
-  component: ComponentName;
+  /** The profile component this job belongs to; extraScrapeConfigs for the user's own jobs. */
+  component: ComponentName | 'extraScrapeConfigs';
   scope: AgentScope;
   /** The target listens on the node's loopback, so the node agent must share the host network. */
   hostNetwork?: boolean;

@@ -9,6 +9,7 @@
  */
 
 import { AGENT_KINDS, DEFAULT_AGENT_KIND } from '../agents/registry.js';
+import { DISCOVERY_ROLES } from '../runtime/semantics/discovery/roles.js';
 import { RELABEL_ACTIONS } from '../runtime/semantics/relabel/relabel.js';
 import { IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './vocabulary.js';
 
@@ -145,6 +146,73 @@ export const relabelConfig = {
     target_label: { type: 'string' },
     replacement: { type: 'string' },
     action: { enum: RELABEL_ACTIONS },
+  },
+} as const;
+
+/**
+ * A Prometheus scrape config, limited to the fields every agent kind renders
+ * and the preview runs (Kubernetes and static discovery); Prometheus' own names.
+ */
+const scrapeConfig = {
+  type: 'object',
+  additionalProperties: false,
+  title: 'a Prometheus scrape config',
+  required: ['job_name'],
+  properties: {
+    job_name: { type: 'string', pattern: '^[a-zA-Z0-9_][a-zA-Z0-9_.:-]*$', maxLength: 128, description: 'the job label of its series; unique among the jobs of the render' },
+    scrape_interval: duration,
+    scrape_timeout: duration,
+    scheme: { enum: ['http', 'https'] },
+    metrics_path: { type: 'string', pattern: '^/', description: 'the path of the metrics endpoint, such as /metrics' },
+    params: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, description: 'URL query parameters' },
+    honor_labels: { type: 'boolean' },
+    authorization: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { type: { type: 'string' }, credentials_file: { type: 'string', pattern: '^/', description: 'a file in the agent container, such as the ServiceAccount token /var/run/secrets/kubernetes.io/serviceaccount/token' } },
+    },
+    tls_config: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ca_file: { type: 'string', pattern: '^/' }, server_name: { type: 'string' }, insecure_skip_verify: { type: 'boolean' } },
+    },
+    kubernetes_sd_configs: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['role'],
+        properties: {
+          role: { enum: DISCOVERY_ROLES },
+          namespaces: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { names: { type: 'array', items: { type: 'string' } }, own_namespace: { type: 'boolean' } },
+          },
+          selectors: {
+            type: 'array',
+            items: { type: 'object', additionalProperties: false, required: ['role'], properties: { role: { enum: DISCOVERY_ROLES }, label: { type: 'string' }, field: { type: 'string' } } },
+          },
+          attach_metadata: { type: 'object', additionalProperties: false, properties: { node: { type: 'boolean' } } },
+        },
+      },
+    },
+    static_configs: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['targets'],
+        properties: {
+          targets: { type: 'array', items: { type: 'string', pattern: '^[^/\\s]+:[0-9]+$', description: 'host:port' } },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+    },
+    relabel_configs: { type: 'array', items: relabelConfig },
+    metric_relabel_configs: { type: 'array', items: relabelConfig },
   },
 } as const;
 
@@ -458,6 +526,11 @@ export const profileSchema = {
       description: 'labels added to every series the agents send, next to cluster (which comes from cluster.name)',
       propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a Prometheus label name: letters, digits and "_", not starting with a digit' },
       additionalProperties: { type: 'string', minLength: 1, description: 'a label value' },
+    },
+    extraScrapeConfigs: {
+      type: 'array',
+      description: "your own jobs, as Prometheus scrape configs, run by the cluster agent (sharded with it); discovery RBAC is derived from their kubernetes_sd_configs",
+      items: scrapeConfig,
     },
     podDefaults: { ...podSettings, title: 'pod settings applied to every workload k8smon renders; components.<name>.pod, agent.pod and localPrometheus.pod override them' },
   },

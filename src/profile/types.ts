@@ -3,6 +3,7 @@
  * and the result has passed schema validation (see resolve.ts). Keep in step with
  * schema.ts; test/profile.test.ts checks that the defaults validate.
  */
+import type { ScrapeConfig } from '../model/types.js';
 import type { COMPONENT_NAMES, IMAGE_NAMES, KSM_COLLECTORS, KUBELET_ACCESS_MODES, PLATFORMS } from './vocabulary.js';
 
 export type Platform = (typeof PLATFORMS)[number];
@@ -146,4 +147,6 @@ export interface Profile {
   };
   podDefaults?: PodSettings;
   externalLabels?: Record<string, string>;
+  /** The user's own jobs, in Prometheus' scrape_config shape (the fields every agent kind renders), run by the cluster agent. */
+  extraScrapeConfigs?: (Omit<ScrapeConfig, 'relabel_configs'> & { relabel_configs?: ScrapeConfig['relabel_configs'] })[];
 }

@@ -13,6 +13,8 @@ import { formatPath, isPlainObject, type PathSegment } from './merge.js';
 import { profileSchema } from './schema.js';
 import { PromRegex } from '../runtime/semantics/relabel/regex.js';
 import { compileRelabelConfigs, type RelabelConfig as RuntimeRelabelConfig } from '../runtime/semantics/relabel/relabel.js';
+import { discoverGroups, DiscoveryError } from '../runtime/semantics/discovery/discover.js';
+import { SelectorError } from '../runtime/semantics/discovery/selectors.js';
 import type { PodSettings, Profile, RemoteWriteProfile } from './types.js';
 
 export interface RuleResult {
@@ -234,6 +236,8 @@ export function crossFieldRules(profile: Profile): RuleResult {
     });
   }
 
+  extraScrapeConfigRules(profile, interval, errors);
+
   const names = new Map<string, number>();
   (profile.remoteWrite ?? []).forEach((rw, i) => {
     remoteWriteRules(rw, `remoteWrite[${i}]`, errors, warnings);
@@ -340,6 +344,45 @@ function urlRule(text: string, at: string, protocols: readonly string[], errors:
 }
 
 /** Relabel configs as the agent's Prometheus reads them: its own defaults and checks. */
+/**
+ * The user's own jobs, checked by the runtime that previews them: relabel
+ * rules compiled with the kind's Prometheus semantics, every
+ * kubernetes_sd_configs entry run through discovery (selectors parsed), the
+ * timeout within the interval, job names unique among them. A clash with a
+ * job k8smon renders is found where the jobs are known (model/build.ts).
+ */
+function extraScrapeConfigRules(profile: Profile, agentInterval: number | null, errors: InputProblem[]): void {
+  const semantics = agentKind(profile.agent.kind).semantics;
+  const jobNames = new Map<string, number>();
+  (profile.extraScrapeConfigs ?? []).forEach((sc, i) => {
+    const at = `extraScrapeConfigs[${i}]`;
+    const first = jobNames.get(sc.job_name);
+    if (first !== undefined) errors.push({ path: `${at}.job_name`, message: `"${sc.job_name}" is already the job_name of extraScrapeConfigs[${first}]; job names must be unique` });
+    else jobNames.set(sc.job_name, i);
+    if (sc.kubernetes_sd_configs === undefined && sc.static_configs === undefined) {
+      errors.push({ path: at, message: 'finds no targets: give kubernetes_sd_configs or static_configs (the discovery k8smon renders and previews)' });
+    }
+    relabelRules(sc.relabel_configs ?? [], `${at}.relabel_configs`, profile, errors);
+    relabelRules(sc.metric_relabel_configs ?? [], `${at}.metric_relabel_configs`, profile, errors);
+    (sc.kubernetes_sd_configs ?? []).forEach(({ role, ...options }, j) => {
+      try {
+        discoverGroups(role, {}, options, { semantics, ownNamespace: profile.namespace });
+      } catch (err) {
+        if (!(err instanceof DiscoveryError || err instanceof SelectorError)) throw err;
+        errors.push({ path: `${at}.kubernetes_sd_configs[${j}]`, message: err.message.replace(/^kubernetes_sd_configs: /, '') });
+      }
+    });
+    const interval = sc.scrape_interval !== undefined ? durationMs(sc.scrape_interval) : agentInterval;
+    const timeout = durationMs(sc.scrape_timeout ?? profile.agent.scrapeTimeout);
+    if (interval !== null && timeout !== null && timeout > interval) {
+      errors.push({
+        path: `${at}.scrape_timeout`,
+        message: `${sc.scrape_timeout ?? profile.agent.scrapeTimeout}${sc.scrape_timeout === undefined ? ' (agent.scrapeTimeout)' : ''} is longer than the job's scrape interval (${sc.scrape_interval ?? profile.agent.scrapeInterval}); set scrape_timeout to at most the interval`,
+      });
+    }
+  });
+}
+
 function relabelRules(configs: readonly RuntimeRelabelConfig[], at: string, profile: Profile, errors: InputProblem[]): void {
   const semantics = agentKind(profile.agent.kind).semantics;
   configs.forEach((config, i) => {

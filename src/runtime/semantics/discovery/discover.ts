@@ -16,8 +16,8 @@ import { serviceGroup } from './service.js';
 import { fieldSelector, labelSelector } from './selectors.js';
 import { DEFAULT_SEMANTICS, type PromSemantics } from '../version.js';
 
-export const DISCOVERY_ROLES = ['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress'] as const;
-export type DiscoveryRole = (typeof DISCOVERY_ROLES)[number];
+import { DISCOVERY_ROLES, type DiscoveryRole } from './roles.js';
+export { DISCOVERY_ROLES, type DiscoveryRole };
 
 export interface KubernetesSdOptions {
   namespaces?: { names?: string[]; own_namespace?: boolean };
@@ -66,6 +66,26 @@ const ATTACH_FIELDS: Record<PromSemantics, ReadonlySet<string>> = {
   'prometheus-2': new Set(['node']),
   'prometheus-3': new Set(['node', 'namespace', 'deployment', 'job', 'cronjob']),
 };
+
+/** The selector roles each SD role accepts; Prometheus refuses a config with any other (both 2.x and 3). */
+const SELECTOR_ROLES: Record<DiscoveryRole, readonly DiscoveryRole[]> = {
+  node: ['node'],
+  pod: ['pod'],
+  service: ['service'],
+  endpoints: ['pod', 'service', 'endpoints'],
+  endpointslice: ['pod', 'service', 'endpointslice'],
+  ingress: ['ingress'],
+};
+
+/** Selector roles as Prometheus checks them when it loads the config: allowed for the role, each once. */
+function checkSelectorRoles(role: DiscoveryRole, selectors: KubernetesSdOptions['selectors']): void {
+  const seen = new Set<string>();
+  for (const sel of selectors ?? []) {
+    if (!SELECTOR_ROLES[role].includes(sel.role)) throw new DiscoveryError(`kubernetes_sd_configs: ${role} role supports only ${SELECTOR_ROLES[role].join(', ')} selectors`);
+    if (seen.has(sel.role)) throw new DiscoveryError(`kubernetes_sd_configs: duplicated selector role: ${sel.role}`);
+    seen.add(sel.role);
+  }
+}
 
 /** A field the runtime does not implement would change targets silently: refuse it, by name. */
 function checkOptions(options: KubernetesSdOptions, semantics: PromSemantics): void {
@@ -157,6 +177,7 @@ export function discoverGroups(role: DiscoveryRole, snapshot: Snapshot, options:
   }
   const semantics = context.semantics ?? DEFAULT_SEMANTICS;
   checkOptions(options, semantics);
+  checkSelectorRoles(role, options.selectors);
   const visible = visibleSnapshot(snapshot, options, context, READS[role]);
   const index = new SnapshotIndex(visible);
   const attach = options.attach_metadata ?? {};
