@@ -2,7 +2,8 @@
  * Handlebars templates in templates/. Every value enters a template through
  * `{{json value}}` (see yaml-scalar.ts); test/templates.test.ts fails on any
  * other mustache, so no user string is ever spliced into YAML unescaped.
- * Every rendered document is parsed back before it is used.
+ * Every rendered document is parsed back before it is used; the values come
+ * back as placeholders (see PLACEHOLDER) so the parse reads only the template's own text.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { packagePath } from '../package-root.js';
@@ -20,11 +21,25 @@ export type KubernetesObject = {
 
 type Compiled = (context: unknown) => string;
 
-let engine: { render: (name: string, context: unknown) => string } | undefined;
+let engine: { render: (name: string, context: unknown, values: unknown[]) => string } | undefined;
+
+/**
+ * What `{{json value}}` writes: a placeholder scalar naming the value's slot.
+ * The template's own text is parsed as YAML, then each placeholder is replaced
+ * by its value (a JSON copy: what parsing the value as flow YAML gave, at a
+ * fraction of the cost — the agents' configs are large strings).
+ */
+const PLACEHOLDER = /^\u0000k8smon-value-(\d+)$/;
+const placeholder = (slot: number): string => JSON.stringify(`\u0000k8smon-value-${slot}`);
 
 function loadEngine(): NonNullable<typeof engine> {
   const hbs = Handlebars.create();
-  hbs.registerHelper('json', (value: unknown) => new hbs.SafeString(toYamlFlow(value)));
+  let values: unknown[] = [];
+  hbs.registerHelper('json', (value: unknown) => {
+    const json = toYamlFlow(value);
+    values.push(JSON.parse(json));
+    return new hbs.SafeString(placeholder(values.length - 1));
+  });
   const compiled = new Map<string, Compiled>();
   for (const file of readdirSync(TEMPLATE_DIR).sort()) {
     const source = readFileSync(`${TEMPLATE_DIR}${file}`, 'utf8');
@@ -35,9 +50,10 @@ function loadEngine(): NonNullable<typeof engine> {
     }
   }
   return {
-    render(name, context) {
+    render(name, context, slots) {
       const template = compiled.get(name);
       if (template === undefined) throw new Error(`no template ${name}.yaml.hbs in ${TEMPLATE_DIR}`);
+      values = slots;
       return template(context);
     },
   };
@@ -47,15 +63,29 @@ function camelCase(name: string): string {
   return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
+/** Every placeholder in a parsed template replaced by its value. */
+function fillSlots(node: unknown, values: readonly unknown[]): unknown {
+  if (typeof node === 'string') {
+    const m = PLACEHOLDER.exec(node);
+    return m === null ? node : values[Number(m[1])];
+  }
+  if (Array.isArray(node)) return node.map((n) => fillSlots(n, values));
+  if (typeof node === 'object' && node !== null) {
+    for (const [k, v] of Object.entries(node)) (node as Record<string, unknown>)[k] = fillSlots(v, values);
+  }
+  return node;
+}
+
 /** Renders one template and parses the result back into an object. */
 export function renderTemplate(name: string, context: unknown): KubernetesObject {
   engine ??= loadEngine();
-  const text = engine.render(name, context);
+  const values: unknown[] = [];
+  const text = engine.render(name, context, values);
   const doc = parseDocument(text, { uniqueKeys: true, strict: true });
   if (doc.errors.length > 0) {
     throw new Error(`template ${name}.yaml.hbs rendered invalid YAML: ${doc.errors[0]?.message ?? ''}`);
   }
-  const obj: unknown = doc.toJS();
+  const obj: unknown = fillSlots(doc.toJS(), values);
   if (typeof obj !== 'object' || obj === null || typeof (obj as KubernetesObject).kind !== 'string' || typeof (obj as KubernetesObject).metadata?.name !== 'string') {
     throw new Error(`template ${name}.yaml.hbs did not render a Kubernetes object`);
   }
