@@ -27,10 +27,14 @@ export function snappyMaxCompressedLength(n: number): number {
 }
 
 const table = new Uint16Array(1 << MAX_TABLE_BITS);
+/** Scratch output, reused: only the compressed bytes are copied out. */
+let output = new Uint8Array(1 << 16);
 
 /** `src` compressed in snappy's block format. */
 export function snappyCompress(src: Uint8Array): Uint8Array {
-  const dst = new Uint8Array(snappyMaxCompressedLength(src.length));
+  const bound = snappyMaxCompressedLength(src.length);
+  if (output.length < bound) output = new Uint8Array(Math.max(bound, output.length * 2));
+  const dst = output;
   let d = 0;
   let n = src.length;
   while (n >= 0x80) {
@@ -42,7 +46,7 @@ export function snappyCompress(src: Uint8Array): Uint8Array {
     const end = Math.min(p + BLOCK_SIZE, src.length);
     d = end - p < MIN_NON_LITERAL_BLOCK ? emitLiteral(dst, d, src, p, end) : compressBlock(src, p, end, dst, d);
   }
-  return dst.subarray(0, d);
+  return dst.slice(0, d);
 }
 
 function load32(b: Uint8Array, i: number): number {
