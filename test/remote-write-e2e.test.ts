@@ -318,3 +318,68 @@ describe('remote_write faults and request details, against a scripted receiver',
     expect(rx.samples().length).toBe(3);
   });
 });
+
+describe('remote_write over TLS', () => {
+  it('https through a CONNECT proxy, verifying the receiver against ca_file and server_name (openssl certificate)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { createServer: createHttps } = await import('node:https');
+    const { createServer: createHttp } = await import('node:http');
+    const { connect } = await import('node:net');
+    const { decodeWriteRequest, snappyDecode } = await import('./support/protobuf-decode.js');
+    const { freePort } = await import('./support/prometheus.js');
+    const { requireTool } = await import('./support/tools.js');
+    requireTool('openssl', 'apt-get install openssl');
+    const d = walDir();
+    const cfg = join(d, 'san.cnf');
+    writeFileSync(cfg, '[req]\ndistinguished_name=dn\n[dn]\n[ext]\nsubjectAltName=DNS:receiver.test\n');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=receiver.test', '-config', cfg, '-extensions', 'ext', '-keyout', join(d, 'key.pem'), '-out', join(d, 'cert.pem')], { stdio: 'ignore' });
+    const received: string[] = [];
+    const server = createHttps({ key: readFileSync(join(d, 'key.pem')), cert: readFileSync(join(d, 'cert.pem')) }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        for (const s of decodeWriteRequest(snappyDecode(Buffer.concat(chunks)))) received.push(s.labels.map(([k, v]) => `${k}=${v}`).join(','));
+        res.writeHead(204).end();
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const tunnels: string[] = [];
+    const proxy = createHttp();
+    proxy.on('connect', (req, socket, head) => {
+      tunnels.push(String(req.url));
+      const [host, p] = String(req.url).split(':');
+      const up = connect(Number(p), host!, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+    });
+    const proxyPort = await freePort();
+    await new Promise<void>((resolve) => proxy.listen(proxyPort, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${port}/api/v1/write`;
+      const ok = sender({ url, proxy_url: `http://127.0.0.1:${proxyPort}`, tls_config: { ca_file: join(d, 'cert.pem'), server_name: 'receiver.test' }, queue_config: { batch_send_deadline: '10ms', max_shards: 1 } }, join(d, 'wal-ok'));
+      ok.append(samplesAt(series('tls', 2), 1000, (i) => i));
+      expect(await ok.flush(10_000)).toBe(true);
+      ok.close();
+      expect(received.length).toBe(2);
+      expect(tunnels).toEqual([`127.0.0.1:${port}`]);
+      // The wrong name: the certificate is refused, and the samples wait for a retry.
+      const logs: LogEntry[] = [];
+      const wrong = sender({ url, tls_config: { ca_file: join(d, 'cert.pem'), server_name: 'other.test' }, queue_config: { batch_send_deadline: '10ms', max_shards: 1, min_backoff: '10ms' } }, join(d, 'wal-wrong'), logs);
+      wrong.append(samplesAt(series('tls', 2), 2000, (i) => i));
+      expect(await wrong.flush(500)).toBe(false);
+      wrong.close();
+      expect(String(logs.find((l) => l.level === 'warn')?.err)).toMatch(/other\.test|altnames|certificate/i);
+      expect(received.length).toBe(2);
+    } finally {
+      proxy.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
