@@ -383,3 +383,43 @@ describe('remote_write over TLS', () => {
     }
   });
 });
+
+describe('remote_write survives SIGKILL (Debian’s Prometheus 2.42 as receiver)', () => {
+  it('a sender process killed with SIGKILL during a receiver outage loses nothing: the next one sends its WAL backlog', async () => {
+    const { spawn } = await import('node:child_process');
+    const prom = await PrometheusReceiver.start();
+    try {
+      const dir = walDir();
+      const t0 = Date.now() - 100_000;
+      await prom.stop();
+      // A separate process built from dist/ (the suite's global setup builds it): appends 10 scrapes of 80 series, then waits to be killed.
+      const script = `
+        const { RemoteWriteSender, senderSettings } = await import(${JSON.stringify(new URL('../dist/runtime/index.js', import.meta.url).href)});
+        const s = new RemoteWriteSender(senderSettings({ url: ${JSON.stringify(prom.writeUrl)}, queue_config: { min_backoff: '20ms', max_backoff: '100ms', batch_send_deadline: '10ms' } }), { wal: { dir: ${JSON.stringify(dir)} } });
+        for (let k = 0; k < 10; k++) s.append(Array.from({ length: 80 }, (_, i) => ({ labels: { __name__: 'rw_e2e_killed', idx: String(i) }, value: i * 100 + k, timestampMs: ${t0} + k * 1000 })));
+        process.stdout.write('appended\\n');
+        setInterval(() => {}, 1000);
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('appended') && resolve());
+        child.on('exit', (code) => reject(new Error(`sender process exited ${code}`)));
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      await prom.resume();
+      const next = sender({ url: prom.writeUrl, queue_config: { batch_send_deadline: '10ms' } }, dir);
+      expect(next.counters().queueLength).toBe(800);
+      expect(await next.flush(20_000)).toBe(true);
+      const c = next.counters();
+      next.close();
+      expect(c).toMatchObject({ samplesSent: 800, samplesFailed: 0 });
+      const got = await prom.rawSamples('rw_e2e_killed', '10m');
+      expect(got.length).toBe(80);
+      for (const r of got) expect(r.values).toEqual(Array.from({ length: 10 }, (_, k) => [(t0 + k * 1000) / 1000, String(Number(r.metric.idx) * 100 + k)]));
+    } finally {
+      await prom.stop();
+    }
+  });
+});
