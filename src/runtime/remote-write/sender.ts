@@ -21,7 +21,7 @@
  * it has for the series).
  */
 import { relabel, type CompiledRelabel } from '../semantics/relabel/relabel.js';
-import { sortedByName } from '../semantics/labels.js';
+import { labelValue, mergeLabels, sortedByName } from '../semantics/labels.js';
 import { awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4 } from './auth.js';
 import type { SenderSettings } from './config.js';
 import { encodeSnappyWriteRequest, LabelPairTable, type InternedSeries, type RequestSeries } from './request.js';
@@ -78,8 +78,9 @@ export class RemoteWriteSender {
   private readonly wal: WriteAheadLog;
   private readonly transport: HttpTransport;
   private readonly table = new LabelPairTable();
-  /** Label sets as appended (in their key order) → the series, or null when write relabeling drops them. */
-  private readonly byInput = new Map<string, Series | null>();
+  /** Label sets as appended, by hash → the series, or null when write relabeling drops them. */
+  private readonly byInput = new Map<number, { input: Readonly<Record<string, string>>; size: number; series: Series | null }[]>();
+  private byInputCount = 0;
   private readonly byLabels = new Map<string, Series>();
   private readonly byRef = new Map<number, Series>();
   private nextRef = 1;
@@ -190,17 +191,39 @@ export class RemoteWriteSender {
     this.pump();
   }
 
+  /**
+   * The series a label set (as appended) becomes, or null when write
+   * relabeling drops it. Looked up by a hash of the names and values and
+   * compared label by label: no key string is built per sample.
+   */
   private seriesFor(labels: Readonly<Record<string, string>>): Series | null {
-    let key = '';
-    for (const k in labels) key += k + '\u0000' + labels[k] + '\u0001';
-    const hit = this.byInput.get(key);
-    if (hit !== undefined) return hit;
+    let h = 0x811c9dc5;
+    let n = 0;
+    for (const k in labels) {
+      const v = labels[k]!;
+      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 0xffff, 0x01000193);
+      for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 0xfffe, 0x01000193);
+      n++;
+    }
+    const bucket = this.byInput.get(h);
+    if (bucket !== undefined) {
+      for (const e of bucket) if (e.size === n && sameLabels(e.input, labels)) return e.series;
+    }
     const rules: CompiledRelabel[] = this.settings.writeRelabel;
     const out = rules.length > 0 ? relabel(labels, rules) : labels;
     let series: Series | null = null;
     if (out !== null && Object.keys(out).length > 0) series = this.register(sortedByName(out));
-    if (this.byInput.size >= 1 << 21) this.byInput.clear();
-    this.byInput.set(key, series);
+    if (this.byInputCount >= 1 << 21) {
+      this.byInput.clear();
+      this.byInputCount = 0;
+    }
+    // Without rules the series' own labels are the input; with rules, keep a copy of the input.
+    const entry = { input: rules.length === 0 && series !== null ? series.labels : mergeLabels(labels), size: n, series };
+    if (bucket !== undefined) bucket.push(entry);
+    else this.byInput.set(h, [entry]);
+    this.byInputCount++;
     return series;
   }
 
@@ -492,4 +515,10 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Same names and values; the caller has checked that both have as many labels. */
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  for (const k in b) if (labelValue(a, k) !== b[k]) return false;
+  return true;
 }
