@@ -239,6 +239,23 @@ describe('remote_write faults and request details, against a scripted receiver',
     expect(b!.headers.authorization).toBe(`Basic ${Buffer.from('agent:second').toString('base64')}`);
   });
 
+  it('authorization credentials_file: the bearer token is re-read for every request', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dir = walDir();
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'token-1\n');
+    const rx = await ScriptedReceiver.start();
+    const s = sender({ url: rx.url, authorization: { credentials_file: tokenFile }, queue_config: { batch_send_deadline: '10ms', max_shards: 1 } }, join(dir, 'wal'));
+    s.append(samplesAt(series('bearer', 1), 1000, () => 1));
+    await s.flush(5000);
+    writeFileSync(tokenFile, 'token-2\n');
+    s.append(samplesAt(series('bearer', 1), 2000, () => 1));
+    await s.flush(5000);
+    s.close();
+    await rx.close();
+    expect(rx.requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+
   it('oauth2 client credentials: one token fetched and reused until it expires, the secret read from its file', async () => {
     const { writeFileSync } = await import('node:fs');
     const dir = walDir();

@@ -299,7 +299,12 @@ export class RemoteWriteSender {
       return;
     }
     if (n >= this.settings.queue.maxSamplesPerSend || sh.deadlineHit || this.flushing) {
-      void this.sendNext(sh);
+      this.sendNext(sh).catch((e: unknown) => {
+        // A fault of this process (not of the receiver), such as a full disk while acknowledging: the
+        // batch stays unacknowledged in the WAL and is sent after a restart.
+        sh.inflight = undefined;
+        this.log({ level: 'error', msg: 'remote_write shard failed', remote: this.settings.name, err: (e as Error).message });
+      });
       return;
     }
     sh.timer ??= setTimeout(() => {
