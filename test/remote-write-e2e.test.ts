@@ -311,6 +311,52 @@ describe('remote_write faults and request details, against a scripted receiver',
     expect(h['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
   });
 
+  it('sigv4 with IRSA’s web identity: the token file is exchanged at STS once, and the temporary credentials sign the requests', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dir = walDir();
+    writeFileSync(join(dir, 'token'), 'projected-jwt\n');
+    const stsCalls: URLSearchParams[] = [];
+    const rx = await ScriptedReceiver.start((req, res) => {
+      if (req.url !== '/sts/') return false;
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        stsCalls.push(new URLSearchParams(body));
+        const expires = new Date(Date.now() + 3_600_000).toISOString();
+        res.writeHead(200, { 'Content-Type': 'text/xml' }).end(
+          `<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIATEMP</AccessKeyId><SecretAccessKey>tempsecret</SecretAccessKey><SessionToken>temptoken</SessionToken><Expiration>${expires}</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>`,
+        );
+      });
+      return true;
+    });
+    const saved = { ...process.env };
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    process.env.AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/agent';
+    process.env.AWS_WEB_IDENTITY_TOKEN_FILE = join(dir, 'token');
+    process.env.AWS_ENDPOINT_URL_STS = rx.url.replace('/api/v1/write', '/sts/');
+    try {
+      const s = sender({ url: rx.url, sigv4: { region: 'us-west-2' }, queue_config: { batch_send_deadline: '10ms', max_shards: 1 } }, join(dir, 'wal'));
+      for (let k = 1; k <= 2; k++) {
+        s.append(samplesAt(series('irsa', 1), k * 1000, () => 1));
+        expect(await s.flush(5000)).toBe(true);
+      }
+      s.close();
+    } finally {
+      process.env = saved;
+    }
+    await rx.close();
+    expect(stsCalls.length).toBe(1);
+    expect(stsCalls[0]!.get('Action')).toBe('AssumeRoleWithWebIdentity');
+    expect(stsCalls[0]!.get('RoleArn')).toBe('arn:aws:iam::123456789012:role/agent');
+    expect(stsCalls[0]!.get('WebIdentityToken')).toBe('projected-jwt');
+    expect(rx.requests.length).toBe(2);
+    for (const r of rx.requests) {
+      expect(r.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIATEMP\/\d{8}\/us-west-2\/aps\/aws4_request, /);
+      expect(r.headers['x-amz-security-token']).toBe('temptoken');
+    }
+  });
+
   it('proxy_url: an http destination is requested through the proxy with its absolute URI', async () => {
     const { createServer, request } = await import('node:http');
     const rx = await ScriptedReceiver.start();

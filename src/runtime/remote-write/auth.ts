@@ -27,6 +27,64 @@ export function awsCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Aws
   return { accessKeyId: id, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
 }
 
+/**
+ * IRSA / EKS Pod Identity's web identity: AWS_ROLE_ARN and
+ * AWS_WEB_IDENTITY_TOKEN_FILE exchanged at STS (AssumeRoleWithWebIdentity, an
+ * unsigned call) for temporary credentials, kept until 5 minutes before they
+ * expire. The token file is re-read for every exchange (it is rotated).
+ * STS is the regional endpoint, or AWS_ENDPOINT_URL_STS when set.
+ */
+export class WebIdentityCredentials {
+  private cached: { credentials: AwsCredentials; expiresAt: number } | undefined;
+  private pending: Promise<AwsCredentials> | undefined;
+
+  constructor(
+    private readonly roleArn: string,
+    private readonly tokenFile: string,
+    private readonly region: string,
+    private readonly post: (url: URL, headers: Record<string, string>, body: string) => Promise<{ status: number; body: string }>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  static fromEnv(region: string, post: WebIdentityCredentials['post'], env: NodeJS.ProcessEnv = process.env): WebIdentityCredentials | undefined {
+    const role = env.AWS_ROLE_ARN;
+    const file = env.AWS_WEB_IDENTITY_TOKEN_FILE;
+    if (role === undefined || role === '' || file === undefined || file === '') return undefined;
+    return new WebIdentityCredentials(role, file, region, post, env);
+  }
+
+  async get(): Promise<AwsCredentials> {
+    if (this.cached !== undefined && this.now() < this.cached.expiresAt) return this.cached.credentials;
+    this.pending ??= this.exchange().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async exchange(): Promise<AwsCredentials> {
+    const endpoint = new URL(this.env.AWS_ENDPOINT_URL_STS || `https://sts.${this.region}.amazonaws.com/`);
+    const body = new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      RoleArn: this.roleArn,
+      RoleSessionName: this.env.AWS_ROLE_SESSION_NAME || `k8smon-${this.now()}`,
+      WebIdentityToken: readSecretFile(this.tokenFile),
+    }).toString();
+    const res = await this.post(endpoint, { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/xml' }, body);
+    if (res.status !== 200) throw new Error(`sigv4: STS AssumeRoleWithWebIdentity answered ${res.status}: ${res.body.slice(0, 300)}`);
+    const field = (name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(res.body)?.[1];
+    const id = field('AccessKeyId');
+    const secret = field('SecretAccessKey');
+    const token = field('SessionToken');
+    if (id === undefined || secret === undefined || token === undefined) throw new Error('sigv4: STS answer without credentials');
+    const expiration = Date.parse(field('Expiration') ?? '');
+    const credentials = { accessKeyId: id, secretAccessKey: secret, sessionToken: token };
+    this.cached = { credentials, expiresAt: (Number.isNaN(expiration) ? this.now() + 3_600_000 : expiration) - 300_000 };
+    return credentials;
+  }
+}
+
 const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 
