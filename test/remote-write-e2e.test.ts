@@ -357,6 +357,41 @@ describe('remote_write faults and request details, against a scripted receiver',
     }
   });
 
+  it('sigv4 role_arn: AssumeRole at STS, signed with the base keys; the role’s credentials sign the requests', async () => {
+    const stsCalls: { params: URLSearchParams; authorization: string }[] = [];
+    const rx = await ScriptedReceiver.start((req, res) => {
+      if (req.url !== '/sts/') return false;
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        stsCalls.push({ params: new URLSearchParams(body), authorization: String(req.headers.authorization) });
+        res.writeHead(200).end(`<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rolesecret</SecretAccessKey><SessionToken>roletoken</SessionToken><Expiration>${new Date(Date.now() + 3_600_000).toISOString()}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>`);
+      });
+      return true;
+    });
+    const saved = { ...process.env };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDBASE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'basesecret';
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_ROLE_ARN;
+    process.env.AWS_ENDPOINT_URL_STS = rx.url.replace('/api/v1/write', '/sts/');
+    try {
+      const s = sender({ url: rx.url, sigv4: { region: 'ap-southeast-2', role_arn: 'arn:aws:iam::123456789012:role/writer' }, queue_config: { batch_send_deadline: '10ms', max_shards: 1 } });
+      s.append(samplesAt(series('assume', 1), 1000, () => 1));
+      expect(await s.flush(5000)).toBe(true);
+      s.close();
+    } finally {
+      process.env = saved;
+    }
+    await rx.close();
+    expect(stsCalls.length).toBe(1);
+    expect(stsCalls[0]!.params.get('Action')).toBe('AssumeRole');
+    expect(stsCalls[0]!.params.get('RoleArn')).toBe('arn:aws:iam::123456789012:role/writer');
+    expect(stsCalls[0]!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDBASE\/\d{8}\/ap-southeast-2\/sts\/aws4_request, /);
+    expect(rx.requests[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAROLE\/\d{8}\/ap-southeast-2\/aps\/aws4_request, /);
+    expect(rx.requests[0]!.headers['x-amz-security-token']).toBe('roletoken');
+  });
+
   it('proxy_url: an http destination is requested through the proxy with its absolute URI', async () => {
     const { createServer, request } = await import('node:http');
     const rx = await ScriptedReceiver.start();

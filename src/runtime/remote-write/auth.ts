@@ -72,17 +72,60 @@ export class WebIdentityCredentials {
       WebIdentityToken: readSecretFile(this.tokenFile),
     }).toString();
     const res = await this.post(endpoint, { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/xml' }, body);
-    if (res.status !== 200) throw new Error(`sigv4: STS AssumeRoleWithWebIdentity answered ${res.status}: ${res.body.slice(0, 300)}`);
-    const field = (name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(res.body)?.[1];
-    const id = field('AccessKeyId');
-    const secret = field('SecretAccessKey');
-    const token = field('SessionToken');
-    if (id === undefined || secret === undefined || token === undefined) throw new Error('sigv4: STS answer without credentials');
-    const expiration = Date.parse(field('Expiration') ?? '');
-    const credentials = { accessKeyId: id, secretAccessKey: secret, sessionToken: token };
-    this.cached = { credentials, expiresAt: (Number.isNaN(expiration) ? this.now() + 3_600_000 : expiration) - 300_000 };
-    return credentials;
+    this.cached = stsCredentials(res, 'AssumeRoleWithWebIdentity', this.now);
+    return this.cached.credentials;
   }
+}
+
+/**
+ * sigv4.role_arn: STS AssumeRole, signed with the base credentials (keys or
+ * web identity), for temporary credentials of the role; kept until 5 minutes
+ * before they expire.
+ */
+export class AssumeRoleCredentials {
+  private cached: { credentials: AwsCredentials; expiresAt: number } | undefined;
+  private pending: Promise<AwsCredentials> | undefined;
+
+  constructor(
+    private readonly roleArn: string,
+    private readonly region: string,
+    private readonly base: () => Promise<AwsCredentials | undefined>,
+    private readonly post: (url: URL, headers: Record<string, string>, body: string) => Promise<{ status: number; body: string }>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(): Promise<AwsCredentials> {
+    if (this.cached !== undefined && this.now() < this.cached.expiresAt) return this.cached.credentials;
+    this.pending ??= this.exchange().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async exchange(): Promise<AwsCredentials> {
+    const base = await this.base();
+    if (base === undefined) throw new Error('sigv4: role_arn needs base credentials (keys or a web identity) to assume it');
+    const endpoint = new URL(this.env.AWS_ENDPOINT_URL_STS || `https://sts.${this.region}.amazonaws.com/`);
+    const body = new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: this.roleArn, RoleSessionName: `k8smon-${this.now()}` }).toString();
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const signed = signV4({ method: 'POST', url: endpoint, headers, body: Buffer.from(body), region: this.region, service: 'sts', credentials: base });
+    const res = await this.post(endpoint, { ...headers, ...signed }, body);
+    const result = stsCredentials(res, 'AssumeRole', this.now);
+    this.cached = result;
+    return result.credentials;
+  }
+}
+
+function stsCredentials(res: { status: number; body: string }, action: string, now: () => number): { credentials: AwsCredentials; expiresAt: number } {
+  if (res.status !== 200) throw new Error(`sigv4: STS ${action} answered ${res.status}: ${res.body.slice(0, 300)}`);
+  const field = (name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(res.body)?.[1];
+  const id = field('AccessKeyId');
+  const secret = field('SecretAccessKey');
+  const token = field('SessionToken');
+  if (id === undefined || secret === undefined || token === undefined) throw new Error(`sigv4: STS ${action} answer without credentials`);
+  const expiration = Date.parse(field('Expiration') ?? '');
+  return { credentials: { accessKeyId: id, secretAccessKey: secret, sessionToken: token }, expiresAt: (Number.isNaN(expiration) ? now() + 3_600_000 : expiration) - 300_000 };
 }
 
 const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');

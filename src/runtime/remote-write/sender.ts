@@ -22,7 +22,7 @@
  */
 import { relabel, type CompiledRelabel } from '../semantics/relabel/relabel.js';
 import { labelValue, mergeLabels, sortedByName } from '../semantics/labels.js';
-import { awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials } from './auth.js';
+import { AssumeRoleCredentials, awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials, type AwsCredentials } from './auth.js';
 import type { SenderSettings } from './config.js';
 import { encodeSnappyWriteRequest, LabelPairTable, type InternedSeries, type RequestSeries } from './request.js';
 import { HttpTransport, type HttpResponse } from './transport.js';
@@ -93,6 +93,7 @@ export class RemoteWriteSender {
   private readonly replaySeries: Map<number, Record<string, string>>;
   private readonly tokenSource: OAuth2TokenSource | undefined;
   private readonly webIdentity: WebIdentityCredentials | undefined;
+  private readonly assumeRole: AssumeRoleCredentials | undefined;
   private readonly log: (entry: LogEntry) => void;
   private readonly random: () => number;
   private readonly userAgent: string;
@@ -142,10 +143,12 @@ export class RemoteWriteSender {
       });
     }
     if (settings.sigv4 !== undefined) {
-      this.webIdentity = WebIdentityCredentials.fromEnv(settings.sigv4.region, async (url, headers, body) => {
+      const post = async (url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> => {
         const res = await this.transport.request(url, 'POST', headers, body, settings.timeoutMs);
         return { status: res.status, body: res.body };
-      });
+      };
+      this.webIdentity = WebIdentityCredentials.fromEnv(settings.sigv4.region, post);
+      if (settings.sigv4.roleArn !== undefined) this.assumeRole = new AssumeRoleCredentials(settings.sigv4.roleArn, settings.sigv4.region, () => this.baseAwsCredentials(), post);
     }
     this.pump();
   }
@@ -435,15 +438,20 @@ export class RemoteWriteSender {
     } else if (this.tokenSource !== undefined) {
       h.Authorization = await this.tokenSource.authorization();
     } else if (st.sigv4 !== undefined) {
-      // The AWS SDKs' order: keys in the config, then the environment's keys, then the web identity (IRSA).
-      const credentials =
-        st.sigv4.accessKey !== undefined && st.sigv4.secretKey !== undefined ? { accessKeyId: st.sigv4.accessKey, secretAccessKey: st.sigv4.secretKey } : (awsCredentialsFromEnv() ?? (await this.webIdentity?.get()));
+      const credentials = this.assumeRole !== undefined ? await this.assumeRole.get() : await this.baseAwsCredentials();
       if (credentials === undefined) throw new Error('sigv4: no credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE, or access_key and secret_key)');
       const signed: Record<string, string> = {};
       for (const [k, v] of Object.entries(h)) if (k !== 'User-Agent') signed[k] = v;
       Object.assign(h, signV4({ method: 'POST', url: st.url, headers: signed, body, region: st.sigv4.region, service: 'aps', credentials }));
     }
     return h;
+  }
+
+  /** The AWS SDKs' order: keys in the config, then the environment's keys, then the web identity (IRSA). */
+  private async baseAwsCredentials(): Promise<AwsCredentials | undefined> {
+    const v4 = this.settings.sigv4!;
+    if (v4.accessKey !== undefined && v4.secretKey !== undefined) return { accessKeyId: v4.accessKey, secretAccessKey: v4.secretKey };
+    return awsCredentialsFromEnv() ?? (await this.webIdentity?.get());
   }
 
   private acknowledge(): void {
