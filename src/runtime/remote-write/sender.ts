@@ -455,8 +455,13 @@ export class RemoteWriteSender {
   }
 
   private acknowledge(): void {
-    const head = this.mode === 'disk' ? this.cursor.seq : this.wal.headSeq;
-    const marks = this.shards.map((sh) => Math.min(sh.inflight?.[0]?.seq ?? Infinity, sh.items[sh.head]?.seq ?? Infinity, head));
+    const sameShards = this.replayWatermarks.length === this.shards.length;
+    const marks = this.shards.map((sh) => {
+      let head = this.mode === 'disk' ? this.cursor.seq : this.wal.headSeq;
+      // Not read yet, but acknowledged before the restart: a shard's samples below its old watermark.
+      if (this.mode === 'disk' && sameShards && head < this.replayWatermarks[sh.index]!) head = this.replayWatermarks[sh.index]!;
+      return Math.min(sh.inflight?.[0]?.seq ?? Infinity, sh.items[sh.head]?.seq ?? Infinity, head);
+    });
     this.wal.acknowledge(marks);
   }
 
