@@ -185,6 +185,37 @@ describe('remote_write faults and request details, against a scripted receiver',
     expect(c).toMatchObject({ samplesSent: 10, samplesRetried: 20, requestsRetried: 2, samplesFailed: 0 });
   });
 
+  it('an outage longer than the WAL holds: the oldest unsent samples are dropped and counted, every other one is sent', async () => {
+    const rx = await ScriptedReceiver.start();
+    rx.respond = () => ({ status: 503 });
+    const sets = series('bounded', 50);
+    const s = new RemoteWriteSender(senderSettings({ url: rx.url, queue_config: { batch_send_deadline: '10ms', min_backoff: '10ms', max_backoff: '50ms', capacity: 100, max_shards: 2, min_shards: 2 } }), {
+      wal: { dir: walDir(), segmentBytes: 4096, maxBytes: 16_384 },
+    });
+    for (let k = 0; k < 60; k++) s.append(samplesAt(sets, 1000 + k * 1000, (i) => i));
+    const during = s.counters();
+    expect(during.samplesDroppedByWal).toBeGreaterThan(0);
+    expect(during.walBytes).toBeLessThanOrEqual(16_384 + 4096);
+    const accepted = new Set<object>();
+    rx.respond = (req) => {
+      accepted.add(req);
+      return { status: 204 };
+    };
+    expect(await s.flush(10_000)).toBe(true);
+    const c = s.counters();
+    s.close();
+    await rx.close();
+    expect(c.samplesSent + c.samplesDroppedByWal).toBe(60 * 50);
+    expect(rx.requests.filter((r) => accepted.has(r)).reduce((n, r) => n + r.series.reduce((m, x) => m + x.samples.length, 0), 0)).toBe(c.samplesSent);
+    // What arrived is, per series, in time order and ends with the newest.
+    const got = new Map<string, number[]>();
+    for (const r of rx.requests) if (accepted.has(r)) for (const x of r.series) for (const y of x.samples) got.set(x.labels.find(([k]) => k === 'idx')![1], [...(got.get(x.labels.find(([k]) => k === 'idx')![1]) ?? []), y.timestamp]);
+    for (const ts of got.values()) {
+      expect(ts.at(-1)).toBe(60_000);
+      expect([...ts].sort((a, b) => a - b)).toEqual(ts);
+    }
+  });
+
   it('after a restart, only what the receiver did not acknowledge is sent again, in order', async () => {
     const dir = walDir();
     const rx = await ScriptedReceiver.start();
