@@ -297,6 +297,15 @@ export class RemoteWriteSender {
     }
     for (const sh of this.shards) this.kick(sh);
     this.updateGauges();
+    this.notifyIfIdle();
+  }
+
+  private idle(): boolean {
+    return this.buffered() === 0 && (this.mode === 'memory' || this.cursor.seq >= this.wal.headSeq);
+  }
+
+  private notifyIfIdle(): void {
+    if (this.idleWaiters.length > 0 && this.idle()) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private kick(sh: Shard): void {
@@ -368,7 +377,6 @@ export class RemoteWriteSender {
     sh.inflight = undefined;
     this.acknowledge();
     this.pump();
-    if (this.buffered() === 0 && (this.mode === 'memory' || this.cursor.seq >= this.wal.headSeq)) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private encode(batch: readonly Item[]): { body: Uint8Array; newest: number } {
@@ -501,7 +509,7 @@ export class RemoteWriteSender {
     this.flushing = true;
     try {
       const done = new Promise<boolean>((resolve) => {
-        if (this.buffered() === 0 && (this.mode === 'memory' || this.cursor.seq >= this.wal.headSeq)) resolve(true);
+        if (this.idle()) resolve(true);
         else this.idleWaiters.push(() => resolve(true));
       });
       this.pump();
