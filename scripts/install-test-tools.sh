@@ -5,6 +5,7 @@
 #   kubectl                       (Debian: kubernetes-client; `kubectl kustomize` works offline)
 #   script                        (Debian: util-linux; runs `k8smon init` in a pseudo-terminal)
 #   openssl                       (Debian: openssl; a self-signed certificate for the kubelet stand-in)
+#   python3 snappy module         (Debian: python3-snappy; libsnappy, an independent check of the remote_write compressor)
 # A tool that cannot be installed is an error: the suite never skips a check.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ missing=()
 for tool in "${!package_for[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_for[$tool]}")
 done
+/usr/bin/python3 -c 'import snappy' >/dev/null 2>&1 || missing+=(python3-snappy)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "installing test tools: ${missing[*]}" >&2
@@ -38,3 +40,4 @@ export DEBIAN_FRONTEND=noninteractive
 for tool in "${!package_for[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool still missing after installing ${package_for[$tool]}" >&2; exit 1; }
 done
+/usr/bin/python3 -c 'import snappy' >/dev/null 2>&1 || { echo "error: python3 module snappy still missing after installing python3-snappy" >&2; exit 1; }

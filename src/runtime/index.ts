@@ -3,6 +3,7 @@
  * decide what gets scraped (semantics/: Kubernetes discovery, relabeling,
  * target finalisation, exposition parsing — each following Prometheus 3 or
  * 2.x), the preview and check engine built on them (plan/, preview/, check/),
+ * the remote_write 1.0 sender with its write-ahead log (remote-write/),
  * and the agent kinds' readers that turn a config or manifests into the
  * neutral plan the engine reads. None of it imports the render layer.
  *
@@ -25,3 +26,11 @@ export { agentFromConfigFile, agentsFromFile, agentsFromManifests } from '../age
 export { expandEnv, ExpandEnvError, type EnvLookup } from '../agents/grafana-agent/expand-env.js';
 export { keptByHostFilter } from '../agents/grafana-agent/host-filter.js';
 export { reloaderEnvsubst } from '../agents/prometheus/envsubst.js';
+export type { RemoteSample, RemoteWriteYaml, RemoteWriteCounters } from './remote-write/types.js';
+export { senderSettings, parseDuration, RemoteWriteConfigError, type SenderSettings, type QueueSettings } from './remote-write/config.js';
+export { RemoteWriteSender, retryAfterMs, REMOTE_WRITE_VERSION, type SenderOptions, type LogEntry } from './remote-write/sender.js';
+export { WriteAheadLog, WAL_DEFAULTS, type WalOptions } from './remote-write/wal.js';
+export { encodeWriteRequest, encodeLabels } from './remote-write/protobuf.js';
+export { snappyCompress } from './remote-write/snappy.js';
+export { encodeSnappyWriteRequest, LabelPairTable } from './remote-write/request.js';
+export { signV4, OAuth2TokenSource, awsCredentialsFromEnv } from './remote-write/auth.js';

@@ -1,0 +1,559 @@
+/**
+ * remote_write 1.0 sender: samples in, WriteRequests out, through the
+ * write-ahead log.
+ *
+ *   append() → write_relabel_configs → series interned (a ref per label set)
+ *   → WAL (on disk first) → a shard's buffer (shard = hash of the series'
+ *   labels mod the shard count, so one series always goes through one shard
+ *   and keeps its order) → a request of at most max_samples_per_send samples,
+ *   sent when the buffer holds that many or when its oldest sample has waited
+ *   batch_send_deadline → retried with exponential backoff and jitter on
+ *   network errors, 5xx and 429 (Retry-After honoured), given up on other 4xx
+ *   (counted and logged) → acknowledged in the WAL.
+ *
+ * Memory holds at most `capacity` samples per shard. When a buffer is full
+ * (the receiver is down or slow), new samples only go to the WAL and are read
+ * back from it, in order, as the buffers drain; so an outage costs disk, not
+ * memory, up to the WAL's bounds.
+ *
+ * Each shard sends one request at a time: that is what keeps a series' samples
+ * in order at the receiver (Prometheus rejects a sample older than the newest
+ * it has for the series).
+ */
+import { relabel, type CompiledRelabel } from '../semantics/relabel/relabel.js';
+import { labelValue, mergeLabels, sortedByName } from '../semantics/labels.js';
+import { AssumeRoleCredentials, awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials, type AwsCredentials } from './auth.js';
+import type { SenderSettings } from './config.js';
+import { encodeSnappyWriteRequest, LabelPairTable, type InternedSeries, type RequestSeries } from './request.js';
+import { HttpTransport, type HttpResponse } from './transport.js';
+import type { RemoteSample, RemoteWriteCounters } from './types.js';
+import { WriteAheadLog, type WalCursor, type WalOptions } from './wal.js';
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface SenderOptions {
+  /** The write-ahead log's directory (one per destination) and its bounds. */
+  wal: WalOptions;
+  userAgent?: string;
+  log?: (entry: LogEntry) => void;
+  /** For tests: the jitter's random source. */
+  random?: () => number;
+}
+
+interface Series {
+  ref: number;
+  labels: Record<string, string>;
+  interned: InternedSeries;
+  shard: number;
+}
+
+interface Item {
+  s: Series;
+  t: number;
+  v: number;
+  seq: number;
+}
+
+interface Shard {
+  index: number;
+  /** Buffered samples: items[head..] (a queue without shift()). */
+  items: Item[];
+  head: number;
+  inflight: Item[] | undefined;
+  timer: NodeJS.Timeout | undefined;
+  deadlineHit: boolean;
+}
+
+/** Outcome of one attempt. */
+type Attempt = { kind: 'ok'; bytes: number } | { kind: 'retry'; after?: number; reason: string } | { kind: 'fail'; reason: string };
+
+export const REMOTE_WRITE_VERSION = '0.1.0';
+
+export class RemoteWriteSender {
+  readonly settings: SenderSettings;
+  private readonly wal: WriteAheadLog;
+  private readonly transport: HttpTransport;
+  private readonly table = new LabelPairTable();
+  /** Label sets as appended, by hash → the series, or null when write relabeling drops them. */
+  private readonly byInput = new Map<number, { input: Readonly<Record<string, string>>; size: number; series: Series | null }[]>();
+  private byInputCount = 0;
+  private readonly byLabels = new Map<string, Series>();
+  private readonly byRef = new Map<number, Series>();
+  private nextRef = 1;
+  private readonly shards: Shard[];
+  private mode: 'memory' | 'disk' = 'memory';
+  private cursor: WalCursor;
+  /** Watermarks read at open, for the samples written before it. */
+  private readonly replayWatermarks: number[];
+  private readonly replayEnd: number;
+  private readonly replaySeries: Map<number, Record<string, string>>;
+  private readonly tokenSource: OAuth2TokenSource | undefined;
+  private readonly webIdentity: WebIdentityCredentials | undefined;
+  private readonly assumeRole: AssumeRoleCredentials | undefined;
+  private readonly log: (entry: LogEntry) => void;
+  private readonly random: () => number;
+  private readonly userAgent: string;
+  private closing = false;
+  private flushing = false;
+  private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly c: RemoteWriteCounters = {
+    samplesSent: 0,
+    samplesFailed: 0,
+    samplesRetried: 0,
+    samplesDroppedByRelabel: 0,
+    samplesDroppedByWal: 0,
+    bytesSent: 0,
+    requestsSucceeded: 0,
+    requestsFailed: 0,
+    requestsRetried: 0,
+    queueLength: 0,
+    walBytes: 0,
+    walSegments: 0,
+    highestSentTimestampMs: 0,
+  };
+
+  constructor(settings: SenderSettings, options: SenderOptions) {
+    this.settings = settings;
+    this.log = options.log ?? (() => {});
+    this.random = options.random ?? Math.random;
+    this.userAgent = options.userAgent ?? 'k8smon-remote-write';
+    this.transport = new HttpTransport(settings.tls, settings.proxyUrl);
+    this.shards = Array.from({ length: settings.queue.shards }, (_, index) => ({ index, items: [], head: 0, inflight: undefined, timer: undefined, deadlineHit: false }));
+    this.wal = new WriteAheadLog(options.wal);
+    const replay = this.wal.replay;
+    this.replaySeries = replay.series;
+    for (const ref of replay.series.keys()) this.nextRef = Math.max(this.nextRef, ref + 1);
+    this.replayWatermarks = replay.watermarks;
+    this.replayEnd = this.wal.headSeq;
+    this.cursor = replay.cursor;
+    if (replay.corruptRecords > 0) this.log({ level: 'warn', msg: 'write-ahead log: cut torn or corrupt records', records: replay.corruptRecords });
+    if (this.cursor.seq < this.wal.headSeq) {
+      this.mode = 'disk';
+      this.log({ level: 'info', msg: 'write-ahead log: sending the unacknowledged backlog', samples: this.wal.headSeq - this.cursor.seq });
+    }
+    if (settings.oauth2 !== undefined) {
+      this.tokenSource = new OAuth2TokenSource(settings.oauth2, async (url, init) => {
+        const res = await this.transport.request(url, init.method, init.headers, init.body, settings.timeoutMs);
+        return { status: res.status, body: res.body };
+      });
+    }
+    if (settings.sigv4 !== undefined) {
+      const post = async (url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> => {
+        const res = await this.transport.request(url, 'POST', headers, body, settings.timeoutMs);
+        return { status: res.status, body: res.body };
+      };
+      this.webIdentity = WebIdentityCredentials.fromEnv(settings.sigv4.region, post);
+      if (settings.sigv4.roleArn !== undefined) this.assumeRole = new AssumeRoleCredentials(settings.sigv4.roleArn, settings.sigv4.region, () => this.baseAwsCredentials(), post);
+    }
+    this.pump();
+  }
+
+  // ---- input ------------------------------------------------------------------
+
+  /** Queues samples for sending: on disk when this returns. */
+  append(samples: readonly RemoteSample[]): void {
+    if (this.closing) throw new Error('remote_write sender is closed');
+    const n = samples.length;
+    const refs = new Array<number>(n);
+    const timestamps = new Array<number>(n);
+    const values = new Float64Array(n);
+    const kept: Series[] = [];
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const sample = samples[i]!;
+      const series = this.seriesFor(sample.labels);
+      if (series === null) {
+        this.c.samplesDroppedByRelabel++;
+        continue;
+      }
+      refs[count] = series.ref;
+      timestamps[count] = sample.timestampMs;
+      values[count] = sample.value;
+      kept.push(series);
+      count++;
+    }
+    if (count === 0) return;
+    const { firstSeq, cursor } = this.wal.append(refs, timestamps, values, count, (ref) => this.byRef.get(ref)!.labels);
+    if (this.mode === 'memory') {
+      const room = this.settings.queue.capacity;
+      let fits = true;
+      for (const sh of this.shards) if (sh.items.length - sh.head + count > room) fits = false;
+      if (fits) {
+        for (let i = 0; i < count; i++) {
+          const s = kept[i]!;
+          this.shards[s.shard]!.items.push({ s, t: timestamps[i]!, v: values[i]!, seq: firstSeq + i });
+        }
+      } else {
+        this.mode = 'disk';
+        this.cursor = cursor;
+      }
+    }
+    const dropped = this.wal.enforceBounds(this.mode === 'disk' ? this.cursor.seq : this.wal.headSeq);
+    if (dropped > 0) {
+      this.c.samplesDroppedByWal += dropped;
+      this.log({ level: 'warn', msg: 'write-ahead log full or too old: dropped the oldest unsent samples', samples: dropped });
+    }
+    this.pump();
+  }
+
+  /**
+   * The series a label set (as appended) becomes, or null when write
+   * relabeling drops it. Looked up by a hash of the names and values and
+   * compared label by label: no key string is built per sample.
+   */
+  private seriesFor(labels: Readonly<Record<string, string>>): Series | null {
+    let h = 0x811c9dc5;
+    let n = 0;
+    for (const k in labels) {
+      const v = labels[k]!;
+      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 0xffff, 0x01000193);
+      for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 0xfffe, 0x01000193);
+      n++;
+    }
+    const bucket = this.byInput.get(h);
+    if (bucket !== undefined) {
+      for (const e of bucket) if (e.size === n && sameLabels(e.input, labels)) return e.series;
+    }
+    const rules: CompiledRelabel[] = this.settings.writeRelabel;
+    const out = rules.length > 0 ? relabel(labels, rules) : labels;
+    let series: Series | null = null;
+    if (out !== null && Object.keys(out).length > 0) series = this.register(sortedByName(out));
+    if (this.byInputCount >= 1 << 21) {
+      this.byInput.clear();
+      this.byInputCount = 0;
+    }
+    // Without rules the series' own labels are the input; with rules, keep a copy of the input.
+    const entry = { input: rules.length === 0 && series !== null ? series.labels : mergeLabels(labels), size: n, series };
+    if (bucket !== undefined) bucket.push(entry);
+    else this.byInput.set(h, [entry]);
+    this.byInputCount++;
+    return series;
+  }
+
+  private register(sorted: Record<string, string>, ref?: number): Series {
+    let key = '';
+    for (const k in sorted) key += k + '\u0000' + sorted[k] + '\u0001';
+    const known = this.byLabels.get(key);
+    if (known !== undefined) return known;
+    // FNV-1a over the label set: stable across restarts, so a series keeps its shard (and its watermark).
+    let h = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    const series: Series = { ref: ref ?? this.nextRef++, labels: sorted, interned: this.table.series(sorted), shard: (h >>> 0) % this.shards.length };
+    this.byLabels.set(key, series);
+    this.byRef.set(series.ref, series);
+    return series;
+  }
+
+  private seriesByRef(ref: number): Series | undefined {
+    const s = this.byRef.get(ref);
+    if (s !== undefined) return s;
+    const labels = this.replaySeries.get(ref);
+    if (labels === undefined) return undefined;
+    const series = this.register(sortedByName(labels), ref);
+    if (series.ref !== ref) this.byRef.set(ref, series); // two refs for one label set: both map to it
+    return series;
+  }
+
+  // ---- moving samples from the WAL into the shards -----------------------------
+
+  private buffered(): number {
+    let n = 0;
+    for (const sh of this.shards) n += sh.items.length - sh.head + (sh.inflight?.length ?? 0);
+    return n;
+  }
+
+  private pump(): void {
+    if (this.closing) return;
+    const cap = this.settings.queue.capacity;
+    while (this.mode === 'disk') {
+      let low = true;
+      for (const sh of this.shards) if (sh.items.length - sh.head > cap / 2) low = false;
+      if (!low) break;
+      const want = Math.max(1, Math.floor(cap / 2));
+      const { batches, cursor } = this.wal.read(this.cursor, want, (ref, labels) => {
+        if (!this.byRef.has(ref)) this.replaySeries.set(ref, labels);
+      });
+      const sameShards = this.replayWatermarks.length === this.shards.length;
+      const minWm = this.replayWatermarks.length > 0 ? Math.min(...this.replayWatermarks) : -Infinity;
+      for (const b of batches) {
+        for (let i = 0; i < b.refs.length; i++) {
+          const seq = b.firstSeq + i;
+          const s = this.seriesByRef(b.refs[i]!);
+          if (s === undefined) continue;
+          if (seq < this.replayEnd && seq < (sameShards ? this.replayWatermarks[s.shard]! : minWm)) continue; // acknowledged before the restart
+          this.shards[s.shard]!.items.push({ s, t: b.timestamps[i]!, v: b.values[i]!, seq });
+        }
+      }
+      this.cursor = cursor;
+      if (cursor.seq >= this.wal.headSeq) this.mode = 'memory';
+      else if (batches.length === 0) break;
+    }
+    for (const sh of this.shards) this.kick(sh);
+    this.updateGauges();
+    this.notifyIfIdle();
+  }
+
+  private idle(): boolean {
+    return this.buffered() === 0 && (this.mode === 'memory' || this.cursor.seq >= this.wal.headSeq);
+  }
+
+  private notifyIfIdle(): void {
+    if (this.idleWaiters.length > 0 && this.idle()) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private kick(sh: Shard): void {
+    if (sh.inflight !== undefined || this.closing) return;
+    const n = sh.items.length - sh.head;
+    if (n === 0) {
+      if (sh.timer !== undefined) clearTimeout(sh.timer);
+      sh.timer = undefined;
+      sh.deadlineHit = false;
+      return;
+    }
+    if (n >= this.settings.queue.maxSamplesPerSend || sh.deadlineHit || this.flushing) {
+      this.sendNext(sh).catch((e: unknown) => {
+        // A fault of this process (not of the receiver), such as a full disk while acknowledging: the
+        // batch stays unacknowledged in the WAL and is sent after a restart.
+        sh.inflight = undefined;
+        this.log({ level: 'error', msg: 'remote_write shard failed', remote: this.settings.name, err: (e as Error).message });
+      });
+      return;
+    }
+    sh.timer ??= setTimeout(() => {
+      sh.timer = undefined;
+      sh.deadlineHit = true;
+      this.kick(sh);
+    }, this.settings.queue.batchSendDeadlineMs);
+  }
+
+  // ---- sending -------------------------------------------------------------------
+
+  private async sendNext(sh: Shard): Promise<void> {
+    if (sh.timer !== undefined) clearTimeout(sh.timer);
+    sh.timer = undefined;
+    sh.deadlineHit = false;
+    const end = Math.min(sh.items.length, sh.head + this.settings.queue.maxSamplesPerSend);
+    const batch = sh.items.slice(sh.head, end);
+    sh.head = end;
+    if (sh.head > 4096 && sh.head * 2 > sh.items.length) {
+      sh.items = sh.items.slice(sh.head);
+      sh.head = 0;
+    }
+    sh.inflight = batch;
+    const { body, newest } = this.encode(batch);
+    let attempt = 0;
+    for (;;) {
+      if (this.closing) return; // left unacknowledged: the WAL sends it after a restart
+      const r = await this.attempt(body);
+      if (r.kind === 'ok') {
+        this.c.samplesSent += batch.length;
+        this.c.bytesSent += r.bytes;
+        this.c.requestsSucceeded++;
+        if (newest > this.c.highestSentTimestampMs) this.c.highestSentTimestampMs = newest;
+        break;
+      }
+      if (r.kind === 'fail') {
+        this.c.samplesFailed += batch.length;
+        this.c.requestsFailed++;
+        this.log({ level: 'error', msg: 'non-recoverable error: samples dropped', remote: this.settings.name, samples: batch.length, err: r.reason });
+        break;
+      }
+      const backoff = Math.min(this.settings.queue.maxBackoffMs, this.settings.queue.minBackoffMs * 2 ** attempt);
+      // Jitter: anywhere in the upper half of the backoff, so shards retrying together spread out.
+      const delay = r.after ?? backoff / 2 + (this.random() * backoff) / 2;
+      attempt++;
+      this.c.samplesRetried += batch.length;
+      this.c.requestsRetried++;
+      this.log({ level: 'warn', msg: 'failed to send batch, retrying', remote: this.settings.name, samples: batch.length, err: r.reason, retry_in_ms: Math.round(delay) });
+      await this.sleep(delay);
+    }
+    sh.inflight = undefined;
+    this.acknowledge();
+    this.pump();
+  }
+
+  private encode(batch: readonly Item[]): { body: Uint8Array; newest: number } {
+    // One TimeSeries per series, its samples in order.
+    const index = new Map<number, number>();
+    const counts: number[] = [];
+    const order: Series[] = [];
+    for (const it of batch) {
+      const i = index.get(it.s.ref);
+      if (i === undefined) {
+        index.set(it.s.ref, order.length);
+        order.push(it.s);
+        counts.push(1);
+      } else counts[i]!++;
+    }
+    const request: RequestSeries[] = order.map((s, i) => ({ series: s.interned, timestamps: new Array<number>(counts[i]!), values: new Float64Array(counts[i]!) }));
+    const fill = new Array<number>(order.length).fill(0);
+    let newest = 0;
+    for (const it of batch) {
+      const i = index.get(it.s.ref)!;
+      const r = request[i]!;
+      (r.timestamps as number[])[fill[i]!] = it.t;
+      (r.values as Float64Array)[fill[i]!++] = it.v;
+      if (it.t > newest) newest = it.t;
+    }
+    return { body: encodeSnappyWriteRequest(this.table, request).body, newest };
+  }
+
+  private async attempt(body: Uint8Array): Promise<Attempt> {
+    let res: HttpResponse;
+    try {
+      const headers = await this.headers(body);
+      res = await this.transport.request(this.settings.url, 'POST', headers, body, this.settings.timeoutMs);
+    } catch (e) {
+      return { kind: 'retry', reason: (e as Error).message };
+    }
+    const s = res.status;
+    if (s >= 200 && s < 300) return { kind: 'ok', bytes: body.length };
+    const reason = `server returned HTTP status ${s}: ${res.body.trim().slice(0, 256)}`;
+    if (s >= 500 || (s === 429 && this.settings.queue.retryOn429)) {
+      const after = retryAfterMs(res.headers['retry-after']);
+      return after !== undefined ? { kind: 'retry', after, reason } : { kind: 'retry', reason };
+    }
+    if (s === 401 && this.tokenSource !== undefined) {
+      // The token was revoked or expired early: fetch a new one and try again.
+      this.tokenSource.invalidate();
+      return { kind: 'retry', reason };
+    }
+    return { kind: 'fail', reason };
+  }
+
+  private async headers(body: Uint8Array): Promise<Record<string, string>> {
+    const st = this.settings;
+    const h: Record<string, string> = {
+      ...st.headers,
+      'Content-Encoding': 'snappy',
+      'Content-Type': 'application/x-protobuf',
+      'User-Agent': this.userAgent,
+      'X-Prometheus-Remote-Write-Version': REMOTE_WRITE_VERSION,
+    };
+    if (st.basicAuth !== undefined) {
+      const password = st.basicAuth.passwordFile !== undefined ? readSecretFile(st.basicAuth.passwordFile) : (st.basicAuth.password ?? '');
+      h.Authorization = `Basic ${Buffer.from(`${st.basicAuth.username}:${password}`).toString('base64')}`;
+    } else if (st.bearer !== undefined) {
+      const token = st.bearer.credentialsFile !== undefined ? readSecretFile(st.bearer.credentialsFile) : (st.bearer.credentials ?? '');
+      h.Authorization = `${st.bearer.type} ${token}`;
+    } else if (this.tokenSource !== undefined) {
+      h.Authorization = await this.tokenSource.authorization();
+    } else if (st.sigv4 !== undefined) {
+      const credentials = this.assumeRole !== undefined ? await this.assumeRole.get() : await this.baseAwsCredentials();
+      if (credentials === undefined) throw new Error('sigv4: no credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE, or access_key and secret_key)');
+      const signed: Record<string, string> = {};
+      for (const [k, v] of Object.entries(h)) if (k !== 'User-Agent') signed[k] = v;
+      Object.assign(h, signV4({ method: 'POST', url: st.url, headers: signed, body, region: st.sigv4.region, service: 'aps', credentials }));
+    }
+    return h;
+  }
+
+  /** The AWS SDKs' order: keys in the config, then the environment's keys, then the web identity (IRSA). */
+  private async baseAwsCredentials(): Promise<AwsCredentials | undefined> {
+    const v4 = this.settings.sigv4!;
+    if (v4.accessKey !== undefined && v4.secretKey !== undefined) return { accessKeyId: v4.accessKey, secretAccessKey: v4.secretKey };
+    return awsCredentialsFromEnv() ?? (await this.webIdentity?.get());
+  }
+
+  private acknowledge(): void {
+    const sameShards = this.replayWatermarks.length === this.shards.length;
+    const marks = this.shards.map((sh) => {
+      let head = this.mode === 'disk' ? this.cursor.seq : this.wal.headSeq;
+      // Not read yet, but acknowledged before the restart: a shard's samples below its old watermark.
+      if (this.mode === 'disk' && sameShards && head < this.replayWatermarks[sh.index]!) head = this.replayWatermarks[sh.index]!;
+      return Math.min(sh.inflight?.[0]?.seq ?? Infinity, sh.items[sh.head]?.seq ?? Infinity, head);
+    });
+    this.wal.acknowledge(marks);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.sleepers.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.sleepers.add(entry);
+    });
+  }
+
+  private updateGauges(): void {
+    this.c.queueLength = this.buffered() + (this.mode === 'disk' ? this.wal.headSeq - this.cursor.seq : 0);
+    this.c.walBytes = this.wal.bytes;
+    this.c.walSegments = this.wal.segmentCount;
+  }
+
+  // ---- outside view ----------------------------------------------------------------
+
+  /** The counters, as plain numbers (a snapshot). */
+  counters(): RemoteWriteCounters {
+    this.updateGauges();
+    return { ...this.c };
+  }
+
+  /**
+   * Sends everything queued now without waiting for batch deadlines; resolves
+   * when all of it is acknowledged (or given up), or after `timeoutMs` with
+   * false.
+   */
+  async flush(timeoutMs = 30_000): Promise<boolean> {
+    this.flushing = true;
+    try {
+      const done = new Promise<boolean>((resolve) => {
+        if (this.idle()) resolve(true);
+        else this.idleWaiters.push(() => resolve(true));
+      });
+      this.pump();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const ok = await Promise.race([done, timeout]);
+      clearTimeout(timer);
+      return ok;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /**
+   * Stops: what is not acknowledged stays in the WAL for the next start.
+   * Call flush() first to send what can be sent within a grace period.
+   */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    for (const sh of this.shards) if (sh.timer !== undefined) clearTimeout(sh.timer);
+    for (const s of this.sleepers) {
+      clearTimeout(s.timer);
+      s.resolve();
+    }
+    this.sleepers.clear();
+    this.wal.close();
+    this.transport.close();
+  }
+}
+
+/** Retry-After: delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Same names and values; the caller has checked that both have as many labels. */
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  for (const k in b) if (labelValue(a, k) !== b[k]) return false;
+  return true;
+}
