@@ -73,7 +73,7 @@ export class PromTextParser extends ParserBase {
     if (t4 !== T.Linebreak) throw this.parseError('linebreak expected after metadata', t4);
     if (this.onMetadata !== undefined) {
       const metric = this.utf8(this.s.slice(ma, mb));
-      if (t === T.Type) this.onMetadata('type', metric, text);
+      if (t === T.Type) this.onMetadata('type', metric, this.mtype);
       else this.onMetadata('help', metric, this.utf8(text.indexOf('\\') < 0 ? text : text.replace(UNESCAPE_HELP, (_, c: string) => (c === 'n' ? '\n' : c))));
     }
   }
