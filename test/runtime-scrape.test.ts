@@ -90,6 +90,14 @@ describe('scraping a target', () => {
     expect(honored!.labels).toEqual({ __name__: 'm', job: 'exposed', exported_job: 'x', zone: 'a' });
   });
 
+  it('takes over an empty exposed exported_ label as Prometheus 3 does, and steps past it as Prometheus 2 does', async () => {
+    reply = { body: 'm{job="exposed",exported_job=""} 1\n' };
+    expect(byName((await new TargetScraper(target()).scrape(1)).samples, 'm')[0]!.labels.exported_job).toBe('exposed');
+    const v2 = byName((await new TargetScraper(target(), { semantics: 'prometheus-2' }).scrape(1)).samples, 'm')[0]!.labels;
+    expect(v2.exported_job).toBeUndefined();
+    expect(v2.exported_exported_job).toBe('exposed');
+  });
+
   it('keeps the exposed timestamp with honor_timestamps, and uses the scrape time without', async () => {
     reply = { body: 'ts_metric 5 1234\n' };
     expect(byName((await new TargetScraper(target()).scrape(9_999)).samples, 'ts_metric')[0]!.timestampMs).toBe(1234);

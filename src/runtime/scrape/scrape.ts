@@ -147,7 +147,7 @@ export class TargetScraper {
           response.body,
           (exposed, value, timestampMs) => {
             scraped++;
-            const labels = sampleLabels(exposed, t.labels, honorLabels, rules);
+            const labels = sampleLabels(exposed, t.labels, honorLabels, rules, this.semantics);
             if (labels === null) return;
             if (labels.__name__ === undefined || !Object.hasOwn(labels, '__name__')) throw new ScrapeError('missing metric name (__name__ label)');
             const ts = honorTimestamps ? timestampMs : undefined;

@@ -8,6 +8,7 @@
  */
 import { relabelInPlace, type CompiledRelabel } from '../semantics/relabel/relabel.js';
 import { setOwn, type Labels } from '../semantics/labels.js';
+import { DEFAULT_SEMANTICS, type PromSemantics } from '../semantics/version.js';
 
 const EXPORTED = 'exported_';
 
@@ -16,8 +17,13 @@ function has(labels: Labels, name: string): boolean {
   return typeof v === 'string' && v !== '' && Object.hasOwn(labels, name);
 }
 
-/** The series' final labels, or null when metric relabeling drops it. Changes and may return `exposed`. */
-export function sampleLabels(exposed: Labels, target: Readonly<Labels>, honorLabels: boolean, rules: readonly CompiledRelabel[]): Labels | null {
+/**
+ * The series' final labels, or null when metric relabeling drops it. Changes
+ * and may return `exposed`. Prometheus 2 looks for a free `exported_` name
+ * among all exposed labels, empty ones included; Prometheus 3 among those
+ * with a value (so an exposed `exported_x=""` is taken over by 3, skipped by 2).
+ */
+export function sampleLabels(exposed: Labels, target: Readonly<Labels>, honorLabels: boolean, rules: readonly CompiledRelabel[], semantics: PromSemantics = DEFAULT_SEMANTICS): Labels | null {
   if (honorLabels) {
     // An exposed label wins even when empty (and then goes with the other empty ones).
     for (const name in target) if (!Object.hasOwn(exposed, name)) setOwn(exposed, name, target[name]!);
@@ -31,8 +37,9 @@ export function sampleLabels(exposed: Labels, target: Readonly<Labels>, honorLab
       conflicts.sort((a, b) => a[0].length - b[0].length);
       for (const [name, value] of conflicts) {
         let newName = name;
+        const taken = semantics === 'prometheus-2' ? (n: string): boolean => Object.hasOwn(exposed, n) : (n: string): boolean => has(exposed, n);
         do newName = EXPORTED + newName;
-        while (has(exposed, newName));
+        while (taken(newName));
         setOwn(exposed, newName, value);
       }
     }
