@@ -122,6 +122,7 @@ export class ReasonError extends Error {}
 export const NEED_MORE = Symbol('need more input');
 
 const UNESCAPE_LABEL = /\\(["\\n])/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 const unescapeChar = (_: string, c: string): string => (c === 'n' ? '\n' : c);
 
 /** lvalReplacer: `\"`, `\\` and `\n`, left to right; any other backslash stays. */
@@ -144,10 +145,12 @@ export function isLD(c: number): boolean {
 }
 
 export abstract class ParserBase {
-  /** The payload; one char per byte when `latin1` (a payload that is not valid UTF-8). */
+  /** The text being parsed; one char per byte when `latin1` (bytes decoded as Latin-1, the fast decoding). */
   protected s: string;
   protected n: number;
-  protected readonly latin1: boolean;
+  protected latin1: boolean;
+  /** The payload is not valid UTF-8: label values and HELP texts must be checked, as Prometheus checks them. */
+  protected readonly checkUtf8: boolean;
   /** Lexer position, token start, start condition, entry start. */
   protected i = 0;
   protected start = 0;
@@ -179,6 +182,7 @@ export abstract class ParserBase {
   protected value = 0;
   protected timestamp: number | undefined = undefined;
 
+  /** `latin1`: the payload is not valid UTF-8 (it is then read byte by byte, and checked where Prometheus checks). */
   constructor(
     text: string,
     latin1: boolean,
@@ -189,6 +193,7 @@ export abstract class ParserBase {
     this.s = text;
     this.n = text.length;
     this.latin1 = latin1;
+    this.checkUtf8 = latin1;
     this.normalize = options.normalizeBucketLabels ?? true;
   }
 
@@ -200,7 +205,8 @@ export abstract class ParserBase {
    * feeds the run again from `entryStart`, with the next one appended.
    * An ExpositionError's line counts from the start of `text`.
    */
-  feed(text: string, final: boolean): number {
+  feed(text: string, final: boolean, latin1 = this.latin1): number {
+    this.latin1 = latin1;
     this.s = text;
     this.n = text.length;
     this.final = final;
@@ -242,7 +248,7 @@ export abstract class ParserBase {
 
   /** Text of the payload as UTF-8 (a conversion only for a payload read byte by byte). */
   protected utf8(v: string): string {
-    return this.latin1 ? Buffer.from(v, 'latin1').toString('utf8') : v;
+    return this.latin1 && NON_ASCII.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
   }
 
   protected quote(v: string): string {
@@ -257,7 +263,7 @@ export abstract class ParserBase {
 
   /** Whether s[a, b) is valid UTF-8 (always, unless the payload is read byte by byte). */
   protected validUtf8(a: number, b: number): boolean {
-    return !this.latin1 || isUtf8(Buffer.from(this.s.slice(a, b), 'latin1'));
+    return !this.checkUtf8 || isUtf8(Buffer.from(this.s.slice(a, b), 'latin1'));
   }
 
   private bs(from: number): number {
@@ -372,9 +378,10 @@ export abstract class ParserBase {
       checked = this.sameNames = false;
       name = s.slice(na, nb);
       if (nquoted) name = unescapeLabel(name);
+      const raw = name;
       if (this.latin1) name = this.utf8(name);
-      // __proto__ and __name__ are always checked: never taken from the cache.
-      this.nameCache[k] = nquoted || name === '__proto__' || name === '__name__' ? '\0' : name;
+      // __proto__ and __name__ are always checked: never taken from the cache; nor is a name that decoding changed.
+      this.nameCache[k] = nquoted || raw !== name || name === '__proto__' || name === '__name__' ? '\0' : name;
     }
     let value: string;
     const cv = this.valueCache[k];
@@ -384,8 +391,9 @@ export abstract class ParserBase {
     else {
       value = s.slice(va + 1, vb - 1);
       if (escaped) value = unescapeLabel(value);
-      if (this.latin1) value = this.utf8(value);
-      else this.valueCache[k] = value;
+      const decoded = this.latin1 ? this.utf8(value) : value;
+      this.valueCache[k] = decoded === value ? value : '\0';
+      value = decoded;
     }
     if (this.normalize && ((name === 'le' && this.mtype === 'histogram') || (name === 'quantile' && this.mtype === 'summary'))) {
       const f = parseGoFloat(value);

@@ -36,8 +36,18 @@ export class PromTextParser extends ParserBase {
           continue;
         case T.MName: {
           this.beginSeries(this.start, this.i);
+          const braces = this.s.charCodeAt(this.i) === 123;
+          if (braces) {
+            this.i++;
+            this.state = S.Labels;
+            this.labelValues();
+          }
+          if (this.quickSuffix()) {
+            this.samples++;
+            continue;
+          }
           let t2 = this.next();
-          if (t2 === T.BraceOpen) {
+          if (!braces && t2 === T.BraceOpen) {
             this.labelValues();
             t2 = this.next();
           }
@@ -80,6 +90,31 @@ export class PromTextParser extends ParserBase {
 
   /** promparse parseLVals: what is inside the braces. */
   private labelValues(): void {
+    // The common shape first, `name="value",` repeated up to `}`, without a
+    // token at a time; anything else (blanks, quoted names, errors) is left
+    // to the token loop below from the last whole pair on.
+    const s = this.s;
+    for (;;) {
+      const na = this.i;
+      let c = s.charCodeAt(na);
+      if (!isL(c)) break;
+      let nb = na + 1;
+      while (isLD((c = s.charCodeAt(nb)))) nb++;
+      if (c !== 61 || s.charCodeAt(nb + 1) !== 34) break;
+      const vb = this.quoted(nb + 1, true, false);
+      if (vb < 0 || (this.checkUtf8 && !this.validUtf8(nb + 1, vb))) break;
+      c = s.charCodeAt(vb);
+      if (c === 44) {
+        this.addLabel(na, nb, false, nb + 1, vb);
+        this.i = vb + 1;
+        continue;
+      }
+      if (c !== 125) break;
+      this.addLabel(na, nb, false, nb + 1, vb);
+      this.i = vb + 1;
+      this.state = S.Value;
+      return;
+    }
     let t = this.next();
     for (;;) {
       let na = this.start;
@@ -108,6 +143,39 @@ export class PromTextParser extends ParserBase {
       t = this.next();
       if (t === T.Comma) t = this.next();
     }
+  }
+
+  /**
+   * The common end of a line, ` value\n` or ` value timestamp\n`, read
+   * without a token at a time; false (nothing consumed) for any other shape,
+   * which suffix() then reads token by token.
+   */
+  private quickSuffix(): boolean {
+    const s = this.s;
+    const a = this.i + 1;
+    if (!this.hasName || s.charCodeAt(this.i) !== 32) return false;
+    let b = a;
+    let c = s.charCodeAt(b);
+    while (c !== 32 && c !== 10 && c !== 9 && c !== 123 && c !== 0 && b < this.n) c = s.charCodeAt(++b);
+    if (b === a) return false;
+    if (c === 10) {
+      this.i = b;
+      this.value = this.sampleValue(a, b);
+      this.timestamp = undefined;
+    } else {
+      if (c !== 32) return false;
+      let e = b + 1;
+      while ((c = s.charCodeAt(e)) >= 48 && c <= 57) e++;
+      if (c !== 10 || e === b + 1) return false;
+      this.i = b;
+      this.value = this.sampleValue(a, b);
+      this.i = e;
+      this.timestamp = this.intTimestamp(b + 1, e);
+    }
+    this.i = s.indexOf('\n', this.i) + 1;
+    this.state = S.Init;
+    this.emit();
+    return true;
   }
 
   /** promparse parseMetricSuffix: value, optional timestamp, end of line. */
