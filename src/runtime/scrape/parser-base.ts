@@ -178,6 +178,7 @@ export abstract class ParserBase {
   private readonly nameCache: string[] = [];
   private readonly valueCache: string[] = [];
   private metricNameCache = '';
+  private readonly bucketForms = new Map<string, string>();
 
   protected value = 0;
   protected timestamp: number | undefined = undefined;
@@ -396,8 +397,15 @@ export abstract class ParserBase {
       value = decoded;
     }
     if (this.normalize && ((name === 'le' && this.mtype === 'histogram') || (name === 'quantile' && this.mtype === 'summary'))) {
-      const f = parseGoFloat(value);
-      if (typeof f === 'number') value = formatOpenMetricsFloat(f);
+      // Bucket bounds repeat on every histogram of a family: remember what each became.
+      let normalized = this.bucketForms.get(value);
+      if (normalized === undefined) {
+        const f = parseGoFloat(value);
+        normalized = typeof f === 'number' ? formatOpenMetricsFloat(f) : value;
+        if (this.bucketForms.size > 4096) this.bucketForms.clear();
+        this.bucketForms.set(value, normalized);
+      }
+      value = normalized;
     }
     if (checked) this.labels[name] = value;
     else this.put(name, value);
