@@ -57,6 +57,17 @@ describe('exposition parser', () => {
     expect(e.message).toBe('line 10001: expected label name, got "1" ("INVALID") while parsing: "bad{a=\\"b\\" 1"');
   });
 
+  it('reads OpenMetrics in runs: # EOF at the very end, data after it refused, a line number past the first run', () => {
+    const body = 'om_metric{a="b"} 1\n'.repeat(8_000); // ~150 KB: three runs
+    expect(collect(Buffer.from(`${body}# EOF\n`), { format: 'openmetrics' })).toHaveLength(8_000);
+    expect(error(() => collect(Buffer.from(body), { format: 'openmetrics' })).reason).toBe('data does not end with # EOF');
+    const after = error(() => collect(Buffer.from(`# EOF\n${body}`), { format: 'openmetrics' }));
+    expect(after.reason).toBe('unexpected data after # EOF');
+    const bad = error(() => collect(Buffer.from(`${body}om_metric{a="b"}  1\n# EOF\n`), { format: 'openmetrics' }));
+    expect(bad.line).toBe(8_001);
+    expect(bad.reason).toBe('expected value after metric, got "  " ("INVALID") while parsing: "om_metric{a=\\"b\\"}  "');
+  });
+
   it('refuses a label name given twice, as Prometheus\' storage refuses the series', () => {
     const e = error(() => collect('a{x="1"} 1\nb{y="1",z="2",y="3"} 2\n'));
     expect(e.line).toBe(2);
