@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPT_HEADERS, TargetScraper, type ScrapeTarget } from '../src/runtime/scrape/scrape.js';
+import { parseBytes, scrapeTargetFromConfig } from '../src/runtime/scrape/scrape-config.js';
 import { STALE_NAN_BITS, writeSampleValue, type ScrapedSample } from '../src/runtime/scrape/stale.js';
 import { requireTool } from './support/tools.js';
 
@@ -206,5 +207,24 @@ describe('scraping a target', () => {
     writeSampleValue(view, 0, gone[0]!);
     expect(view.getBigUint64(0, true)).toBe(STALE_NAN_BITS);
     expect(Buffer.from(view.buffer).toString('hex')).toBe('020000000000f07f');
+  });
+
+  it('reads a scrape_configs entry as Prometheus does (durations, sizes, the token spellings), and scrapes with it', async () => {
+    expect(parseBytes('10MB')).toBe(10 * 2 ** 20);
+    expect(parseBytes('512KiB')).toBe(512 * 1024);
+    expect(() => parseBytes('ten')).toThrow('invalid size "ten"');
+    const file = join(sandbox, 'legacy-token');
+    writeFileSync(file, 'legacy');
+    const t = scrapeTargetFromConfig(
+      { scrape_timeout: '1s500ms', body_size_limit: '1KB', sample_limit: 5, honor_labels: true, bearer_token_file: file, fallback_scrape_protocol: 'PrometheusText0.0.4' },
+      { url: `${httpUrl}?module=a`, labels: { job: 'j', instance: 'i' } },
+    );
+    expect(t).toMatchObject({ scrapeTimeoutMs: 1500, bodySizeLimit: 1024, sampleLimit: 5, honorLabels: true, authorization: { type: 'Bearer', credentials_file: file }, fallbackFormat: 'prometheus-text' });
+    expect(scrapeTargetFromConfig({}, { url: httpUrl, labels: {} }).scrapeTimeoutMs).toBe(10_000);
+    reply = { body: 'p 1\n', contentType: '' };
+    requests.length = 0;
+    const r = await new TargetScraper(t).scrape(1);
+    expect(r.up).toBe(true);
+    expect(requests[0]!.authorization).toBe('Bearer legacy');
   });
 });

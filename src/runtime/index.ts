@@ -21,6 +21,7 @@ export { scanExposition, formatForContentType, ExpositionError, ContentTypeError
 export { TargetScraper, ACCEPT_HEADERS, REPORT_SERIES, type ScrapeTarget, type ScrapeOptions, type ScrapeResult } from './scrape/scrape.js';
 export { StalenessTracker, writeSampleValue, seriesKey, STALE_NAN_BITS, NORMAL_NAN_BITS, type ScrapedSample } from './scrape/stale.js';
 export { ScrapeError } from './scrape/http-get.js';
+export { scrapeTargetFromConfig, parseBytes, ScrapeConfigError, type ScrapeConfigFields } from './scrape/scrape-config.js';
 export { slimObject, SNAPSHOT_RESOURCES, type Snapshot, type SnapshotResource } from './semantics/snapshot.js';
 export { AgentConfigError, jobNames, type AgentSpec, type AgentInstanceConfig, type NodeLocalFilter } from './plan/plan.js';
 export { previewAgent, previewCluster, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview/preview.js';
