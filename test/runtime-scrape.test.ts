@@ -174,6 +174,9 @@ describe('scraping a target', () => {
     writeFileSync(file, 'second-token');
     await s.scrape(2);
     expect(requests.map((h) => h.authorization)).toEqual(['Bearer first-token', 'Bearer second-token']);
+    const missing = join(sandbox, 'no-such-token');
+    expect((await new TargetScraper(target({ authorization: { credentials_file: missing } })).scrape(3)).error).toBe(`Get "${httpUrl}": unable to read authorization credentials: unable to read file ${missing}: open ${missing}: no such file or directory`);
+    expect((await new TargetScraper(target({ authorization: { credentials_file: missing } }), { semantics: 'prometheus-2' }).scrape(3)).error).toBe(`Get "${httpUrl}": unable to read authorization credentials file ${missing}: open ${missing}: no such file or directory`);
   });
 
   it('checks HTTPS against ca_file, refuses an unknown certificate, and skips the check with insecure_skip_verify', async () => {

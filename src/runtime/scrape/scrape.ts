@@ -101,10 +101,10 @@ export class TargetScraper {
       'X-Prometheus-Scrape-Timeout-Seconds': String(t.scrapeTimeoutMs / 1000),
     };
     if (t.authorization !== undefined) {
-      const credentials = t.authorization.credentials_file !== undefined ? readFileSync(t.authorization.credentials_file, 'utf8').trim() : (t.authorization.credentials ?? '');
+      const credentials = t.authorization.credentials_file !== undefined ? readSecret(t.authorization.credentials_file, t.url, this.semantics === 'prometheus-3' ? 'authorization credentials: unable to read file' : 'authorization credentials file') : (t.authorization.credentials ?? '');
       headers.Authorization = `${t.authorization.type ?? 'Bearer'} ${credentials}`;
     } else if (t.basicAuth !== undefined) {
-      const password = t.basicAuth.password_file !== undefined ? readFileSync(t.basicAuth.password_file, 'utf8').trim() : (t.basicAuth.password ?? '');
+      const password = t.basicAuth.password_file !== undefined ? readSecret(t.basicAuth.password_file, t.url, 'basic auth password file') : (t.basicAuth.password ?? '');
       headers.Authorization = `Basic ${Buffer.from(`${t.basicAuth.username ?? ''}:${password}`).toString('base64')}`;
     }
     return headers;
@@ -194,5 +194,21 @@ export class TargetScraper {
     const markers = this.staleness.end(now);
     for (const name of REPORT_SERIES) markers.push({ labels: reportLabels(name, this.target.labels), value: NaN, timestampMs: now, stale: true });
     return markers;
+  }
+}
+
+/**
+ * A credentials file's content, trimmed; an error worded as Prometheus'
+ * HTTP client words it (prometheus/common: 3.x says "unable to read
+ * authorization credentials: unable to read file P: …", 2.x "unable to read
+ * authorization credentials file P: …").
+ */
+function readSecret(path: string, url: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new ScrapeError(`Get "${url}": unable to read ${what} ${path}: open ${path}: ${reason}`);
   }
 }
