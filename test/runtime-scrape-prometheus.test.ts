@@ -5,7 +5,9 @@
  * with the target's, once with honor_labels false (clashes kept as
  * exported_…) and once true, with metric_relabel_configs; every label set
  * Prometheus stored (read back from /api/v1/series) must be one the runtime
- * produced, and the other way round, synthetic series included.
+ * produced, and the other way round, synthetic series included. Three more
+ * jobs fail (body_size_limit, sample_limit, a missing credentials file):
+ * the runtime's error must be Prometheus' lastError word for word.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { TargetScraper } from '../src/runtime/scrape/scrape.js';
+import { TargetScraper, type ScrapeTarget } from '../src/runtime/scrape/scrape.js';
 import { seriesKey } from '../src/runtime/scrape/stale.js';
 import { freePort } from './support/prometheus.js';
 import { requireTool } from './support/tools.js';
@@ -36,6 +38,14 @@ const JOBS = [
   { job_name: 'honor', honor_labels: true, env: 'oracle-honor' },
 ];
 
+/** Jobs that fail, to compare the error each gives (Prometheus' lastError) with the runtime's. */
+const MISSING_TOKEN = '/nonexistent/k8smon/token';
+const FAILING: { job_name: string; extra: Record<string, unknown>; target: Partial<ScrapeTarget> }[] = [
+  { job_name: 'body-limit', extra: { body_size_limit: '1KB' }, target: { bodySizeLimit: 1024 } },
+  { job_name: 'sample-limit', extra: { sample_limit: 10 }, target: { sampleLimit: 10 } },
+  { job_name: 'missing-token', extra: { authorization: { credentials_file: MISSING_TOKEN } }, target: { authorization: { credentials_file: MISSING_TOKEN } } },
+];
+
 describe('scraping compared with Debian\'s Prometheus 2.42', () => {
   let server: Server;
   let port = 0;
@@ -50,12 +60,15 @@ describe('scraping compared with Debian\'s Prometheus 2.42', () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8smon-scrape-oracle-'));
     const config = {
       global: { scrape_interval: '2s', scrape_timeout: '1s' },
-      scrape_configs: JOBS.map((j) => ({
-        job_name: j.job_name,
-        honor_labels: j.honor_labels,
-        metric_relabel_configs: METRIC_RELABEL,
-        static_configs: [{ targets: [`127.0.0.1:${port}`], labels: { env: j.env, namespace: 'target-ns' } }],
-      })),
+      scrape_configs: [
+        ...JOBS.map((j) => ({
+          job_name: j.job_name,
+          honor_labels: j.honor_labels,
+          metric_relabel_configs: METRIC_RELABEL,
+          static_configs: [{ targets: [`127.0.0.1:${port}`], labels: { env: j.env, namespace: 'target-ns' } }],
+        })),
+        ...FAILING.map((j) => ({ job_name: j.job_name, ...j.extra, static_configs: [{ targets: [`127.0.0.1:${port}`] }] })),
+      ],
     };
     writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
     const promPort = await freePort();
@@ -102,4 +115,20 @@ describe('scraping compared with Debian\'s Prometheus 2.42', () => {
       expect([...ours].sort()).toEqual([...theirs].sort());
     });
   }
+
+  it('gives the errors Prometheus gives for body_size_limit, sample_limit and a missing credentials file', { timeout: 90_000 }, async () => {
+    let errors: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) {
+      const body = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { scrapePool: string; lastError: string; health: string }[] } };
+      errors = Object.fromEntries(body.data.activeTargets.filter((t) => t.health === 'down').map((t) => [t.scrapePool, t.lastError]));
+      if (FAILING.every((j) => errors[j.job_name])) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    for (const j of FAILING) {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      const r = await new TargetScraper({ url, labels: { job: j.job_name, instance: `127.0.0.1:${port}` }, scrapeTimeoutMs: 1000, ...j.target }, { semantics: 'prometheus-2' }).scrape();
+      expect(r.up).toBe(false);
+      expect(r.error).toBe(errors[j.job_name]);
+    }
+  });
 });
