@@ -2,7 +2,9 @@
  * k8smon's embedded runtime as a library: the Prometheus semantics that
  * decide what gets scraped (semantics/: Kubernetes discovery, relabeling,
  * target finalisation, exposition parsing — each following Prometheus 3 or
- * 2.x), the preview and check engine built on them (plan/, preview/, check/),
+ * 2.x), scraping (scrape/: the exposition parser, one target's scrapes with
+ * their synthetic series and staleness markers), the preview and check
+ * engine built on them (plan/, preview/, check/),
  * the remote_write 1.0 sender with its write-ahead log (remote-write/),
  * and the agent kinds' readers that turn a config or manifests into the
  * neutral plan the engine reads. None of it imports the render layer.
@@ -16,6 +18,11 @@ export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, Rela
 export { PromRegex, RelabelRegexError } from './semantics/relabel/regex.js';
 export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './semantics/target.js';
 export { parseExposition, type Sample } from './semantics/exposition.js';
+export { scanExposition, formatForContentType, ExpositionError, ContentTypeError, type ExpositionFormat, type ScanOptions, type ScanResult, type ParseOptions, type SampleHandler, type MetadataHandler } from './scrape/parse.js';
+export { TargetScraper, ACCEPT_HEADERS, REPORT_SERIES, type ScrapeTarget, type ScrapeOptions, type ScrapeResult } from './scrape/scrape.js';
+export { StalenessTracker, writeSampleValue, seriesKey, STALE_NAN_BITS, NORMAL_NAN_BITS, type ScrapedSample } from './scrape/stale.js';
+export { ScrapeError } from './scrape/http-get.js';
+export { scrapeTargetFromConfig, parseBytes, ScrapeConfigError, type ScrapeConfigFields } from './scrape/scrape-config.js';
 export { slimObject, SNAPSHOT_RESOURCES, type Snapshot, type SnapshotResource } from './semantics/snapshot.js';
 export { AgentConfigError, jobNames, type AgentSpec, type AgentInstanceConfig, type NodeLocalFilter } from './plan/plan.js';
 export { previewAgent, previewCluster, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview/preview.js';

@@ -1,0 +1,214 @@
+/**
+ * One target's scrapes, as Prometheus' scrape loop does them (scrape/scrape.go):
+ * GET with Prometheus' Accept header and gzip, the bearer or basic credentials
+ * read from their files again for every scrape (projected tokens rotate), TLS
+ * as the job says, the payload parsed as its Content-Type says, the target's
+ * labels added (honor_labels), metric_relabel_configs, sample_limit, the
+ * synthetic series (up, scrape_duration_seconds, scrape_samples_scraped,
+ * scrape_samples_post_metric_relabeling, scrape_series_added), and
+ * staleness markers for series that disappear or a target that goes away.
+ *
+ * A scrape is all or nothing, as Prometheus commits or rolls back its
+ * appender: a parse error, a sample over sample_limit, a timeout or a body
+ * over body_size_limit gives up=0 and marks every series of the last scrape
+ * stale.
+ */
+import { readFileSync } from 'node:fs';
+import type { Labels } from '../semantics/labels.js';
+import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfig } from '../semantics/relabel/relabel.js';
+import { DEFAULT_SEMANTICS, type PromSemantics } from '../semantics/version.js';
+import { httpGet, ScrapeError } from './http-get.js';
+import { ExpositionError, formatForContentType, scanExposition, type ExpositionFormat } from './parse.js';
+import { seriesKey, StalenessTracker, type ScrapedSample } from './stale.js';
+import { reportLabels, sampleLabels } from './target-labels.js';
+
+export interface ScrapeTarget {
+  /** The scrape URL (scheme, address, metrics_path and params), as target finalisation gives it. */
+  url: string;
+  /** The target's labels (job, instance, and what relabeling left). */
+  labels: Labels;
+  scrapeTimeoutMs: number;
+  /** body_size_limit in bytes; 0 or absent: none. */
+  bodySizeLimit?: number;
+  /** sample_limit; 0 or absent: none. */
+  sampleLimit?: number;
+  honorLabels?: boolean;
+  /** Default true. */
+  honorTimestamps?: boolean;
+  metricRelabelConfigs?: RelabelConfig[];
+  /** Prometheus 3 only: the format for a blank or unknown Content-Type (fallback_scrape_protocol). */
+  fallbackFormat?: ExpositionFormat;
+  tlsConfig?: { ca_file?: string; cert_file?: string; key_file?: string; server_name?: string; insecure_skip_verify?: boolean };
+  /** `credentials_file` is read for every scrape. Type defaults to Bearer. */
+  authorization?: { type?: string; credentials?: string; credentials_file?: string };
+  basicAuth?: { username?: string; password?: string; password_file?: string };
+}
+
+export interface ScrapeOptions {
+  /** The Prometheus whose scraping to follow (Accept header, Content-Type handling, `le`/`quantile` form). Default prometheus-3. */
+  semantics?: PromSemantics;
+  userAgent?: string;
+}
+
+export interface ScrapeResult {
+  /** Scraped samples (target labels added, metric relabeling done), staleness markers, then the synthetic series. */
+  samples: ScrapedSample[];
+  up: boolean;
+  /** Why the scrape failed, as Prometheus words it. */
+  error?: string;
+  durationSeconds: number;
+  scraped: number;
+  postRelabel: number;
+  seriesAdded: number;
+  /** The uncompressed body size; -1 when over body_size_limit, 0 on other failures (scrape_body_size_bytes). */
+  bodyBytes: number;
+}
+
+/** The Accept header each Prometheus sends with its default scrape_protocols. */
+export const ACCEPT_HEADERS: Record<PromSemantics, string> = {
+  'prometheus-3':
+    'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+  'prometheus-2': 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+};
+
+export const REPORT_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const;
+
+export class TargetScraper {
+  private readonly rules: CompiledRelabel[];
+  private readonly semantics: PromSemantics;
+  private readonly userAgent: string;
+  private readonly staleness = new StalenessTracker();
+  /** Series of the last successful scrape (scrape_series_added counts those not in it); a null-prototype object, so that its keys are flat copies that hold no payload text alive. */
+  private known: Record<string, true> = Object.create(null) as Record<string, true>;
+  private scrapedOnce = false;
+
+  constructor(
+    readonly target: ScrapeTarget,
+    options: ScrapeOptions = {},
+  ) {
+    this.semantics = options.semantics ?? DEFAULT_SEMANTICS;
+    this.userAgent = options.userAgent ?? 'k8smon-agent';
+    this.rules = compileRelabelConfigs(target.metricRelabelConfigs ?? [], { semantics: this.semantics });
+  }
+
+  /** Request headers for this scrape, credentials read from their files now. */
+  headers(): Record<string, string> {
+    const t = this.target;
+    const headers: Record<string, string> = {
+      Accept: ACCEPT_HEADERS[this.semantics],
+      'Accept-Encoding': 'gzip',
+      'User-Agent': this.userAgent,
+      'X-Prometheus-Scrape-Timeout-Seconds': String(t.scrapeTimeoutMs / 1000),
+    };
+    if (t.authorization !== undefined) {
+      const credentials = t.authorization.credentials_file !== undefined ? readSecret(t.authorization.credentials_file, t.url, this.semantics === 'prometheus-3' ? 'authorization credentials: unable to read file' : 'authorization credentials file') : (t.authorization.credentials ?? '');
+      headers.Authorization = `${t.authorization.type ?? 'Bearer'} ${credentials}`;
+    } else if (t.basicAuth !== undefined) {
+      const password = t.basicAuth.password_file !== undefined ? readSecret(t.basicAuth.password_file, t.url, 'basic auth password file') : (t.basicAuth.password ?? '');
+      headers.Authorization = `Basic ${Buffer.from(`${t.basicAuth.username ?? ''}:${password}`).toString('base64')}`;
+    }
+    return headers;
+  }
+
+  /** One scrape at `now` (ms): the samples to write, staleness markers and synthetic series included. */
+  async scrape(now: number = Date.now()): Promise<ScrapeResult> {
+    const t = this.target;
+    const started = performance.now();
+    let error: string | undefined;
+    let bodyBytes = 0;
+    let scraped = 0;
+    let postRelabel = 0;
+    let seriesAdded = 0;
+    let samples: ScrapedSample[] = [];
+    const seen: Record<string, true> = Object.create(null) as Record<string, true>;
+    try {
+      const tls = t.tlsConfig;
+      const response = await httpGet(t.url, {
+        headers: this.headers(),
+        timeoutMs: t.scrapeTimeoutMs,
+        bodySizeLimit: t.bodySizeLimit,
+        tls: {
+          rejectUnauthorized: tls?.insecure_skip_verify !== true,
+          ca: tls?.ca_file !== undefined ? readFileSync(tls.ca_file) : undefined,
+          cert: tls?.cert_file !== undefined ? readFileSync(tls.cert_file) : undefined,
+          key: tls?.key_file !== undefined ? readFileSync(tls.key_file) : undefined,
+          servername: tls?.server_name,
+        },
+      });
+      bodyBytes = response.body.length;
+      const { format } = formatForContentType(response.contentType, this.semantics, t.fallbackFormat);
+      const honorTimestamps = t.honorTimestamps ?? true;
+      const honorLabels = t.honorLabels ?? false;
+      const sampleLimit = t.sampleLimit !== undefined && t.sampleLimit > 0 ? t.sampleLimit : Infinity;
+      const rules = this.rules;
+      let overLimit = false;
+      if (response.body.length > 0) {
+        scanExposition(
+          response.body,
+          (exposed, value, timestampMs) => {
+            scraped++;
+            const labels = sampleLabels(exposed, t.labels, honorLabels, rules, this.semantics);
+            if (labels === null) return;
+            if (labels.__name__ === undefined || !Object.hasOwn(labels, '__name__')) throw new ScrapeError('missing metric name (__name__ label)');
+            const ts = honorTimestamps ? timestampMs : undefined;
+            const key = seriesKey(labels);
+            postRelabel++;
+            if (key in seen && ts === undefined) return; // a duplicate sample for this timestamp: Prometheus drops it
+            if (samples.length >= sampleLimit) {
+              overLimit = true;
+              return;
+            }
+            seen[key] = true;
+            if (ts === undefined) this.staleness.see(key);
+            if (!(key in this.known)) seriesAdded++;
+            samples.push({ labels, value, timestampMs: ts ?? now });
+          },
+          { format, normalizeBucketLabels: this.semantics === 'prometheus-3' },
+        );
+      }
+      if (overLimit) throw new ScrapeError('sample limit exceeded');
+    } catch (e) {
+      if (e instanceof ScrapeError) {
+        error = e.message;
+        if (e.bodyTooLarge) bodyBytes = -1;
+      } else if (e instanceof ExpositionError || (e instanceof Error && e.name === 'ContentTypeError')) error = e instanceof ExpositionError ? e.reason : e.message;
+      else if (e instanceof Error) error = e.message;
+      else throw e;
+    }
+    const up = error === undefined;
+    if (up) this.known = seen;
+    else samples = [];
+    samples.push(...this.staleness.finish(now, !up));
+    const durationSeconds = (performance.now() - started) / 1000;
+    this.scrapedOnce = true;
+    const report = [up ? 1 : 0, durationSeconds, scraped, postRelabel, seriesAdded];
+    for (let k = 0; k < REPORT_SERIES.length; k++) samples.push({ labels: reportLabels(REPORT_SERIES[k]!, t.labels), value: report[k]!, timestampMs: now });
+    const result: ScrapeResult = { samples, up, durationSeconds, scraped, postRelabel, seriesAdded, bodyBytes };
+    if (error !== undefined) result.error = error;
+    return result;
+  }
+
+  /** The target went away (or the agent stops it): staleness markers for its last series and its synthetic ones. */
+  stop(now: number = Date.now()): ScrapedSample[] {
+    if (!this.scrapedOnce) return [];
+    const markers = this.staleness.end(now);
+    for (const name of REPORT_SERIES) markers.push({ labels: reportLabels(name, this.target.labels), value: NaN, timestampMs: now, stale: true });
+    return markers;
+  }
+}
+
+/**
+ * A credentials file's content, trimmed; an error worded as Prometheus'
+ * HTTP client words it (prometheus/common: 3.x says "unable to read
+ * authorization credentials: unable to read file P: …", 2.x "unable to read
+ * authorization credentials file P: …").
+ */
+function readSecret(path: string, url: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new ScrapeError(`Get "${url}": unable to read ${what} ${path}: open ${path}: ${reason}`);
+  }
+}
