@@ -28,3 +28,5 @@ const result = await build({
 writeFileSync(new URL('../dist/bundle-meta.json', import.meta.url), JSON.stringify(result.metafile));
 // validate.ts loads the schema validator compiled at build time from beside itself.
 copyFileSync(new URL('../dist/profile/schema-validator.cjs', import.meta.url), `${outdir}schema-validator.cjs`);
+// templates.ts loads the templates precompiled at build time from beside itself.
+copyFileSync(new URL('../dist/render/templates-compiled.cjs', import.meta.url), `${outdir}templates-compiled.cjs`);

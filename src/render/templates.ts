@@ -6,8 +6,8 @@
  * back as placeholders (see PLACEHOLDER) so the parse reads only the template's own text.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { packagePath } from '../package-root.js';
-import Handlebars from 'handlebars';
 import { parseDocument } from 'yaml';
 import { toYamlFlow } from './yaml-scalar.js';
 
@@ -32,8 +32,26 @@ let engine: { render: (name: string, context: unknown, values: unknown[]) => str
 const PLACEHOLDER = /^\u0000k8smon-value-(\d+)$/;
 const placeholder = (slot: number): string => JSON.stringify(`\u0000k8smon-value-${slot}`);
 
+/** How every template is compiled: at build time (scripts/build-templates.mjs) and, failing that, here. */
+export const TEMPLATE_COMPILE_OPTIONS = { strict: true, noEscape: true } as const;
+
+type HandlebarsEnv = typeof import('handlebars');
+type TemplateSpec = Parameters<HandlebarsEnv['template']>[0];
+const require = createRequire(import.meta.url);
+
+/**
+ * The templates, ready to run: precompiled by the build next to this module
+ * (only Handlebars' runtime is loaded), or compiled here from templates/ when
+ * running from the sources (tests).
+ */
 function loadEngine(): NonNullable<typeof engine> {
-  const hbs = Handlebars.create();
+  let precompiled: { templates: Record<string, TemplateSpec>; partials: Record<string, TemplateSpec> } | undefined;
+  try {
+    precompiled = require('./templates-compiled.cjs') as typeof precompiled;
+  } catch {
+    precompiled = undefined;
+  }
+  const hbs = (precompiled !== undefined ? (require('handlebars/runtime') as { default: HandlebarsEnv }).default : (require('handlebars') as HandlebarsEnv)).create();
   let values: unknown[] = [];
   hbs.registerHelper('json', (value: unknown) => {
     const json = toYamlFlow(value);
@@ -41,12 +59,17 @@ function loadEngine(): NonNullable<typeof engine> {
     return new hbs.SafeString(placeholder(values.length - 1));
   });
   const compiled = new Map<string, Compiled>();
-  for (const file of readdirSync(TEMPLATE_DIR).sort()) {
-    const source = readFileSync(`${TEMPLATE_DIR}${file}`, 'utf8');
-    if (file.endsWith('.partial.hbs')) {
-      hbs.registerPartial(camelCase(file.slice(0, -'.partial.hbs'.length)), source);
-    } else if (file.endsWith('.yaml.hbs')) {
-      compiled.set(file.slice(0, -'.yaml.hbs'.length), hbs.compile(source, { strict: true, noEscape: true }));
+  if (precompiled !== undefined) {
+    for (const [name, spec] of Object.entries(precompiled.partials)) hbs.registerPartial(camelCase(name), hbs.template(spec));
+    for (const [name, spec] of Object.entries(precompiled.templates)) compiled.set(name, hbs.template(spec));
+  } else {
+    for (const file of readdirSync(TEMPLATE_DIR).sort()) {
+      const source = readFileSync(`${TEMPLATE_DIR}${file}`, 'utf8');
+      if (file.endsWith('.partial.hbs')) {
+        hbs.registerPartial(camelCase(file.slice(0, -'.partial.hbs'.length)), source);
+      } else if (file.endsWith('.yaml.hbs')) {
+        compiled.set(file.slice(0, -'.yaml.hbs'.length), hbs.compile(source, TEMPLATE_COMPILE_OPTIONS));
+      }
     }
   }
   return {
