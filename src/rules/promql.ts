@@ -72,6 +72,9 @@ export function selectorsOf(expr: string): Selector[] {
       continue;
     }
     if (expr[j] === '(') continue; // a function or an aggregation
+    IDENT.lastIndex = j;
+    const next = IDENT.exec(expr)?.[0]?.toLowerCase();
+    if (next === 'by' || next === 'without') continue; // an aggregation with its grouping first: sum by (x) (…)
     if (expr[j] === '{') {
       const { matchers, end } = readMatchers(expr, j);
       out.push({ metric: word, matchers });
