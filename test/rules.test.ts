@@ -19,6 +19,10 @@ import { selectorsOf } from '../src/rules/promql.js';
 import { ALERT_CASES, labelsOf } from './support/rule-cases.js';
 import { findObject, PRESETS, renderPreset } from './support/render.js';
 import { requireTool } from './support/tools.js';
+import { agentsFromManifests } from '../src/agents/find.js';
+import { anyInstanceConfig } from '../src/runtime/plan/plan.js';
+import { monitoringProblems } from '../src/rules/check.js';
+import type { KubernetesObject } from '../src/render/templates.js';
 
 const RUNBOOKS = 'https://runbooks.example/k8smon';
 
@@ -248,5 +252,23 @@ describe('reading selectors out of PromQL', () => {
       { metric: 'baz', matchers: [{ name: 'job', op: '=', value: 'x' }] },
       { metric: 'q', matchers: [{ name: 'a', op: '=', value: '\\.' }] },
     ]);
+  });
+});
+
+describe('k8smon check on rules and dashboards', () => {
+  it('reports, from the manifests read back, a rule and a panel whose metric an allow-list drops, and nothing on the defaults', () => {
+    const scrapeConfigsOf = (objects: KubernetesObject[]) => agentsFromManifests(objects as never).flatMap((a) => anyInstanceConfig(a).scrapeConfigs);
+    const dropped = renderPreset('kubeadm', ['dashboards.enabled=true', 'rules.prometheusRule=true', 'components.kubeStateMetrics.metrics.drop[0]=kube_node_status_condition']);
+    const problems = monitoringProblems(dropped.objects, scrapeConfigsOf(dropped.objects));
+    expect(problems.map((p) => `${p.rule}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^panel-metric-not-scraped: dashboard k8smon \/ Cluster panel "Nodes not Ready" needs kube_node_status_condition/),
+      expect.stringMatching(/^rule-metric-not-scraped: ConfigMap\/k8smon-prometheus-rules k8smon.rules.yaml: alert NodeNotReady needs kube_node_status_condition/),
+      expect.stringMatching(/^rule-metric-not-scraped: PrometheusRule\/k8smon: alert NodeNotReady needs kube_node_status_condition/),
+    ]);
+    const defaults = renderPreset('kubeadm', ['dashboards.enabled=true', 'rules.prometheusRule=true']);
+    expect(monitoringProblems(defaults.objects, scrapeConfigsOf(defaults.objects))).toEqual([]);
+    // A job that is gone altogether (an agent config edited by hand) is reported too.
+    const withoutKsm = scrapeConfigsOf(defaults.objects).filter((c) => c.job_name !== 'kube-state-metrics');
+    expect(monitoringProblems(defaults.objects, withoutKsm).some((p) => /alert NodeNotReady needs kube_node_status_condition from job="kube-state-metrics", which no job scrapes/.test(p.message))).toBe(true);
   });
 });
