@@ -22,6 +22,7 @@ import { requireTool } from './support/tools.js';
 import { agentsFromManifests } from '../src/agents/find.js';
 import { anyInstanceConfig } from '../src/runtime/plan/plan.js';
 import { monitoringProblems } from '../src/rules/check.js';
+import { runbooksMarkdown } from '../src/rules/runbooks.js';
 import type { KubernetesObject } from '../src/render/templates.js';
 
 const RUNBOOKS = 'https://runbooks.example/k8smon';
@@ -270,5 +271,22 @@ describe('k8smon check on rules and dashboards', () => {
     // A job that is gone altogether (an agent config edited by hand) is reported too.
     const withoutKsm = scrapeConfigsOf(defaults.objects).filter((c) => c.job_name !== 'kube-state-metrics');
     expect(monitoringProblems(defaults.objects, withoutKsm).some((p) => /alert NodeNotReady needs kube_node_status_condition from job="kube-state-metrics", which no job scrapes/.test(p.message))).toBe(true);
+  });
+});
+
+describe('runbooks and profile fields', () => {
+  it('docs/runbooks.md is current (run `npm run regen`) and has the anchor of every alert\'s runbook_url', () => {
+    const text = readFileSync(new URL('../docs/runbooks.md', import.meta.url), 'utf8');
+    expect(text).toBe(runbooksMarkdown());
+    const anchors = new Set([...text.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.toLowerCase()));
+    for (const g of allRuleGroups(RUNBOOKS)) for (const r of g.rules) if (r.alert !== undefined) expect(anchors).toContain(r.annotations!.runbook_url!.split('#')[1]);
+  });
+
+  it('rules.runbookBaseUrl must be an http(s) URL without a fragment; prometheusRule without rules warns', () => {
+    expect(() => renderPreset('eks', ['rules.runbookBaseUrl=https://wiki.example/runbooks#x'])).toThrow(/invalid/);
+    expect(() => renderPreset('eks', ['rules.runbookBaseUrl=ftp://wiki.example/runbooks'])).toThrow(/invalid/);
+    const bundle = renderPreset('eks', ['rules.runbookBaseUrl=https://wiki.example/runbooks']);
+    expect(bundle.model.rules!.groups.flatMap((g) => g.rules).find((r) => r.alert === 'NodeNotReady')!.annotations!.runbook_url).toBe('https://wiki.example/runbooks#nodenotready');
+    expect(renderPreset('eks', ['rules.enabled=false', 'rules.prometheusRule=true']).warnings.map((w) => w.path)).toContain('rules.prometheusRule');
   });
 });
