@@ -290,3 +290,14 @@ describe('runbooks and profile fields', () => {
     expect(renderPreset('eks', ['rules.enabled=false', 'rules.prometheusRule=true']).warnings.map((w) => w.path)).toContain('rules.prometheusRule');
   });
 });
+
+describe('k8smon check on rules, whatever the agent kind', () => {
+  it.each(['prometheus', 'grafana-agent', 'alloy'])('agent.kind %s: the configs read back from its manifests tell a dropped metric from a kept one', (kind) => {
+    const scrapeConfigsOf = (objects: KubernetesObject[]) => agentsFromManifests(objects as never).flatMap((a) => anyInstanceConfig(a).scrapeConfigs);
+    const dropped = renderPreset('eks', [`agent.kind=${kind}`, 'components.kubelet.metrics.drop[0]=kubelet_volume_stats_.+']);
+    const messages = monitoringProblems(dropped.objects, scrapeConfigsOf(dropped.objects)).map((p) => p.message);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/alert PersistentVolumeAlmostFull needs kubelet_volume_stats_available_bytes/)]));
+    const defaults = renderPreset('eks', [`agent.kind=${kind}`]);
+    expect(monitoringProblems(defaults.objects, scrapeConfigsOf(defaults.objects))).toEqual([]);
+  });
+});
