@@ -13,6 +13,8 @@ import { stringify } from 'yaml';
 import { BUILTIN_VARIABLES, dashboardJson, expressionsOf, variablesOf } from '../src/dashboards/build.js';
 import { DASHBOARDS } from '../src/dashboards/catalogue.js';
 import { variablesOf as variablesIn } from '../src/rules/promql.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { runCli } from './support/cli.js';
 import { renderPreset } from './support/render.js';
 import { requireTool } from './support/tools.js';
 
@@ -92,5 +94,23 @@ describe('dashboards', () => {
     expect(titles([])).toContain('Filesystem used');
     expect(titles(['components.nodeExporter.enabled=false'])).not.toContain('Filesystem used');
     expect(titles(['components.nodeExporter.enabled=false'])).toContain('Running pods');
+  });
+});
+
+describe('render --output-dir', () => {
+  it('writes rules/ and dashboards/ beside the manifests, outside kustomization.yaml, and kubectl kustomize still builds the directory', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'k8smon-outdir-')), 'out');
+    const r = await runCli(['render', '--profile', 'eks', '--set', 'dashboards.enabled=true', '--output-dir', dir]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'rules'))).toEqual(['k8smon.rules.yaml']);
+    expect(readdirSync(join(dir, 'dashboards')).sort()).toEqual(DASHBOARDS.map((d) => `k8smon-${d.name}.json`).sort());
+    expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).not.toMatch(/rules\/|dashboards\//);
+    const kubectl = requireTool('kubectl', 'see scripts/install-test-tools.sh');
+    const built = execFileSync(kubectl, ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(built).toContain('grafana_dashboard: "1"');
+    // A second render replaces the first, subdirectories included.
+    const again = await runCli(['render', '--profile', 'eks', '--output-dir', dir]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(readdirSync(dir)).not.toContain('dashboards');
   });
 });
