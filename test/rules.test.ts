@@ -301,3 +301,11 @@ describe('k8smon check on rules, whatever the agent kind', () => {
     expect(monitoringProblems(defaults.objects, scrapeConfigsOf(defaults.objects))).toEqual([]);
   });
 });
+
+describe('the defaults of every preset', () => {
+  it.each(PRESETS)('%s: render warns about no rule or panel (the default allow-lists keep what they read)', (preset) => {
+    const bundle = renderPreset(preset, ['dashboards.enabled=true']);
+    expect(bundle.warnings.filter((w) => w.path.startsWith('components'))).toEqual([]);
+    expect(bundle.model.rules!.groups.length).toBeGreaterThan(5);
+  });
+});
