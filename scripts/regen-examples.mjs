@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleCases, renderedDir } from './example-cases.mjs';
-import { renderBundle, toDirectoryFiles, profileSchema } from '../dist/index.js';
+import { renderBundle, toDirectoryFiles, profileSchema, runbooksMarkdown } from '../dist/index.js';
 import { syntheticCluster } from '../dist/runtime/index.js';
 import { EXAMPLE_CLUSTER, exampleClusterFile } from './example-cases.mjs';
 
@@ -27,3 +27,8 @@ console.log('wrote schema/k8smon.schema.json');
 // A small cluster snapshot, so that targets and check can be tried without a cluster (README).
 writeFileSync(exampleClusterFile, `${JSON.stringify(syntheticCluster(EXAMPLE_CLUSTER))}\n`);
 console.log('wrote examples/cluster.json');
+
+// The runbooks every alert's runbook_url points at (one #anchor per alert).
+mkdirSync(new URL('../docs/', import.meta.url).pathname, { recursive: true });
+writeFileSync(new URL('../docs/runbooks.md', import.meta.url).pathname, runbooksMarkdown());
+console.log('wrote docs/runbooks.md');

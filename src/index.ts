@@ -5,3 +5,4 @@ export { profileSchema } from './profile/schema.js';
 export type { Profile } from './profile/types.js';
 export { toDirectoryFiles, toJsonList, toYamlStream } from './render/serialize.js';
 export { K8smonError, InvalidInputError, ExitCode, type InputProblem } from './errors.js';
+export { runbooksMarkdown } from './rules/runbooks.js';

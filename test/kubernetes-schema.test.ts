@@ -11,7 +11,9 @@ type ModelClass = new (data: unknown) => Validatable;
 
 async function modelFor(obj: KubernetesObject): Promise<ModelClass> {
   const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
-  const modulePath = group === '' ? `kubernetes-models/${version}/${obj.kind}` : `kubernetes-models/${group}/${version}/${obj.kind}`;
+  // The operator's CRDs (PrometheusRule) come as their own package, generated from the CRD schemas.
+  const modulePath =
+    group === '' ? `kubernetes-models/${version}/${obj.kind}` : group === 'monitoring.coreos.com' ? `@kubernetes-models/prometheus-operator/${group}/${version}/${obj.kind}` : `kubernetes-models/${group}/${version}/${obj.kind}`;
   const mod = (await import(modulePath)) as Record<string, ModelClass>;
   const cls = mod[obj.kind];
   if (cls === undefined) throw new Error(`kubernetes-models has no ${obj.apiVersion} ${obj.kind}`);
@@ -23,6 +25,23 @@ describe.each(renderVariants())('kubernetes-models schema validation: $name', ({
   it.each(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o] as const))('%s is valid', async (_name, obj) => {
     const Model = await modelFor(obj);
     expect(() => new Model(obj).validate()).not.toThrow();
+  });
+});
+
+describe('kubernetes-models schema validation: the rules and dashboards objects (rules.prometheusRule, dashboards.enabled)', () => {
+  for (const preset of ['kubeadm', 'eks']) {
+    const { objects } = renderBundle({ preset, sets: ['rules.prometheusRule=true', 'dashboards.enabled=true'] }, {});
+    const monitoring = objects.filter((o) => o.kind === 'PrometheusRule' || o.metadata.name.startsWith('k8smon-dashboard-') || o.metadata.name === 'k8smon-prometheus-rules');
+    it.each(monitoring.map((o) => [`${preset}: ${o.kind}/${o.metadata.name}`, o] as const))('%s is valid', async (_name, obj) => {
+      const Model = await modelFor(obj);
+      expect(() => new Model(obj).validate()).not.toThrow();
+    });
+  }
+
+  it('the PrometheusRule schema refuses a rule without expr (so the check above can fail)', async () => {
+    const bad = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'x' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A' }] }] } };
+    const Model = await modelFor(bad as unknown as KubernetesObject);
+    expect(() => new Model(bad).validate()).toThrow();
   });
 });
 

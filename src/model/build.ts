@@ -23,6 +23,9 @@ import { NODE_EXPORTER_NAME } from './components/node-exporter.js';
 import { BLACKBOX_NAME } from './components/blackbox-exporter.js';
 import type { PodSettings } from '../profile/types.js';
 import type { AgentModel, AgentScope, Model, ScrapeJob, WorkloadModel } from './types.js';
+import { coverageMessage, ruleCoverageProblems, ruleFileText, selectRuleGroups } from '../rules/index.js';
+import { renderedJobs } from '../rules/coverage.js';
+import { dashboardCoverageProblems, dashboardText, selectDashboards } from '../dashboards/index.js';
 
 export const AGENT_NAMES: Record<AgentScope, string> = {
   node: 'k8smon-agent-node',
@@ -33,6 +36,8 @@ export interface BuildResult {
   model: Model;
   /** Things the user should know, printed on stderr. */
   notices: InputProblem[];
+  /** Things that are probably not what the user wants (a rule or panel whose metric an allow-list drops). */
+  warnings: InputProblem[];
 }
 
 /** Every component builder, in the order its jobs appear in the agent configs. */
@@ -96,10 +101,11 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     });
   }
 
+  const monitoring = rulesAndDashboards(profile, jobs);
   const volumeClaims: Model['volumeClaims'] = [];
   let destinations = profile.remoteWrite ?? [];
   if (destinations.length === 0) {
-    const local = localPrometheusWorkload(ctx);
+    const local = localPrometheusWorkload(ctx, monitoring.rules?.text);
     workloads.push(local.workload);
     if (local.volumeClaim !== undefined) volumeClaims.push(local.volumeClaim);
     destinations = [{ name: 'local', url: localPrometheusUrl(profile.namespace) }];
@@ -132,11 +138,36 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     inventory: inventoryOf(profile),
     podSettings: podSettingsByWorkload(profile),
     serviceAccountAnnotations: serviceAccountAnnotations(profile),
+    dashboards: monitoring.dashboards,
   };
+  if (monitoring.rules !== undefined) model.rules = monitoring.rules;
   if (Object.keys(credentials.secretData).length > 0) {
     model.credentialsSecret = { name: CREDENTIALS_SECRET_NAME, data: credentials.secretData };
   }
-  return { model, notices };
+  return { model, notices, warnings: monitoring.warnings };
+}
+
+/**
+ * The rules and dashboards for these jobs, and a warning for each rule or
+ * panel whose metric the jobs' metric relabeling (the allow-lists, the
+ * user's drop) removes.
+ */
+function rulesAndDashboards(profile: Profile, jobs: readonly ScrapeJob[]): { rules?: NonNullable<Model['rules']>; dashboards: Model['dashboards']; warnings: InputProblem[] } {
+  const rendered = renderedJobs(jobs.map((j) => j.config));
+  const groups = profile.rules.enabled ? selectRuleGroups(profile, rendered) : [];
+  const dashboards = profile.dashboards.enabled ? selectDashboards(rendered) : [];
+  const problems = [...ruleCoverageProblems(groups, rendered), ...dashboardCoverageProblems(dashboards, rendered)];
+  const componentOf = new Map(jobs.map((j) => [j.config.job_name, j.component]));
+  const warnings = problems.map((p) => {
+    const components = [...new Set(p.droppedBy.map((name) => componentOf.get(name)))].filter((c) => c !== undefined);
+    const path = components.length > 0 ? components.map((c) => `components.${c}.metrics`).join(', ') : 'components';
+    return { path, message: coverageMessage(p, components.length > 0 ? components.map((c) => `components.${c}.metrics.keep`).join(' or ') : undefined) };
+  });
+  return {
+    ...(profile.rules.enabled ? { rules: { groups, text: ruleFileText(groups), prometheusRule: profile.rules.prometheusRule } } : {}),
+    dashboards: dashboards.map((d) => ({ name: d.name, fileName: d.fileName, text: dashboardText(d) })),
+    warnings,
+  };
 }
 
 /**

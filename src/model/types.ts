@@ -202,4 +202,10 @@ export interface Model {
   podSettings: Record<string, PodSettings>;
   /** Extra ServiceAccount annotations (IRSA, Workload Identity), by workload name. */
   serviceAccountAnnotations: Record<string, Record<string, string>>;
+  /** Alerting and recording rules for the jobs above (absent with rules.enabled false). */
+  rules?: { groups: PromRuleGroup[]; text: string; prometheusRule: boolean };
+  /** Grafana dashboards for the jobs above, as JSON text (empty with dashboards.enabled false). */
+  dashboards: { name: string; fileName: string; text: string }[];
 }
+
+import type { PromRuleGroup } from '../rules/index.js';

@@ -18,7 +18,11 @@ export function writeDirectory(dir: string, files: ReadonlyMap<string, string>):
   rmSync(staging, { recursive: true, force: true });
   try {
     mkdirSync(staging);
-    for (const [name, content] of files) writeFileSync(join(staging, name), content, { mode: 0o600 });
+    for (const [name, content] of files) {
+      // rules/ and dashboards/ sit beside the manifests.
+      mkdirSync(dirname(join(staging, name)), { recursive: true });
+      writeFileSync(join(staging, name), content, { mode: 0o600 });
+    }
     if (existsSync(target)) renameSync(target, previous);
     renameSync(staging, target);
     rmSync(previous, { recursive: true, force: true });

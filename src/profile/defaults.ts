@@ -6,6 +6,9 @@ import { DEFAULT_AGENT_KIND } from '../agents/registry.js';
 import { KSM_COLLECTORS } from './vocabulary.js';
 import type { MetricsFilter, Profile } from './types.js';
 
+/** Where the alerts' runbook_url points by default: docs/runbooks.md of k8smon, one #anchor per alert. */
+export const DEFAULT_RUNBOOK_BASE_URL = 'https://k8smon.dev/runbooks';
+
 const allowlisted = (): MetricsFilter => ({ allowlist: true, keep: [], drop: [] });
 
 export function builtInDefaults(): Profile {
@@ -37,6 +40,8 @@ export function builtInDefaults(): Profile {
       selfMonitoring: { enabled: true, metrics: allowlisted() },
     },
     networkPolicies: { enabled: false },
+    rules: { enabled: true, prometheusRule: false, runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL },
+    dashboards: { enabled: false },
     namespace: 'monitoring',
     agent: {
       kind: DEFAULT_AGENT_KIND,

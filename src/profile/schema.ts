@@ -349,6 +349,29 @@ export const profileSchema = {
       additionalProperties: false,
       properties: { enabled: { type: 'boolean', description: 'render NetworkPolicies that let only the agents reach the exporters' } },
     },
+    rules: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'alerting and recording rules for the jobs k8smon renders',
+      properties: {
+        enabled: { type: 'boolean', description: 'render the rules: loaded by the in-cluster Prometheus, and written as rules/k8smon.rules.yaml by render --output-dir' },
+        prometheusRule: { type: 'boolean', description: 'also render them as a PrometheusRule (monitoring.coreos.com/v1) for the Prometheus operator' },
+        runbookBaseUrl: {
+          type: 'string',
+          pattern: '^https?://[^\\s#]+$',
+          maxLength: 2048,
+          description: 'an http(s) URL without a #fragment; each alert links to it with #<alertname in lower case>',
+        },
+      },
+    },
+    dashboards: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Grafana dashboards for the jobs k8smon renders',
+      properties: {
+        enabled: { type: 'boolean', description: 'render the dashboards as ConfigMaps labelled grafana_dashboard: "1" (for Grafana\'s sidecar), and as dashboards/*.json with render --output-dir' },
+      },
+    },
     namespace: { ...kubernetesName, title: 'the namespace everything is deployed into' },
     inventory: {
       type: 'object',

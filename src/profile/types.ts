@@ -123,6 +123,10 @@ export interface Profile {
   images?: Partial<Record<ImageName, ImageOverride>>;
   components: Components;
   networkPolicies: { enabled: boolean };
+  /** Alerting and recording rules for the jobs rendered (src/rules/). */
+  rules: { enabled: boolean; prometheusRule: boolean; runbookBaseUrl: string };
+  /** Grafana dashboards as ConfigMaps for Grafana's sidecar (src/dashboards/). */
+  dashboards: { enabled: boolean };
   namespace: string;
   /** Where apply records what it created; the name defaults to k8smon-<cluster.name>. */
   inventory?: { name?: string };

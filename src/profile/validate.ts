@@ -228,6 +228,11 @@ export function crossFieldRules(profile: Profile): RuleResult {
     }
   }
 
+  urlRule(profile.rules.runbookBaseUrl, 'rules.runbookBaseUrl', ['http:', 'https:'], errors);
+  if (profile.rules.prometheusRule && !profile.rules.enabled) {
+    warnings.push({ path: 'rules.prometheusRule', message: 'has no effect while rules.enabled is false: no PrometheusRule is rendered' });
+  }
+
   const shards = profile.agent.cluster?.shards;
   if (shards !== undefined && shards > 1 && !agentKind(profile.agent.kind).shardable) {
     errors.push({

@@ -30,7 +30,25 @@ const KIND_ORDER = [
   'Deployment',
   'StatefulSet',
   'PodDisruptionBudget',
+  'PrometheusRule',
 ];
+
+/** The label Grafana's dashboard sidecar (the grafana chart's sidecar.dashboards) looks for. */
+export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
+
+/** A PrometheusRule for the operator (when asked for), and one ConfigMap per dashboard for Grafana's sidecar. */
+function monitoringObjects(model: Model): KubernetesObject[] {
+  const out: KubernetesObject[] = [];
+  const ns = model.namespace;
+  if (model.rules?.prometheusRule === true) {
+    out.push(renderTemplate('prometheusrule', { name: 'k8smon', namespace: ns, labels: labelsFor('k8smon', 'rules').labels, groups: model.rules.groups }));
+  }
+  for (const d of model.dashboards) {
+    const name = `k8smon-dashboard-${d.name}`;
+    out.push(renderTemplate('configmap', { name, namespace: ns, labels: { ...labelsFor(name, 'dashboard').labels, [GRAFANA_DASHBOARD_LABEL]: '1' }, data: { [d.fileName]: d.text } }));
+  }
+  return out;
+}
 
 export const CONFIG_CHECKSUM_ANNOTATION = 'k8smon.dev/config-sha256';
 
@@ -98,6 +116,7 @@ export function renderManifests(model: Model): ManifestResult {
     );
   }
   for (const w of workloads) objects.push(...workloadObjects(model, w));
+  objects.push(...monitoringObjects(model));
   // Members of the inventory say so on the object itself (never on selectors or pod templates, which would roll pods).
   for (const o of objects) if (isMember(o)) o.metadata.labels = { ...o.metadata.labels, [APPLYSET_PART_OF_LABEL]: model.inventory.id };
   return { objects: sortObjects(objects), notices };

@@ -36,6 +36,8 @@ export async function run(options: RenderOptions, ctx: CommandContext): Promise<
 
   if (options.outputDir !== undefined) {
     const files = toDirectoryFiles(bundle.objects, bundle.model.namespace);
+    // Not Kubernetes objects, so not in kustomization.yaml: rule files for any ruler, dashboards for any Grafana.
+    for (const [name, text] of bundle.files) files.set(name, text);
     writeDirectory(options.outputDir, files);
     ctx.reporter.info(`wrote ${files.size} files to ${options.outputDir}; apply with: kubectl apply -k ${options.outputDir}`);
     return;

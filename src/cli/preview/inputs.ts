@@ -11,7 +11,8 @@ import { runKubectl, type KubectlTarget } from '../../kube/kubectl.js';
 import { renderBundle } from '../../pipeline.js';
 import type { KubernetesObject } from '../../render/templates.js';
 import { agentsFromFile, agentsFromManifests } from '../../agents/find.js';
-import type { AgentSpec } from '../../runtime/plan/plan.js';
+import { anyInstanceConfig, type AgentSpec } from '../../runtime/plan/plan.js';
+import { monitoringProblems } from '../../rules/check.js';
 import { checkDeployment } from '../../runtime/check/index.js';
 import type { Preview, Problem } from '../../runtime/preview/preview.js';
 import { readJsonFile } from '../../runtime/snapshot-file.js';
@@ -124,5 +125,6 @@ function someOf(names: readonly string[], max = 5): string {
 
 /** The preview's own problems plus what the consistency rules find in the deployment. */
 export function allProblems(loaded: Loaded, preview: Preview): Problem[] {
-  return [...preview.problems, ...checkDeployment(loaded.objects, loaded.agents, loaded.snapshot, preview.targets)];
+  const scrapeConfigs = loaded.agents.flatMap((a) => anyInstanceConfig(a).scrapeConfigs);
+  return [...preview.problems, ...checkDeployment(loaded.objects, loaded.agents, loaded.snapshot, preview.targets), ...monitoringProblems(loaded.objects, scrapeConfigs)];
 }

@@ -145,6 +145,8 @@ const ALLOWLISTS: Record<AllowlistedJob, string[]> = {
     'prometheus_remote_storage_(samples|histograms|exemplars)_in_total',
     'prometheus_http_requests_total',
     'prometheus_(build_info|ready|config_last_reload_successful)',
+    // It evaluates k8smon's rules: failed and missed evaluations.
+    'prometheus_rule_(evaluation_failures_total|group_iterations_missed_total)',
     ...PROCESS,
   ],
 };

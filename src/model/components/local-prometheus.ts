@@ -6,6 +6,7 @@ import { LINUX_NODES, restrictedContainerSecurityContext, restrictedPodSecurityC
 import type { WorkloadModel } from '../types.js';
 import type { ComponentContext } from './context.js';
 import { NO_RBAC } from './workload.js';
+import { RULES_FILE } from '../../rules/index.js';
 
 export const LOCAL_PROMETHEUS_NAME = 'k8smon-prometheus';
 export const LOCAL_PROMETHEUS_PORT = 9090;
@@ -15,17 +16,25 @@ export function localPrometheusUrl(namespace: string): string {
   return `http://${LOCAL_PROMETHEUS_NAME}.${namespace}.svc:${LOCAL_PROMETHEUS_PORT}/api/v1/write`;
 }
 
-export function localPrometheusWorkload(ctx: ComponentContext): { workload: WorkloadModel; volumeClaim?: { name: string; size: string; storageClassName?: string } } {
+export const LOCAL_PROMETHEUS_RULES = `${LOCAL_PROMETHEUS_NAME}-rules`;
+const RULES_DIR = '/etc/prometheus-rules';
+
+/** `rules`: the rule file it evaluates (src/rules), if any. */
+export function localPrometheusWorkload(ctx: ComponentContext, rules?: string): { workload: WorkloadModel; volumeClaim?: { name: string; size: string; storageClassName?: string } } {
   const p = ctx.profile.localPrometheus;
   const persistent = p.storage.kind === 'persistentVolumeClaim';
-  const configText = '# Receives samples over remote_write from the k8smon agents; it scrapes nothing itself.\nscrape_configs: []\n';
+  let configText = '# Receives samples over remote_write from the k8smon agents; it scrapes nothing itself.\nscrape_configs: []\n';
+  if (rules !== undefined) configText += `# Evaluates k8smon's alerting and recording rules over what it receives.\nrule_files:\n  - ${RULES_DIR}/*.yaml\n`;
   const workload: WorkloadModel = {
     name: LOCAL_PROMETHEUS_NAME,
     component: 'remote-write-receiver',
     kind: 'Deployment',
     automountToken: false,
     rbac: NO_RBAC,
-    configMaps: [{ name: LOCAL_PROMETHEUS_NAME, data: { 'prometheus.yml': configText } }],
+    configMaps: [
+      { name: LOCAL_PROMETHEUS_NAME, data: { 'prometheus.yml': configText } },
+      ...(rules !== undefined ? [{ name: LOCAL_PROMETHEUS_RULES, data: { [RULES_FILE]: rules } }] : []),
+    ],
     service: [{ name: LOCAL_PROMETHEUS_PORT_NAME, port: LOCAL_PROMETHEUS_PORT, targetPort: LOCAL_PROMETHEUS_PORT_NAME }],
     podSecurity: 'restricted',
     pod: {
@@ -49,12 +58,14 @@ export function localPrometheusWorkload(ctx: ComponentContext): { workload: Work
           securityContext: restrictedContainerSecurityContext(),
           volumeMounts: [
             { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
+            ...(rules !== undefined ? [{ name: 'rules', mountPath: RULES_DIR, readOnly: true }] : []),
             { name: 'data', mountPath: '/prometheus' },
           ],
         },
       ],
       volumes: [
         { name: 'config', configMap: { name: LOCAL_PROMETHEUS_NAME } },
+        ...(rules !== undefined ? [{ name: 'rules', configMap: { name: LOCAL_PROMETHEUS_RULES } }] : []),
         persistent ? { name: 'data', persistentVolumeClaim: { claimName: LOCAL_PROMETHEUS_NAME } } : { name: 'data', emptyDir: { sizeLimit: p.storage.size } },
       ],
     },
