@@ -85,9 +85,16 @@ describe.each(SHARDABLE)('agent kind %s with agent.cluster.shards=3', (kind) => 
     const read = agent.read(undefined, `${CLUSTER}-1`);
     expect(read.scrapeConfigs.length).toBeGreaterThan(0);
     for (const sc of read.scrapeConfigs) {
+      expect(sc.relabel_configs![0]!.replacement).toBe(`${CLUSTER}-1`);
+      if ((sc.kubernetes_sd_configs ?? []).length === 0) {
+        // Static targets (kube-state-metrics) are dealt: each carries its shard, kept where it is the ordinal.
+        expect(sc.relabel_configs!.slice(0, 3).map((r) => r.action ?? 'replace')).toEqual(['replace', 'replace', 'keepequal']);
+        expect(sc.relabel_configs![2]!.source_labels).toEqual(['__tmp_shard_assigned']);
+        for (const g of sc.static_configs ?? []) expect(Number(g.labels?.__tmp_shard_assigned)).toBeLessThan(3);
+        continue;
+      }
       const rules = sc.relabel_configs!.slice(0, 4);
       expect(rules.map((r) => r.action ?? 'replace')).toEqual(['replace', 'replace', 'hashmod', 'keepequal']);
-      expect(rules[0]!.replacement).toBe(`${CLUSTER}-1`);
       expect(rules[2]!.modulus).toBe(3);
     }
   });

@@ -7,6 +7,8 @@ export interface ComponentContext {
   profile: Profile;
   namespace: string;
   images: Model['images'];
+  /** Replicas of the cluster-scope agent (agent.cluster.shards or its default). */
+  clusterShards: number;
 }
 
 export interface ComponentParts {
