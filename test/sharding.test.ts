@@ -105,7 +105,7 @@ describe.each(SHARDABLE)('agent kind %s with agent.cluster.shards=3', (kind) => 
     const preview = previewCluster(agents, snapshot);
     const sharded = clusterTargets(preview.targets);
     const whole = clusterTargets(previewCluster(agentsFromManifests(plain), syntheticCluster({ nodes: 300, podsPerNode: 10, ...ANNOTATED, workloads: plain as never })).targets);
-    expect(sharded.length).toBeGreaterThan(800);
+    expect(sharded.length).toBeGreaterThan(700);
     // The same targets as one replica keeps, each once.
     expect(sharded.map((t) => `${t.job} ${t.url}`).sort()).toEqual(whole.map((t) => `${t.job} ${t.url}`).sort());
     const perShard = [0, 1, 2].map((i) => sharded.filter((t) => t.agent === `statefulset/${CLUSTER}/${CLUSTER}-${i}`).length);
@@ -148,16 +148,16 @@ function stripSharding(text: string): string {
 }
 
 describe('a large cluster', () => {
-  it('splits 2,000 nodes\' cluster-scope targets over the derived 4 shards within 15% of even', () => {
+  it('splits 2,000 nodes\' cluster-scope targets over the derived 4 shards within 10% of even', () => {
     const objects = render('prometheus', ['cluster.nodes=2000']);
     const snapshot = syntheticCluster({ nodes: 2000, podsPerNode: 5, ...ANNOTATED, workloads: objects as never });
     const preview = previewCluster(agentsFromManifests(objects), snapshot, { discoveredLabels: false });
     const sharded = clusterTargets(preview.targets);
     const perShard = [0, 1, 2, 3].map((i) => sharded.filter((t) => t.agent === `statefulset/${CLUSTER}/${CLUSTER}-${i}`).length);
-    expect(sharded.length).toBeGreaterThan(2500);
+    expect(sharded.length).toBeGreaterThan(2000);
     // The hash is of __address__, so an ingress's paths on one host stay together: clumps of targets widen
-    // the spread beyond a per-target coin toss (observed 620/787/683/699 of 2,789; +13% at most).
-    for (const n of perShard) expect(Math.abs(n - sharded.length / 4)).toBeLessThanOrEqual(sharded.length / 4 * 0.15);
+    // the spread beyond a per-target coin toss (observed 559/657/597/596 of 2,409: +9% at most).
+    for (const n of perShard) expect(Math.abs(n - sharded.length / 4)).toBeLessThanOrEqual(sharded.length / 4 * 0.1);
     expect(preview.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  * `agent.cluster.shards` / `components.kubeStateMetrics.shards` the counts.
  *
  * Series an agent holds (after k8smon's default allow-lists), measured on the
- * real payloads in test/fixtures/metrics (test/sizing.test.ts recounts them
+ * real payloads in test/fixtures/metrics (test/large-clusters.test.ts recounts them
  * and fails if these constants drift from what the allow-lists keep):
  *
  *   kubelet /metrics        172 per node
