@@ -16,6 +16,7 @@ import { previewCluster, type ActiveTarget, type Preview } from '../src/runtime/
 import { compileRelabelConfigs, relabel } from '../src/runtime/semantics/relabel/relabel.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { MEASURED_SERIES } from '../src/model/sizing.js';
+import { checkDeployment } from '../src/runtime/check/index.js';
 import { fixtureSamples, FIXTURE_FILES } from './support/fixtures.js';
 import { findJob } from './support/jobs.js';
 import { PrometheusOracle, type PromTargets } from './support/prometheus.js';
@@ -145,6 +146,35 @@ describe('kube-state-metrics shards', () => {
     const perShard = new Map<string | undefined, number>();
     for (const k of kept) perShard.set(k.pod, (perShard.get(k.pod) ?? 0) + 1);
     expect(new Set(perShard.values()).size).toBe(1);
+  });
+});
+
+describe('k8smon check on kube-state-metrics\' shards', () => {
+  const objects = render(['cluster.nodes=500']);
+  const check = (os: KubernetesObject[]) => {
+    const snapshot = syntheticCluster({ nodes: 20, podsPerNode: 5, workloads: os as never });
+    const agents = agentsFromManifests(os);
+    const preview = previewCluster(agents, snapshot, { discoveredLabels: false });
+    return { preview, problems: [...preview.problems, ...checkDeployment(os, agents, snapshot, preview.targets)] };
+  };
+  const withReplicas = (n: number): KubernetesObject[] =>
+    objects.map((o) => (o.kind === 'StatefulSet' && o.metadata.name === KSM ? ({ ...o, spec: { ...(o.spec as any), replicas: n } } as KubernetesObject) : o));
+
+  it('previews each shard as a target of the cluster agent, and finds nothing wrong', () => {
+    const { preview, problems } = check(objects);
+    expect(preview.targets.filter((t) => t.job === 'kube-state-metrics').map((t) => t.url).sort()).toEqual([0, 1].map((i) => `http://${KSM}-${i}.${KSM}.monitoring.svc:8080/metrics`));
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('names a shard that runs but is not scraped (replicas raised by hand): shard-not-scraped', () => {
+    const found = check(withReplicas(3)).problems.filter((p) => p.rule === 'shard-not-scraped');
+    expect(found.map((p) => p.message)).toEqual([`statefulset/${KSM}: job kube-state-metrics scrapes its pods by name but not ${KSM}-2: that shard's series are missing`]);
+  });
+
+  it('names a target whose shard does not run (replicas lowered by hand): shard-not-found', () => {
+    const found = check(withReplicas(1)).problems.filter((p) => p.rule === 'shard-not-found');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain(`names pod ${KSM}-1, which statefulset/${KSM} (1 replicas) does not run`);
   });
 });
 
