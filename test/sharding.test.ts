@@ -41,19 +41,9 @@ describe('the shard count', () => {
     expect((ss.spec as any).replicas).toBe(4);
   });
 
-  it('is refused for a kind that cannot shard, naming the field and the fix', () => {
-    for (const kind of AGENT_KINDS.filter((k) => !k.shardable)) {
-      expect(() => render(kind.name, ['agent.cluster.shards=3'])).toThrow(/agent\.cluster\.shards/);
-      try {
-        render(kind.name, ['agent.cluster.shards=3']);
-      } catch (err) {
-        expect(JSON.stringify((err as any).problems)).toMatch(/set agent\.cluster\.shards to 1/);
-      }
-      // Derived from a large cluster, it stays one replica (with a notice) rather than failing.
-      const { objects, notices } = renderBundle({ preset: 'eks', sets: [`agent.kind=${kind.name}`, 'cluster.nodes=3000'] }, {});
-      expect(findObject(objects, 'Deployment', CLUSTER)).toBeDefined();
-      expect(notices.map((n) => n.path)).toContain('agent.cluster.shards');
-    }
+  it('is run by every agent kind (Alloy too: the same hashmod rules, the pod name read with sys.env)', () => {
+    expect(SHARDABLE).toEqual(AGENT_KINDS.map((k) => k.name));
+    for (const kind of SHARDABLE) expect((findObject(render(kind, ['agent.cluster.shards=3']), 'StatefulSet', CLUSTER).spec as any).replicas).toBe(3);
   });
 });
 
@@ -136,8 +126,9 @@ describe.each(SHARDABLE)('agent kind %s with agent.cluster.shards=3', (kind) => 
   });
 });
 
-/** A config text without the hashmod and keepequal rules (YAML for the Prometheus-format kinds). */
+/** A config text without the hashmod and keepequal rules (YAML for the Prometheus-format kinds, `rule` blocks for Alloy). */
 function stripSharding(text: string): string {
+  if (/^discovery\.|\ndiscovery\./.test(text)) return text.replace(/\n\trule \{\n(?:\t\t[^\n]*\n)*?\t\t+action\s*= "(?:hashmod|keepequal)"\n\t\}\n/g, '\n');
   const doc = parseYaml(text) as any;
   const strip = (scs: any[]): void => {
     for (const sc of scs ?? []) sc.relabel_configs = (sc.relabel_configs ?? []).filter((r: any) => r.action !== 'hashmod' && r.action !== 'keepequal');

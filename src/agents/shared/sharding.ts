@@ -54,7 +54,7 @@ export function sharded<T extends { job_name: string; relabel_configs?: unknown[
   shards: number,
   podName: string,
 ): T {
-  if (shards <= 1) return config;
+  if (!(shards > 1)) return config; // one shard (or none given): the job as it is
   const statics = config.static_configs ?? [];
   if ((config.kubernetes_sd_configs ?? []).length === 0 && statics.length > 0) {
     let next = Number(hashModulo(config.job_name, shards));
