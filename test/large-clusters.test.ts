@@ -178,6 +178,22 @@ describe('k8smon check on kube-state-metrics\' shards', () => {
   });
 });
 
+describe('kube-state-metrics\' targets dealt to a shard that does not run', () => {
+  it('are reported kept-by-no-shard (the replica count lowered by hand below what the config deals to)', () => {
+    // Only kube-state-metrics among the cluster-scope jobs, so nothing hashed can be what is reported.
+    const off = ['apiserver', 'blackboxExporter', 'annotatedServices', 'coreDns'].map((c) => `components.${c}.enabled=false`);
+    const objects = render(['agent.cluster.shards=2', 'components.kubeStateMetrics.shards=2', ...off]);
+    const fewer = objects.map((o) => (o.kind === 'StatefulSet' && o.metadata.name === CLUSTER ? ({ ...o, spec: { ...(o.spec as any), replicas: 1 } } as KubernetesObject) : o));
+    const snapshot = syntheticCluster({ nodes: 5, podsPerNode: 2, workloads: fewer as never });
+    const whole = previewCluster(agentsFromManifests(objects), snapshot, { discoveredLabels: false });
+    expect(whole.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    const preview = previewCluster(agentsFromManifests(fewer), snapshot, { discoveredLabels: false });
+    const found = preview.problems.filter((p) => p.rule === 'kept-by-no-shard');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain('job kube-state-metrics: 1 targets are kept by none of its 1 shards');
+  });
+});
+
 describe('Kubernetes\' scale target: 5,000 nodes, 150,000 pods, the derived 8 shards', () => {
   const objects = render(['cluster.nodes=5000']);
   let preview: Preview;
