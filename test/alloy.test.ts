@@ -217,7 +217,9 @@ describe('the layout alloy fmt gives', () => {
   });
 });
 
-describe.each(renderVariants(['alloy']))('the rendered Alloy config: $name', ({ preset, sets, env }) => {
+// And sharded (5,000 nodes: 8 replicas, each reading its pod's name with sys.env("POD_NAME"), and kube-state-metrics' shards dealt out).
+const SHARDED_ALLOY = { name: 'alloy, eks, cluster.nodes=5000 (sharded)', preset: 'eks', sets: ['agent.kind=alloy', 'cluster.nodes=5000'], env: {} as Record<string, string> };
+describe.each([...renderVariants(['alloy']), SHARDED_ALLOY])('the rendered Alloy config: $name', ({ preset, sets, env }) => {
   const { objects } = renderBundle({ preset, sets }, env);
   it.each(AGENTS)('%s parses, is laid out as alloy fmt lays it out, and uses only documented arguments and blocks', (agent) => {
     const text = alloyText(objects, agent);

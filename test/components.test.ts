@@ -34,14 +34,19 @@ describe('kube-state-metrics', () => {
     expect(warnings.some((w) => w.path === 'components.kubeStateMetrics.collectors' && /every Secret/.test(w.message))).toBe(true);
   });
 
+  // 200Mi + 2Mi and 0.1 + 0.001 core per node beyond 100, divided over the shards (one per 400 nodes beyond 400,
+  // a multiple of the cluster agent's: 600 nodes → 2, 5,000 → 16).
   it.each([
-    [10, '100m', '200Mi'],
-    [100, '100m', '200Mi'],
-    [600, '600m', '1200Mi'],
-    [5000, '5000m', '10000Mi'],
-  ])('is sized for %i nodes: %s CPU, %s memory', (nodes, cpu, memory) => {
+    [10, 'Deployment', 1, '100m', '200Mi'],
+    [100, 'Deployment', 1, '100m', '200Mi'],
+    [400, 'Deployment', 1, '400m', '800Mi'],
+    [600, 'StatefulSet', 2, '350m', '700Mi'],
+    [5000, 'StatefulSet', 16, '407m', '813Mi'],
+  ])('is sized for %i nodes: a %s of %i, each %s CPU, %s memory', (nodes, kind, replicas, cpu, memory) => {
     const { objects } = renderPreset('eks', [`cluster.nodes=${nodes}`]);
-    expect(podSpec(findObject(objects, 'Deployment', 'k8smon-kube-state-metrics')).containers[0].resources.requests).toEqual({ cpu, memory });
+    const ksm = findObject(objects, kind, 'k8smon-kube-state-metrics');
+    expect((ksm.spec as any).replicas).toBe(replicas);
+    expect(podSpec(ksm).containers[0].resources.requests).toEqual({ cpu, memory });
   });
 
   it('is scraped once, by the cluster agent, keeping its own object labels', () => {

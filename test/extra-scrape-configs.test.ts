@@ -90,7 +90,7 @@ describe('extraScrapeConfigs in real tools', () => {
 
   it('shard with the cluster agent: the hashmod rules come first', () => {
     const { objects } = render(EXTRA, ['agent.cluster.shards=2']);
-    expect(findJob(objects, 'legacy-vm').relabel_configs.map((r) => r.action ?? 'replace').slice(0, 4)).toEqual(['replace', 'replace', 'hashmod', 'keepequal']);
+    expect(findJob(objects, 'shop-envoy').relabel_configs.map((r) => r.action ?? 'replace').slice(0, 4)).toEqual(['replace', 'replace', 'hashmod', 'keepequal']);
   });
 });
 

@@ -65,3 +65,11 @@ describe('kubernetes-models schema validation: the sharded cluster agent (agent.
     expect(() => new Pdb(pdb).validate()).not.toThrow();
   });
 });
+
+describe.each([10, 500, 2000, 5000])('kubernetes-models schema validation: cluster.nodes=%i (shards, sizes, kube-state-metrics sharded from 500)', (nodes) => {
+  const { objects } = renderBundle({ preset: 'eks', sets: [`cluster.nodes=${nodes}`] }, {});
+  it.each(objects.map((o) => [`${o.kind}/${o.metadata.name}${o.metadata.namespace !== undefined ? ` -n ${o.metadata.namespace}` : ''}`, o] as const))('%s is valid', async (_name, obj) => {
+    const Model = await modelFor(obj);
+    expect(() => new Model(obj).validate()).not.toThrow();
+  });
+});

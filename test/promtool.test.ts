@@ -66,3 +66,12 @@ describe.each(AGENT_KIND_NAMES.filter((k) => AGENT_KINDS.find((a) => a.name === 
     expect(result.ok).toBe(true);
   });
 });
+
+describe.each(AGENT_KIND_NAMES.flatMap((kind) => [10, 500, 2000, 5000].map((nodes) => [kind, nodes] as const)))('promtool check config, %s on cluster.nodes=%i (shards and kube-state-metrics shards as derived)', (kind, nodes) => {
+  const { objects } = renderBundle({ preset: 'eks', sets: [`agent.kind=${kind}`, `cluster.nodes=${nodes}`] }, {});
+  it.each(AGENTS)('%s config passes promtool', (agent) => {
+    const result = promtoolCheckConfig(promtoolConfig(agentConfigAsRead(objects, agent), newSandbox()));
+    expect(result.output).toContain('SUCCESS');
+    expect(result.ok).toBe(true);
+  });
+});

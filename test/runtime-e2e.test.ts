@@ -63,7 +63,8 @@ describe.each(PRESETS)('render → targets on a generated cluster: %s', (preset)
     expect(jobTargets('kubernetes-service-endpoints').length).toBeGreaterThan(0);
     expect(jobTargets('kubernetes-services').map((t) => t.labels.service).length).toBeGreaterThan(0);
     const ingresses = jobTargets('kubernetes-ingresses');
-    expect(ingresses.length).toBe(2 * snapshot.ingresses!.length);
+    // One target per host and path of every Ingress.
+    expect(ingresses.length).toBe(snapshot.ingresses!.reduce((n, i) => n + (i.spec?.rules ?? []).reduce((m, r) => m + (r.http?.paths?.length ?? 0), 0), 0));
     expect(ingresses.some((t) => t.labels.instance!.startsWith('https://'))).toBe(true);
   });
 

@@ -66,7 +66,9 @@ function containers(spec: any): any[] {
 }
 
 // The sharded cluster agent (a StatefulSet) too: its pods get the pod name from the downward API, nothing more.
-const VARIANTS = [...PRESETS.flatMap((preset) => ['direct', 'proxy'].map((access) => ({ preset, access, sets: [] as string[] }))), { preset: 'eks', access: 'direct', sets: ['agent.cluster.shards=3'] }];
+// And the sizes issue 13 names: sharded cluster agent and kube-state-metrics (StatefulSets, and kube-state-metrics' Role) from 500 nodes.
+const LARGE = [10, 500, 2000, 5000].map((nodes) => ({ preset: 'eks', access: 'direct', sets: [`cluster.nodes=${nodes}`] }));
+const VARIANTS = [...PRESETS.flatMap((preset) => ['direct', 'proxy'].map((access) => ({ preset, access, sets: [] as string[] }))), { preset: 'eks', access: 'direct', sets: ['agent.cluster.shards=3'] }, ...LARGE];
 
 describe.each(VARIANTS)('Pod Security "restricted": $preset, $access $sets', ({ preset, access, sets }) => {
   const { objects } = renderPreset(preset, [`kubelet.access=${access}`, ...sets]);
@@ -180,8 +182,25 @@ describe.each(VARIANTS)('RBAC: $preset, $access $sets', ({ preset, access, sets 
     }
   });
 
+  it('grants kube-state-metrics get on its own pods and StatefulSet by name, only when it shards itself', () => {
+    const ksm = objects.find((o) => o.metadata.name === 'k8smon-kube-state-metrics' && (o.kind === 'Deployment' || o.kind === 'StatefulSet'));
+    if (ksm === undefined) return;
+    const { byNamespace } = grantsOf(objects, 'k8smon-kube-state-metrics');
+    const own = [...byNamespace.values()].flat();
+    if (ksm.kind === 'Deployment') {
+      expect(own).toEqual([]);
+      return;
+    }
+    const replicas = (ksm.spec as any).replicas as number;
+    expect([...byNamespace.keys()]).toEqual([ksm.metadata.namespace]);
+    expect(own).toEqual([
+      { apiGroups: [''], resources: ['pods'], resourceNames: Array.from({ length: replicas }, (_, i) => `k8smon-kube-state-metrics-${i}`), verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['k8smon-kube-state-metrics'], verbs: ['get'] },
+    ]);
+  });
+
   it('grants kube-state-metrics list/watch on every resource of its --resources', () => {
-    const ksm = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'k8smon-kube-state-metrics');
+    const ksm = objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === 'k8smon-kube-state-metrics');
     if (ksm === undefined) return;
     const arg: string = (ksm.spec as any).template.spec.containers[0].args.find((a: string) => a.startsWith('--resources='));
     const { cluster } = grantsOf(objects, 'k8smon-kube-state-metrics');

@@ -41,19 +41,9 @@ describe('the shard count', () => {
     expect((ss.spec as any).replicas).toBe(4);
   });
 
-  it('is refused for a kind that cannot shard, naming the field and the fix', () => {
-    for (const kind of AGENT_KINDS.filter((k) => !k.shardable)) {
-      expect(() => render(kind.name, ['agent.cluster.shards=3'])).toThrow(/agent\.cluster\.shards/);
-      try {
-        render(kind.name, ['agent.cluster.shards=3']);
-      } catch (err) {
-        expect(JSON.stringify((err as any).problems)).toMatch(/set agent\.cluster\.shards to 1/);
-      }
-      // Derived from a large cluster, it stays one replica (with a notice) rather than failing.
-      const { objects, notices } = renderBundle({ preset: 'eks', sets: [`agent.kind=${kind.name}`, 'cluster.nodes=3000'] }, {});
-      expect(findObject(objects, 'Deployment', CLUSTER)).toBeDefined();
-      expect(notices.map((n) => n.path)).toContain('agent.cluster.shards');
-    }
+  it('is run by every agent kind (Alloy too: the same hashmod rules, the pod name read with sys.env)', () => {
+    expect(SHARDABLE).toEqual(AGENT_KINDS.map((k) => k.name));
+    for (const kind of SHARDABLE) expect((findObject(render(kind, ['agent.cluster.shards=3']), 'StatefulSet', CLUSTER).spec as any).replicas).toBe(3);
   });
 });
 
@@ -85,9 +75,16 @@ describe.each(SHARDABLE)('agent kind %s with agent.cluster.shards=3', (kind) => 
     const read = agent.read(undefined, `${CLUSTER}-1`);
     expect(read.scrapeConfigs.length).toBeGreaterThan(0);
     for (const sc of read.scrapeConfigs) {
+      expect(sc.relabel_configs![0]!.replacement).toBe(`${CLUSTER}-1`);
+      if ((sc.kubernetes_sd_configs ?? []).length === 0) {
+        // Static targets (kube-state-metrics) are dealt: each carries its shard, kept where it is the ordinal.
+        expect(sc.relabel_configs!.slice(0, 3).map((r) => r.action ?? 'replace')).toEqual(['replace', 'replace', 'keepequal']);
+        expect(sc.relabel_configs![2]!.source_labels).toEqual(['__tmp_shard_assigned']);
+        for (const g of sc.static_configs ?? []) expect(Number(g.labels?.__tmp_shard_assigned)).toBeLessThan(3);
+        continue;
+      }
       const rules = sc.relabel_configs!.slice(0, 4);
       expect(rules.map((r) => r.action ?? 'replace')).toEqual(['replace', 'replace', 'hashmod', 'keepequal']);
-      expect(rules[0]!.replacement).toBe(`${CLUSTER}-1`);
       expect(rules[2]!.modulus).toBe(3);
     }
   });
@@ -98,7 +95,7 @@ describe.each(SHARDABLE)('agent kind %s with agent.cluster.shards=3', (kind) => 
     const preview = previewCluster(agents, snapshot);
     const sharded = clusterTargets(preview.targets);
     const whole = clusterTargets(previewCluster(agentsFromManifests(plain), syntheticCluster({ nodes: 300, podsPerNode: 10, ...ANNOTATED, workloads: plain as never })).targets);
-    expect(sharded.length).toBeGreaterThan(800);
+    expect(sharded.length).toBeGreaterThan(700);
     // The same targets as one replica keeps, each once. (The render's own pods, which self-monitoring
     // scrapes, are not the same: three agent replicas instead of one, and the addresses after them move.)
     const ownPods = (t: ActiveTarget) => t.labels.namespace === 'monitoring' && (t.labels.pod ?? '').startsWith('k8smon-');
@@ -135,8 +132,9 @@ describe.each(SHARDABLE)('agent kind %s with agent.cluster.shards=3', (kind) => 
   });
 });
 
-/** A config text without the hashmod and keepequal rules (YAML for the Prometheus-format kinds). */
+/** A config text without the hashmod and keepequal rules (YAML for the Prometheus-format kinds, `rule` blocks for Alloy). */
 function stripSharding(text: string): string {
+  if (/^discovery\.|\ndiscovery\./.test(text)) return text.replace(/\n\trule \{\n(?:\t\t[^\n]*\n)*?\t\t+action\s*= "(?:hashmod|keepequal)"\n\t\}\n/g, '\n');
   const doc = parseYaml(text) as any;
   const strip = (scs: any[]): void => {
     for (const sc of scs ?? []) sc.relabel_configs = (sc.relabel_configs ?? []).filter((r: any) => r.action !== 'hashmod' && r.action !== 'keepequal');
@@ -147,16 +145,16 @@ function stripSharding(text: string): string {
 }
 
 describe('a large cluster', () => {
-  it('splits 2,000 nodes\' cluster-scope targets over the derived 4 shards within 15% of even', () => {
+  it('splits 2,000 nodes\' cluster-scope targets over the derived 4 shards within 10% of even', () => {
     const objects = render('prometheus', ['cluster.nodes=2000']);
     const snapshot = syntheticCluster({ nodes: 2000, podsPerNode: 5, ...ANNOTATED, workloads: objects as never });
     const preview = previewCluster(agentsFromManifests(objects), snapshot, { discoveredLabels: false });
     const sharded = clusterTargets(preview.targets);
     const perShard = [0, 1, 2, 3].map((i) => sharded.filter((t) => t.agent === `statefulset/${CLUSTER}/${CLUSTER}-${i}`).length);
-    expect(sharded.length).toBeGreaterThan(2500);
+    expect(sharded.length).toBeGreaterThan(2000);
     // The hash is of __address__, so an ingress's paths on one host stay together: clumps of targets widen
-    // the spread beyond a per-target coin toss (observed 620/787/683/699 of 2,789; +13% at most).
-    for (const n of perShard) expect(Math.abs(n - sharded.length / 4)).toBeLessThanOrEqual(sharded.length / 4 * 0.15);
+    // the spread beyond a per-target coin toss (observed 559/657/597/596 of 2,409: +9% at most).
+    for (const n of perShard) expect(Math.abs(n - sharded.length / 4)).toBeLessThanOrEqual(sharded.length / 4 * 0.1);
     expect(preview.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 });

@@ -18,10 +18,12 @@ import { inventoryOf } from '../render/applyset.js';
 import { resolveImages } from './images.js';
 import { deriveRbac } from './rbac.js';
 import { mergePodSettings, ownPodSettings } from './pod-settings.js';
-import { KSM_NAME } from './components/kube-state-metrics.js';
+import { KSM_NAME, ksmTargets } from './components/kube-state-metrics.js';
+import { deepMerge } from '../profile/merge.js';
+import { clusterAgentResources, DEFAULT_PODS_PER_NODE, nodeAgentResources } from './sizing.js';
 import { NODE_EXPORTER_NAME } from './components/node-exporter.js';
 import { BLACKBOX_NAME } from './components/blackbox-exporter.js';
-import type { PodSettings } from '../profile/types.js';
+import type { PodSettings, Resources } from '../profile/types.js';
 import type { AgentModel, AgentScope, Model, ScrapeJob, WorkloadModel } from './types.js';
 import { coverageMessage, ruleCoverageProblems, ruleFileText, selectRuleGroups } from '../rules/index.js';
 import { renderedJobs } from '../rules/coverage.js';
@@ -54,12 +56,15 @@ const COMPONENT_BUILDERS: { enabled: (p: Profile) => boolean; build: (ctx: Compo
 
 export function buildModel(profile: Profile, env: Readonly<Record<string, string | undefined>>): BuildResult {
   const kind = agentKind(profile.agent.kind);
+  const derived = defaultShards(profile.cluster.nodes);
+  const shards = profile.agent.cluster?.shards ?? (kind.shardable ? derived : 1);
   const ctx: ComponentContext = {
     profile,
     namespace: profile.namespace,
     images: resolveImages(profile),
     agentNames: AGENT_NAMES,
     agentMetricsPorts: kind.metricsPorts,
+    clusterShards: shards,
   };
   const notices: InputProblem[] = [];
   const jobs: ScrapeJob[] = [];
@@ -73,14 +78,20 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
   }
   jobs.push(...extraJobs(profile, jobs));
 
-  const derived = defaultShards(profile.cluster.nodes);
-  const shards = profile.agent.cluster?.shards ?? (kind.shardable ? derived : 1);
   if (profile.agent.cluster?.shards === undefined && !kind.shardable && derived > 1) {
     notices.push({
       path: 'agent.cluster.shards',
       message: `${profile.cluster.nodes} nodes would get ${derived} cluster-scope shards, but agent.kind ${kind.name} does not run sharded: one replica scrapes every cluster-scope target`,
     });
   }
+  // Sized from the cluster (src/model/sizing.ts); a figure the profile gives replaces the computed one.
+  const nodes = profile.cluster.nodes;
+  const podsPerNode = profile.cluster.podsPerNode ?? DEFAULT_PODS_PER_NODE;
+  const ksmAddresses = profile.components.kubeStateMetrics.enabled ? ksmTargets(ctx) : [];
+  const sized: Record<AgentScope, Resources> = {
+    node: nodeAgentResources(podsPerNode),
+    cluster: clusterAgentResources(nodes, podsPerNode, shards, ksmAddresses),
+  };
   const agents: AgentModel[] = (['node', 'cluster'] as const).map((scope) => {
     const scoped = jobs.filter((j) => j.scope === scope);
     return {
@@ -88,7 +99,7 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
       name: AGENT_NAMES[scope],
       jobs: scoped,
       rbac: deriveRbac(scoped),
-      resources: profile.agent.resources[scope],
+      resources: deepMerge(sized[scope], profile.agent.resources?.[scope]) as Resources,
       hostNetwork: scoped.some((j) => j.hostNetwork === true),
       shards: scope === 'cluster' ? shards : 1,
     };

@@ -50,6 +50,8 @@ export interface PolicyRule {
   resources?: string[];
   verbs: string[];
   nonResourceURLs?: string[];
+  /** Only these objects (a workload that reads itself: kube-state-metrics' automated sharding). */
+  resourceNames?: string[];
 }
 
 export interface ScrapeJob {
@@ -143,6 +145,8 @@ export interface WorkloadModel {
   kind: 'DaemonSet' | 'Deployment' | 'StatefulSet';
   /** A StatefulSet's replicas. */
   replicas?: number;
+  /** A StatefulSet's governing Service (headless): its pods get DNS names `<pod>.<service>.<namespace>.svc`. */
+  serviceName?: string;
   /** A PodDisruptionBudget over its pods: at most this many evicted at once (voluntary disruptions: drains, upgrades). */
   maxUnavailable?: number;
   /** Whether the pod gets a ServiceAccount token (only pods that call the API). */
@@ -151,6 +155,8 @@ export interface WorkloadModel {
   configMaps: { name: string; data: Record<string, string> }[];
   /** Ports of a ClusterIP Service in front of the pods, if any. */
   service?: { name: string; port: number; targetPort: string }[];
+  /** The Service has no cluster IP: each pod is reached (and scraped) on its own. */
+  headlessService?: boolean;
   podSecurity: PodSecurityLevel;
   pod: {
     hostNetwork?: boolean;

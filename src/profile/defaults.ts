@@ -47,10 +47,7 @@ export function builtInDefaults(): Profile {
       kind: DEFAULT_AGENT_KIND,
       scrapeInterval: '60s',
       scrapeTimeout: '10s',
-      resources: {
-        node: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-        cluster: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-      },
+      // resources: sized from cluster.nodes (src/model/sizing.ts) unless the profile gives them.
     },
     kubelet: { access: 'direct', insecureSkipVerify: true },
     localPrometheus: {

@@ -287,7 +287,18 @@ export const profileSchema = {
           enum: ['managed', 'self-hosted'],
           description: 'managed control planes hide the scheduler, controller-manager and etcd',
         },
-        nodes: { type: 'integer', minimum: 1, maximum: 100000, description: 'the expected number of nodes; sizes kube-state-metrics' },
+        nodes: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100000,
+          description: 'the expected number of nodes; sizes the agents and kube-state-metrics, and sets how many shards the cluster agent and kube-state-metrics run',
+        },
+        podsPerNode: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000,
+          description: 'the expected pods per node (default 30: Kubernetes\' scale target of 150,000 pods on 5,000 nodes); sizes the agents',
+        },
       },
     },
     imageRegistry: {
@@ -323,6 +334,13 @@ export const profileSchema = {
           metrics: metricsFilter,
           resources,
           pod,
+          shards: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 64,
+            description:
+              'kube-state-metrics replicas, each serving its share of the objects (automated sharding: a StatefulSet with --pod/--pod-namespace); default from cluster.nodes: one per 400 nodes. 1 renders a single-replica Deployment',
+          },
         }),
         nodeExporter: component('node-exporter (hostNetwork, hostPID, read-only host mounts)', { metrics: metricsFilter, resources, pod }),
         blackboxExporter: component('blackbox-exporter and probes of annotated Services and Ingresses', {
@@ -399,7 +417,7 @@ export const profileSchema = {
         resources: {
           type: 'object',
           additionalProperties: false,
-          description: 'resources of the node-local agent (DaemonSet) and the cluster-scope agent (Deployment)',
+          description: 'resources of the node-local agent (DaemonSet) and the cluster-scope agent (each replica when sharded); default sized from cluster.nodes and cluster.podsPerNode, a given value replaces that figure',
           properties: { node: resources, cluster: resources },
         },
         pod: { ...pod, title: 'pod settings of both agents (node DaemonSet and cluster Deployment); each given field replaces the one of podDefaults' },

@@ -49,7 +49,7 @@ export interface Components {
   kubelet: { enabled: boolean; resourceMetrics: boolean; probeMetrics: boolean; metrics: MetricsFilter };
   cadvisor: { enabled: boolean; metrics: MetricsFilter };
   apiserver: { enabled: boolean; metrics: MetricsFilter };
-  kubeStateMetrics: { enabled: boolean; collectors: KsmCollector[]; metrics: MetricsFilter; resources?: Resources; pod?: PodSettings };
+  kubeStateMetrics: { enabled: boolean; collectors: KsmCollector[]; metrics: MetricsFilter; resources?: Resources; pod?: PodSettings; shards?: number };
   nodeExporter: { enabled: boolean; metrics: MetricsFilter; resources: Resources; pod?: PodSettings };
   blackboxExporter: { enabled: boolean; icmp: boolean; resources: Resources; pod?: PodSettings };
   annotatedPods: { enabled: boolean };
@@ -118,7 +118,7 @@ export interface RemoteWriteQueue {
 
 export interface Profile {
   preset?: string;
-  cluster: { name: string; platform: Platform; controlPlane: 'managed' | 'self-hosted'; nodes: number };
+  cluster: { name: string; platform: Platform; controlPlane: 'managed' | 'self-hosted'; nodes: number; podsPerNode?: number };
   imageRegistry?: string;
   images?: Partial<Record<ImageName, ImageOverride>>;
   components: Components;
@@ -134,7 +134,8 @@ export interface Profile {
     kind: AgentKind;
     scrapeInterval: string;
     scrapeTimeout: string;
-    resources: { node: Resources; cluster: Resources };
+    /** Sized from cluster.nodes and podsPerNode (src/model/sizing.ts) unless given; a given figure replaces that one. */
+    resources?: { node?: Resources; cluster?: Resources };
     pod?: PodSettings;
     serviceAccount?: { annotations?: Record<string, string> };
     /** The cluster-scope agent; shards default from cluster.nodes (src/agents/shared/sharding.ts). */

@@ -162,6 +162,7 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
         namespace: ns,
         labels,
         selector,
+        headless: w.headlessService === true,
         ports: w.service.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: 'TCP' })),
       }),
     );
@@ -188,6 +189,7 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
     renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : w.kind === 'StatefulSet' ? 'statefulset' : 'deployment', {
       name: w.name,
       replicas: w.replicas,
+      serviceName: w.serviceName,
       namespace: ns,
       labels,
       selector,

@@ -116,18 +116,30 @@ export function syntheticCluster(o: SyntheticOptions): Snapshot {
       );
     }
   }
+  // Pods by app, once: filtering every pod for every Service made a 150,000-pod cluster take minutes.
+  const byApp = new Map<string, PodObject[]>();
+  for (const p of pods) {
+    const app = p.metadata.labels?.app;
+    if (app !== undefined) byApp.set(app, [...(byApp.get(app) ?? []), p]);
+  }
   for (let a = 0; a < apps; a += serviceEvery) {
     const app = `app-${a}`;
     const ns = `team-${a % 7}`;
-    const members = pods.filter((p) => p.metadata.labels?.app === app && p.status?.podIP !== undefined && p.metadata.namespace === ns);
+    const members = (byApp.get(app) ?? []).filter((p) => p.status?.podIP !== undefined && p.metadata.namespace === ns);
     const annotations: Record<string, string> = a % (2 * serviceEvery) === 0 ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/probe': 'true' } : {};
     services.push({ metadata: { name: app, namespace: ns, annotations }, spec: { type: 'ClusterIP', clusterIP: ip(40, a), ports: [{ name: 'http', port: 8080 }] } });
     const epList = members.map((m) => ({ addresses: [m.status!.podIP!], conditions: { ready: true }, nodeName: m.spec?.nodeName, targetRef: { kind: 'Pod', name: m.metadata.name, namespace: ns } }));
     endpointslices.push({ metadata: { name: `${app}-abc`, namespace: ns, labels: { 'kubernetes.io/service-name': app } }, addressType: 'IPv4', endpoints: epList, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] });
     endpoints.push({ metadata: { name: app, namespace: ns }, subsets: [{ addresses: epList.map((e) => ({ ip: e.addresses[0]!, nodeName: e.nodeName, targetRef: e.targetRef })), ports: [{ name: 'http', port: 8080 }] }] });
+    // As Ingresses come: most route one host's `/` to the app; some split paths (`/api`, `/static`) on that
+    // host; some also answer on a second host name. Each (host, path) is a probe target, and a host's paths
+    // share an address, so they land on one shard together: clumps of the sizes real clusters have.
+    const host = `${app}.${ns}.example.com`;
+    const paths = a % 4 === 0 ? ['/', '/api', '/static'].slice(0, 2 + (a % 8 === 0 ? 1 : 0)) : ['/'];
+    const hosts = a % 5 === 0 ? [host, `www.${host}`] : [host];
     ingresses.push({
       metadata: { name: app, namespace: ns, annotations: { 'prometheus.io/probe': 'true' } },
-      spec: { tls: a % 3 === 0 ? [{ hosts: [`*.${ns}.example.com`] }] : [], rules: [{ host: `${app}.${ns}.example.com`, http: { paths: [{ path: '/' }, { path: '/api' }] } }] },
+      spec: { tls: a % 3 === 0 ? [{ hosts: [`*.${ns}.example.com`] }] : [], rules: hosts.map((h) => ({ host: h, http: { paths: paths.map((path) => ({ path })) } })) },
     });
   }
   realisticShapes(nodes.slice(0, o.nodes), controlPlanes, { pods, services, endpoints, endpointslices });

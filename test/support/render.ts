@@ -50,7 +50,7 @@ export function agentConfigAsRead(objects: readonly KubernetesObject[], agentNam
     const { remote_write, ...global } = doc.metrics.global;
     return { global, remote_write, scrape_configs: doc.metrics.configs.flatMap((c: any) => c.scrape_configs) };
   }
-  if (agent.kind === 'alloy') return alloyAsPrometheus(agent, node);
+  if (agent.kind === 'alloy') return alloyAsPrometheus(agent, node, podName);
   const vars = env(containers.find((c: any) => c.name === 'config-reloader'));
   const doc = parseYaml(reloaderEnvsubst(agent.text, (n) => vars.get(n))) as any;
   const labels = Object.fromEntries(Object.entries(doc.global.external_labels as Record<string, string>).map(([k, v]) => [k, goOsExpand(v, () => '')]));
@@ -58,8 +58,8 @@ export function agentConfigAsRead(objects: readonly KubernetesObject[], agentNam
 }
 
 /** An Alloy agent's reading in Prometheus' shape: scrape configs from the neutral plan, destinations from its remote_write components. */
-function alloyAsPrometheus(agent: AgentSpec, node: string): PrometheusView {
-  const read = agent.read(agent.perNode ? node : undefined);
+function alloyAsPrometheus(agent: AgentSpec, node: string, podName?: string): PrometheusView {
+  const read = agent.read(agent.perNode ? node : undefined, podName);
   const scrape_configs = read.scrapeConfigs.map(({ nodeFilter: _f, notPreviewed: _n, ...sc }) => sc as Record<string, any>);
   const remote_write = agent
     .httpClients()

@@ -21,6 +21,7 @@
  */
 import type { AgentModel, Model, RelabelConfig, RemoteWriteTarget, ScrapeConfig } from '../../model/types.js';
 import { selectingOwnNode } from '../shared/node-selectors.js';
+import { POD_NAME_ENV, sharded } from '../shared/sharding.js';
 import { globalConfig, remoteWriteConfig } from '../shared/prometheus-config.js';
 import { attr, attrs, block, bool, call, concat, int, isAlloyIdentifier, list, object, printAlloy, ref, str, strings, type Block, type Expr, type Statement } from './syntax.js';
 
@@ -51,7 +52,11 @@ export function alloyConfigText(model: Model, agent: AgentModel): string {
   const receivers = list(destinations.map((d) => ref('prometheus', 'remote_write', d, 'receiver')));
   const statements: Statement[] = [];
   agent.jobs.forEach((job, i) => {
-    const config = nodeLocal ? selectingOwnNode(job.config, NODE_PLACEHOLDER, ['node', 'pod']) : job.config;
+    // A sharded cluster agent: the same hashmod rules as the other kinds, first in each job, the pod's
+    // name read with sys.env("POD_NAME") (each replica of the StatefulSet keeps its ordinal's share).
+    // Not Alloy's own clustering: its hash ring cannot be predicted, so the preview could not say
+    // which replica keeps what, and a target's owner would change whenever a replica restarts.
+    const config = nodeLocal ? selectingOwnNode(job.config, NODE_PLACEHOLDER, ['node', 'pod']) : sharded(job.config, agent.shards, POD_PLACEHOLDER);
     statements.push(...jobComponents(model, config, ids[i]!, receivers));
   });
   const files = new Map<string, string>();
@@ -63,6 +68,20 @@ export function alloyConfigText(model: Model, agent: AgentModel): string {
 
 /** Stands for the node's name in field selectors; written as sys.env("NODE_NAME"). */
 const NODE_PLACEHOLDER = '\u0000NODE\u0000';
+/** Stands for the pod's name in the sharding rules; written as sys.env("POD_NAME"). */
+const POD_PLACEHOLDER = '\u0000POD\u0000';
+
+/** A rule's replacement, the pod's name read from the environment where the placeholder stands. */
+function replacementValue(value: string): Expr {
+  if (!value.includes(POD_PLACEHOLDER)) return str(value);
+  const parts = value.split(POD_PLACEHOLDER);
+  const exprs: Expr[] = [];
+  parts.forEach((p, i) => {
+    if (p !== '') exprs.push(str(p));
+    if (i < parts.length - 1) exprs.push(call(['sys', 'env'], str(POD_NAME_ENV)));
+  });
+  return exprs.length === 1 ? exprs[0]! : concat(...exprs);
+}
 
 /** A field selector's value, the node's name read from the environment where the placeholder stands. */
 function selectorValue(value: string): Expr {
@@ -112,7 +131,7 @@ function ruleBlock(rule: RelabelConfig, name = 'rule'): Block {
       ['regex', rule.regex != null ? str(rule.regex) : undefined],
       ['modulus', rule.modulus != null ? int(rule.modulus) : undefined],
       ['target_label', rule.target_label != null ? str(rule.target_label) : undefined],
-      ['replacement', rule.replacement != null ? str(rule.replacement) : undefined],
+      ['replacement', rule.replacement != null ? replacementValue(rule.replacement) : undefined],
       ['action', rule.action != null ? str(rule.action) : undefined],
     ]),
   );

@@ -16,7 +16,7 @@ export const alloy: AgentKind = {
   title: 'Grafana Alloy v1 (the successor of grafana-agent)',
   configFormat: 'an Alloy config (.alloy, prometheus.scrape components)',
   semantics: 'prometheus-3',
-  shardable: false,
+  shardable: true,
   metricsPorts: ['http-metrics'],
 
   workload(model, agent) {

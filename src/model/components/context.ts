@@ -11,6 +11,8 @@ export interface ComponentContext {
   agentNames: Record<AgentScope, string>;
   /** The container ports that serve the agent kind's own /metrics. */
   agentMetricsPorts: readonly string[];
+  /** Replicas of the cluster-scope agent (agent.cluster.shards or its default). */
+  clusterShards: number;
 }
 
 export interface ComponentParts {

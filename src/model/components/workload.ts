@@ -8,7 +8,14 @@ export const NO_RBAC: RbacGrant = { clusterRules: [], namespacedRules: [] };
 export interface SimpleWorkload {
   name: string;
   component: string;
-  kind?: 'Deployment' | 'DaemonSet';
+  kind?: 'Deployment' | 'DaemonSet' | 'StatefulSet';
+  /** A StatefulSet's replicas (its governing Service is the workload's own). */
+  replicas?: number;
+  /** A PodDisruptionBudget: at most this many pods evicted at once. */
+  maxUnavailable?: number;
+  env?: Record<string, unknown>[];
+  /** Each pod reachable by its own DNS name (a StatefulSet's shards, each scraped once). */
+  headlessService?: boolean;
   image: string;
   args: string[];
   port: { name: string; number: number };
@@ -32,6 +39,7 @@ export function simpleWorkload(w: SimpleWorkload): WorkloadModel {
     name: w.component,
     image: w.image,
     args: w.args,
+    ...(w.env !== undefined ? { env: w.env } : {}),
     ports: ports.map((p) => ({ name: p.name, containerPort: p.number, protocol: 'TCP' })),
     readinessProbe: { httpGet: { path: w.readinessPath, port: w.port.name }, periodSeconds: 10 },
     resources: w.resources,
@@ -42,6 +50,9 @@ export function simpleWorkload(w: SimpleWorkload): WorkloadModel {
     name: w.name,
     component: w.component,
     kind: w.kind ?? 'Deployment',
+    ...(w.kind === 'StatefulSet' ? { replicas: w.replicas ?? 1, serviceName: w.name } : {}),
+    ...(w.maxUnavailable !== undefined ? { maxUnavailable: w.maxUnavailable } : {}),
+    ...(w.headlessService === true ? { headlessService: true } : {}),
     automountToken: rbac.clusterRules.length > 0 || rbac.namespacedRules.length > 0,
     rbac,
     configMaps: w.configMap ? [{ name: w.configMap.name, data: w.configMap.data }] : [],

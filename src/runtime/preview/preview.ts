@@ -496,18 +496,23 @@ export function previewCluster(agents: readonly AgentSpec[], snapshot: Snapshot,
  * keepequal/dropequal, compares with) its result. What is left is what one
  * unsharded replica would keep.
  */
-function withoutSharding(config: AgentInstanceConfig): AgentInstanceConfig | undefined {
+function withoutSharding(config: AgentInstanceConfig, pod: string): AgentInstanceConfig | undefined {
   let found = false;
   const scrapeConfigs = config.scrapeConfigs.map((sc) => {
     const rules = sc.relabel_configs ?? [];
+    // What decides the share: a hashmod's result, or a label set from the pod's own name (its ordinal),
+    // which static targets dealt at render time are compared with.
     const hashes = new Set(rules.filter((r) => r.action === 'hashmod' && typeof r.target_label === 'string').map((r) => r.target_label!));
-    if (hashes.size === 0) return sc;
-    found = true;
+    const owners = new Set(rules.filter((r) => (r.action ?? 'replace') === 'replace' && typeof r.target_label === 'string' && (r.replacement ?? '').includes(pod)).map((r) => r.target_label!));
+    const deciding = new Set([...hashes, ...owners]);
     const filters = new Set(['keep', 'drop', 'keepequal', 'dropequal']);
     const shards = (r: RelabelConfig): boolean =>
       r.action === 'hashmod' ||
-      (filters.has(r.action ?? '') && ((r.source_labels ?? []).some((l) => hashes.has(l)) || (r.action?.endsWith('equal') === true && hashes.has(r.target_label ?? ''))));
-    return { ...sc, relabel_configs: rules.filter((r) => !shards(r)) };
+      (filters.has(r.action ?? '') && ((r.source_labels ?? []).some((l) => deciding.has(l)) || (r.action?.endsWith('equal') === true && deciding.has(r.target_label ?? ''))));
+    const kept = rules.filter((r) => !shards(r));
+    if (kept.length === rules.length) return sc;
+    found = true;
+    return { ...sc, relabel_configs: kept };
   });
   return found ? { global: config.global, scrapeConfigs } : undefined;
 }
@@ -522,7 +527,7 @@ function withoutSharding(config: AgentInstanceConfig): AgentInstanceConfig | und
 function unownedTargets(agent: AgentSpec, snapshot: Snapshot, options: PreviewOptions, kept: readonly ActiveTarget[], cache: DiscoveryCache): Problem[] {
   const pods = agent.pods ?? [];
   if (pods.length === 0) return [];
-  const unsharded = withoutSharding(agent.read(undefined, pods[0]));
+  const unsharded = withoutSharding(agent.read(undefined, pods[0]), pods[0]!);
   if (unsharded === undefined) return [];
   const whole = previewAgent(agent, snapshot, undefined, { ...options, keepSteps: false, discoveredLabels: false }, unsharded, cache, pods[0]);
   const keptUrls = new Map<string, Set<string>>();
@@ -536,7 +541,7 @@ function unownedTargets(agent: AgentSpec, snapshot: Snapshot, options: PreviewOp
   return [...missing].map(([job, urls]) => ({
     severity: 'error' as const,
     rule: 'kept-by-no-shard',
-    message: `${agent.name} job ${job}: ${urls.length} targets are kept by none of its ${pods.length} shards (${urls.slice(0, 3).join(', ')}${urls.length > 3 ? ', …' : ''}): the hashmod modulus must equal the replicas, and each pod must read its own ordinal`,
+    message: `${agent.name} job ${job}: ${urls.length} targets are kept by none of its ${pods.length} shards (${urls.slice(0, 3).join(', ')}${urls.length > 3 ? ', …' : ''}): the hashmod modulus (or the shards static targets are dealt to) must match the replicas, and each pod must read its own ordinal`,
   }));
 }
 

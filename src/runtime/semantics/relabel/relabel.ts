@@ -297,6 +297,10 @@ function isCompiled(configs: readonly RelabelConfig[] | readonly CompiledRelabel
 }
 
 /** Prometheus: the last 8 bytes of md5(value), big-endian, modulo the modulus. */
+export function hashModulo(value: string, modulus: number): string {
+  return hashMod(value, modulus);
+}
+
 function hashMod(value: string, modulus: number): string {
   const digest = createHash('md5').update(value, 'utf8').digest();
   return (digest.readBigUInt64BE(8) % BigInt(modulus)).toString();
