@@ -181,7 +181,7 @@ describe('k8smon check on kube-state-metrics\' shards', () => {
 describe('kube-state-metrics\' targets dealt to a shard that does not run', () => {
   it('are reported kept-by-no-shard (the replica count lowered by hand below what the config deals to)', () => {
     // Only kube-state-metrics among the cluster-scope jobs, so nothing hashed can be what is reported.
-    const off = ['apiserver', 'blackboxExporter', 'annotatedServices', 'coreDns'].map((c) => `components.${c}.enabled=false`);
+    const off = ['apiserver', 'blackboxExporter', 'annotatedServices', 'coreDns', 'selfMonitoring'].map((c) => `components.${c}.enabled=false`);
     const objects = render(['agent.cluster.shards=2', 'components.kubeStateMetrics.shards=2', ...off]);
     const fewer = objects.map((o) => (o.kind === 'StatefulSet' && o.metadata.name === CLUSTER ? ({ ...o, spec: { ...(o.spec as any), replicas: 1 } } as KubernetesObject) : o));
     const snapshot = syntheticCluster({ nodes: 5, podsPerNode: 2, workloads: fewer as never });

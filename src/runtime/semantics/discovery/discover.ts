@@ -68,7 +68,7 @@ const ATTACH_FIELDS: Record<PromSemantics, ReadonlySet<string>> = {
 };
 
 /** The selector roles each SD role accepts; Prometheus refuses a config with any other (both 2.x and 3). */
-const SELECTOR_ROLES: Record<DiscoveryRole, readonly DiscoveryRole[]> = {
+export const SELECTOR_ROLES: Readonly<Record<DiscoveryRole, readonly DiscoveryRole[]>> = {
   node: ['node'],
   pod: ['pod'],
   service: ['service'],
