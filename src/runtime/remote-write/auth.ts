@@ -27,6 +27,32 @@ export function awsCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Aws
   return { accessKeyId: id, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
 }
 
+type StsResult = { credentials: AwsCredentials; expiresAt: number };
+
+/** STS credentials kept until they expire, fetched once however many requests ask at the same time. */
+class StsCredentialCache {
+  private cached: StsResult | undefined;
+  private pending: Promise<AwsCredentials> | undefined;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly exchange: () => Promise<StsResult>,
+  ) {}
+
+  async get(): Promise<AwsCredentials> {
+    if (this.cached !== undefined && this.now() < this.cached.expiresAt) return this.cached.credentials;
+    this.pending ??= this.exchange()
+      .then((result) => {
+        this.cached = result;
+        return result.credentials;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
+  }
+}
+
 /**
  * IRSA / EKS Pod Identity's web identity: AWS_ROLE_ARN and
  * AWS_WEB_IDENTITY_TOKEN_FILE exchanged at STS (AssumeRoleWithWebIdentity, an
@@ -35,8 +61,7 @@ export function awsCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Aws
  * STS is the regional endpoint, or AWS_ENDPOINT_URL_STS when set.
  */
 export class WebIdentityCredentials {
-  private cached: { credentials: AwsCredentials; expiresAt: number } | undefined;
-  private pending: Promise<AwsCredentials> | undefined;
+  private readonly cache = new StsCredentialCache(() => this.now(), () => this.exchange());
 
   constructor(
     private readonly roleArn: string,
@@ -54,15 +79,11 @@ export class WebIdentityCredentials {
     return new WebIdentityCredentials(role, file, region, post, env);
   }
 
-  async get(): Promise<AwsCredentials> {
-    if (this.cached !== undefined && this.now() < this.cached.expiresAt) return this.cached.credentials;
-    this.pending ??= this.exchange().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+  get(): Promise<AwsCredentials> {
+    return this.cache.get();
   }
 
-  private async exchange(): Promise<AwsCredentials> {
+  private async exchange(): Promise<StsResult> {
     const endpoint = new URL(this.env.AWS_ENDPOINT_URL_STS || `https://sts.${this.region}.amazonaws.com/`);
     const body = new URLSearchParams({
       Action: 'AssumeRoleWithWebIdentity',
@@ -72,8 +93,7 @@ export class WebIdentityCredentials {
       WebIdentityToken: readSecretFile(this.tokenFile),
     }).toString();
     const res = await this.post(endpoint, { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/xml' }, body);
-    this.cached = stsCredentials(res, 'AssumeRoleWithWebIdentity', this.now);
-    return this.cached.credentials;
+    return stsCredentials(res, 'AssumeRoleWithWebIdentity', this.now);
   }
 }
 
@@ -83,8 +103,7 @@ export class WebIdentityCredentials {
  * before they expire.
  */
 export class AssumeRoleCredentials {
-  private cached: { credentials: AwsCredentials; expiresAt: number } | undefined;
-  private pending: Promise<AwsCredentials> | undefined;
+  private readonly cache = new StsCredentialCache(() => this.now(), () => this.exchange());
 
   constructor(
     private readonly roleArn: string,
@@ -95,15 +114,11 @@ export class AssumeRoleCredentials {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(): Promise<AwsCredentials> {
-    if (this.cached !== undefined && this.now() < this.cached.expiresAt) return this.cached.credentials;
-    this.pending ??= this.exchange().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+  get(): Promise<AwsCredentials> {
+    return this.cache.get();
   }
 
-  private async exchange(): Promise<AwsCredentials> {
+  private async exchange(): Promise<StsResult> {
     const base = await this.base();
     if (base === undefined) throw new Error('sigv4: role_arn needs base credentials (keys or a web identity) to assume it');
     const endpoint = new URL(this.env.AWS_ENDPOINT_URL_STS || `https://sts.${this.region}.amazonaws.com/`);
@@ -111,13 +126,11 @@ export class AssumeRoleCredentials {
     const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
     const signed = signV4({ method: 'POST', url: endpoint, headers, body: Buffer.from(body), region: this.region, service: 'sts', credentials: base });
     const res = await this.post(endpoint, { ...headers, ...signed }, body);
-    const result = stsCredentials(res, 'AssumeRole', this.now);
-    this.cached = result;
-    return result.credentials;
+    return stsCredentials(res, 'AssumeRole', this.now);
   }
 }
 
-function stsCredentials(res: { status: number; body: string }, action: string, now: () => number): { credentials: AwsCredentials; expiresAt: number } {
+function stsCredentials(res: { status: number; body: string }, action: string, now: () => number): StsResult {
   if (res.status !== 200) throw new Error(`sigv4: STS ${action} answered ${res.status}: ${res.body.slice(0, 300)}`);
   const field = (name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(res.body)?.[1];
   const id = field('AccessKeyId');

@@ -18,6 +18,7 @@
  * JavaScript: see bench/README.md.
  */
 import { compareUtf8, int64VarintLength, putInt64Varint, putUvarint, uvarintLength } from './protobuf.js';
+import { emitCopy } from './snappy.js';
 
 const utf8 = new TextEncoder();
 
@@ -262,41 +263,4 @@ export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly
   if (litTag >= 0) dst[litTag] = (litLen - 1) << 2;
   if (u !== total) throw new Error(`remote_write encoder: wrote ${u} bytes, sized ${total}`);
   return { body: dst.slice(0, d), rawSize: total };
-}
-
-function emitCopy(dst: Uint8Array, d: number, offset: number, length: number): number {
-  if (offset >= 0x10000) {
-    // 4-byte offset, lengths 1..64 per element.
-    while (length > 0) {
-      const n = Math.min(length, 64);
-      dst[d++] = ((n - 1) << 2) | 3;
-      dst[d++] = offset & 0xff;
-      dst[d++] = (offset >>> 8) & 0xff;
-      dst[d++] = (offset >>> 16) & 0xff;
-      dst[d++] = offset >>> 24;
-      length -= n;
-    }
-    return d;
-  }
-  while (length >= 68) {
-    dst[d++] = (63 << 2) | 2;
-    dst[d++] = offset & 0xff;
-    dst[d++] = offset >>> 8;
-    length -= 64;
-  }
-  if (length > 64) {
-    dst[d++] = (59 << 2) | 2;
-    dst[d++] = offset & 0xff;
-    dst[d++] = offset >>> 8;
-    length -= 60;
-  }
-  if (length >= 12 || offset >= 2048) {
-    dst[d++] = ((length - 1) << 2) | 2;
-    dst[d++] = offset & 0xff;
-    dst[d++] = offset >>> 8;
-  } else {
-    dst[d++] = ((offset >>> 8) << 5) | ((length - 4) << 2) | 1;
-    dst[d++] = offset & 0xff;
-  }
-  return d;
 }

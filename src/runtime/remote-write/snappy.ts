@@ -129,7 +129,24 @@ function emitLiteral(dst: Uint8Array, d: number, src: Uint8Array, start: number,
   return d;
 }
 
-function emitCopy(dst: Uint8Array, d: number, offset: number, length: number): number {
+/**
+ * A copy element (or several) of `length` bytes from `offset` back. Offsets of
+ * 64 KiB and more (the request encoder's repeated label pairs) take 4-byte offsets.
+ */
+export function emitCopy(dst: Uint8Array, d: number, offset: number, length: number): number {
+  if (offset >= 0x10000) {
+    // 4-byte offset, lengths 1..64 per element.
+    while (length > 0) {
+      const n = Math.min(length, 64);
+      dst[d++] = ((n - 1) << 2) | 3;
+      dst[d++] = offset & 0xff;
+      dst[d++] = (offset >>> 8) & 0xff;
+      dst[d++] = (offset >>> 16) & 0xff;
+      dst[d++] = offset >>> 24;
+      length -= n;
+    }
+    return d;
+  }
   while (length >= 68) {
     dst[d++] = (63 << 2) | 2;
     dst[d++] = offset & 0xff;
