@@ -5,6 +5,7 @@
 #   kubectl                       (Debian: kubernetes-client; `kubectl kustomize` works offline)
 #   script                        (Debian: util-linux; runs `k8smon init` in a pseudo-terminal)
 #   openssl                       (Debian: openssl; a self-signed certificate for the kubelet stand-in)
+#   amtool                        (Debian: prometheus-alertmanager; `amtool check-config` on the rendered Alertmanager config)
 #   python3 snappy module         (Debian: python3-snappy; libsnappy, an independent check of the remote_write compressor)
 # A tool that cannot be installed is an error: the suite never skips a check.
 set -euo pipefail
@@ -15,6 +16,7 @@ declare -A package_for=(
   [kubectl]=kubernetes-client
   [script]=util-linux
   [openssl]=openssl
+  [amtool]=prometheus-alertmanager
 )
 
 missing=()

@@ -73,3 +73,13 @@ describe.each([10, 500, 2000, 5000])('kubernetes-models schema validation: clust
     expect(() => new Model(obj).validate()).not.toThrow();
   });
 });
+
+describe('kubernetes-models schema validation: the Alertmanager (alertmanager.enabled with a webhook receiver)', () => {
+  const sets = ['alertmanager.enabled=true', 'alertmanager.receivers[0].name=ops', 'alertmanager.receivers[0].webhook.url=https://hooks.example.com/x', 'alertmanager.receivers[0].webhook.bearerTokenFrom.secret.name=pager', 'alertmanager.receivers[0].webhook.bearerTokenFrom.secret.key=token'];
+  const { objects } = renderBundle({ preset: 'kubeadm', sets }, {});
+  const alertmanager = objects.filter((o) => o.metadata.name === 'k8smon-alertmanager' || o.metadata.name === 'k8smon-prometheus');
+  it.each(alertmanager.map((o) => [`${o.kind}/${o.metadata.name}`, o] as const))('%s is valid', async (_name, obj) => {
+    const Model = await modelFor(obj);
+    expect(() => new Model(obj).validate()).not.toThrow();
+  });
+});

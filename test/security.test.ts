@@ -68,7 +68,8 @@ function containers(spec: any): any[] {
 // The sharded cluster agent (a StatefulSet) too: its pods get the pod name from the downward API, nothing more.
 // And the sizes issue 13 names: sharded cluster agent and kube-state-metrics (StatefulSets, and kube-state-metrics' Role) from 500 nodes.
 const LARGE = [10, 500, 2000, 5000].map((nodes) => ({ preset: 'eks', access: 'direct', sets: [`cluster.nodes=${nodes}`] }));
-const VARIANTS = [...PRESETS.flatMap((preset) => ['direct', 'proxy'].map((access) => ({ preset, access, sets: [] as string[] }))), { preset: 'eks', access: 'direct', sets: ['agent.cluster.shards=3'] }, ...LARGE];
+const ALERTMANAGER = { preset: 'kubeadm', access: 'direct', sets: ['alertmanager.enabled=true', 'alertmanager.receivers[0].name=ops', 'alertmanager.receivers[0].webhook.url=https://hooks.example.com/x', 'alertmanager.receivers[0].webhook.bearerTokenFrom.secret.name=pager', 'alertmanager.receivers[0].webhook.bearerTokenFrom.secret.key=token'] };
+const VARIANTS = [...PRESETS.flatMap((preset) => ['direct', 'proxy'].map((access) => ({ preset, access, sets: [] as string[] }))), { preset: 'eks', access: 'direct', sets: ['agent.cluster.shards=3'] }, ...LARGE, ALERTMANAGER];
 
 describe.each(VARIANTS)('Pod Security "restricted": $preset, $access $sets', ({ preset, access, sets }) => {
   const { objects } = renderPreset(preset, [`kubelet.access=${access}`, ...sets]);

@@ -12,6 +12,7 @@ import { kubeStateMetricsComponent } from './components/kube-state-metrics.js';
 import { kubeletComponent } from './components/kubelet.js';
 import { LOCAL_PROMETHEUS_NAME, localPrometheusUrl, localPrometheusWorkload } from './components/local-prometheus.js';
 import { nodeExporterComponent } from './components/node-exporter.js';
+import { ALERTMANAGER_NAME, alertmanagerAddress, alertmanagerWorkload } from './components/alertmanager.js';
 import { selfMonitoringComponent } from './components/self-monitoring.js';
 import { CREDENTIALS_SECRET_NAME, mountPathOf, resolveRemoteWrite } from './credentials.js';
 import { inventoryOf } from '../render/applyset.js';
@@ -116,8 +117,10 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
   const volumeClaims: Model['volumeClaims'] = [];
   let destinations = profile.remoteWrite ?? [];
   if (destinations.length === 0) {
-    const local = localPrometheusWorkload(ctx, monitoring.rules?.text);
+    const alerting = profile.alertmanager?.enabled === true;
+    const local = localPrometheusWorkload(ctx, monitoring.rules?.text, alerting ? alertmanagerAddress(profile.namespace) : undefined);
     workloads.push(local.workload);
+    if (alerting) workloads.push(alertmanagerWorkload(ctx));
     if (local.volumeClaim !== undefined) volumeClaims.push(local.volumeClaim);
     destinations = [{ name: 'local', url: localPrometheusUrl(profile.namespace) }];
     const p = profile.localPrometheus;
@@ -209,6 +212,7 @@ function podSettingsByWorkload(profile: Profile): Record<string, PodSettings> {
     [NODE_EXPORTER_NAME]: mergePodSettings(defaults, own.nodeExporter),
     [BLACKBOX_NAME]: mergePodSettings(defaults, own.blackboxExporter),
     [LOCAL_PROMETHEUS_NAME]: mergePodSettings(defaults, own.localPrometheus),
+    [ALERTMANAGER_NAME]: mergePodSettings(defaults, own.alertmanager),
   };
 }
 

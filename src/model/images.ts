@@ -17,6 +17,8 @@ export const DEFAULT_IMAGES: Record<ImageName, ContainerImage> = {
   kubeStateMetrics: { registry: 'registry.k8s.io', repository: 'kube-state-metrics/kube-state-metrics', tag: 'v2.20.0' },
   nodeExporter: { registry: 'quay.io', repository: 'prometheus/node-exporter', tag: 'v1.12.1' },
   blackboxExporter: { registry: 'quay.io', repository: 'prometheus/blackbox-exporter', tag: 'v0.28.0' },
+  /** Only with alertmanager.enabled: receives the in-cluster Prometheus' alerts. */
+  alertmanager: { registry: 'quay.io', repository: 'prometheus/alertmanager', tag: 'v0.28.1' },
 };
 
 export function imageRef(image: ContainerImage): string {

@@ -23,12 +23,13 @@ export function mergePodSettings(defaults: PodSettings | undefined, own: PodSett
 }
 
 /** The profile field holding each workload's own pod settings, by the component that renders it. */
-export function ownPodSettings(profile: Profile): { agent?: PodSettings; kubeStateMetrics?: PodSettings; nodeExporter?: PodSettings; blackboxExporter?: PodSettings; localPrometheus?: PodSettings } {
+export function ownPodSettings(profile: Profile): { agent?: PodSettings; kubeStateMetrics?: PodSettings; nodeExporter?: PodSettings; blackboxExporter?: PodSettings; localPrometheus?: PodSettings; alertmanager?: PodSettings } {
   return {
     agent: profile.agent.pod,
     kubeStateMetrics: profile.components.kubeStateMetrics.pod,
     nodeExporter: profile.components.nodeExporter.pod,
     blackboxExporter: profile.components.blackboxExporter.pod,
     localPrometheus: profile.localPrometheus.pod,
+    alertmanager: profile.alertmanager?.pod,
   };
 }

@@ -42,6 +42,7 @@ export function builtInDefaults(): Profile {
     networkPolicies: { enabled: false },
     rules: { enabled: true, prometheusRule: false, runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL },
     dashboards: { enabled: false },
+    alertmanager: { enabled: false, receivers: [], resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } } },
     namespace: 'monitoring',
     agent: {
       kind: DEFAULT_AGENT_KIND,

@@ -382,6 +382,58 @@ export const profileSchema = {
         },
       },
     },
+    alertmanager: {
+      type: 'object',
+      additionalProperties: false,
+      description: "an Alertmanager that receives the in-cluster Prometheus' alerts (needs the in-cluster Prometheus: no remoteWrite); credentials only from existing Secrets, mounted",
+      properties: {
+        enabled: { type: 'boolean', description: 'render the Alertmanager and point the in-cluster Prometheus at it' },
+        receivers: {
+          type: 'array',
+          description: 'where alerts go; the first receiver takes every alert (grouped by alertname, cluster, namespace)',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', pattern: '^[A-Za-z0-9][-A-Za-z0-9_.]*$', maxLength: 63, description: 'the receiver name' },
+              slack: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['channel', 'apiUrlFrom'],
+                properties: {
+                  channel: { type: 'string', minLength: 1, description: 'such as #alerts' },
+                  apiUrlFrom: { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: secretKeyRef }, description: 'the incoming-webhook URL, from an existing Secret' },
+                },
+              },
+              email: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['to', 'from', 'smarthost'],
+                properties: {
+                  to: { type: 'string', minLength: 3 },
+                  from: { type: 'string', minLength: 3 },
+                  smarthost: { type: 'string', pattern: '^[^\\s:]+:[0-9]+$', description: 'host:port of the SMTP server' },
+                  authUsername: { type: 'string' },
+                  authPasswordFrom: { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: secretKeyRef } },
+                },
+              },
+              webhook: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['url'],
+                properties: {
+                  url: { type: 'string', pattern: '^https?://', description: 'the webhook URL (a token in it would be in the ConfigMap: use bearerTokenFrom)' },
+                  bearerTokenFrom: { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: secretKeyRef } },
+                },
+              },
+            },
+          },
+        },
+        resources,
+        pod: { ...pod, title: 'pod settings of the Alertmanager' },
+      },
+    },
     dashboards: {
       type: 'object',
       additionalProperties: false,

@@ -127,6 +127,8 @@ export interface Profile {
   rules: { enabled: boolean; prometheusRule: boolean; runbookBaseUrl: string };
   /** Grafana dashboards as ConfigMaps for Grafana's sidecar (src/dashboards/). */
   dashboards: { enabled: boolean };
+  /** An Alertmanager for the in-cluster Prometheus' alerts; off unless enabled, with at least one receiver. */
+  alertmanager?: AlertmanagerProfile;
   namespace: string;
   /** Where apply records what it created; the name defaults to k8smon-<cluster.name>. */
   inventory?: { name?: string };
@@ -154,4 +156,19 @@ export interface Profile {
   externalLabels?: Record<string, string>;
   /** The user's own jobs, in Prometheus' scrape_config shape (the fields every agent kind renders), run by the cluster agent. */
   extraScrapeConfigs?: (Omit<ScrapeConfig, 'relabel_configs'> & { relabel_configs?: ScrapeConfig['relabel_configs'] })[];
+}
+
+/** Where an alert goes: Slack, e-mail and/or a webhook; credentials only from existing Secrets. */
+export interface AlertReceiverProfile {
+  name: string;
+  slack?: { channel: string; apiUrlFrom: { secret: SecretKeyRef } };
+  email?: { to: string; from: string; smarthost: string; authUsername?: string; authPasswordFrom?: { secret: SecretKeyRef } };
+  webhook?: { url: string; bearerTokenFrom?: { secret: SecretKeyRef } };
+}
+
+export interface AlertmanagerProfile {
+  enabled: boolean;
+  receivers: AlertReceiverProfile[];
+  resources: Resources;
+  pod?: PodSettings;
 }

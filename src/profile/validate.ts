@@ -229,6 +229,7 @@ export function crossFieldRules(profile: Profile): RuleResult {
   }
 
   urlRule(profile.rules.runbookBaseUrl, 'rules.runbookBaseUrl', ['http:', 'https:'], errors);
+  alertmanagerRules(profile, errors, warnings);
   if (profile.rules.prometheusRule && !profile.rules.enabled) {
     warnings.push({ path: 'rules.prometheusRule', message: 'has no effect while rules.enabled is false: no PrometheusRule is rendered' });
   }
@@ -388,6 +389,30 @@ function extraScrapeConfigRules(profile: Profile, agentInterval: number | null, 
   });
 }
 
+/** An enabled Alertmanager needs receivers and the in-cluster Prometheus that sends it alerts. */
+function alertmanagerRules(profile: Profile, errors: InputProblem[], warnings: InputProblem[]): void {
+  const am = profile.alertmanager;
+  if (am === undefined || !am.enabled) return;
+  if (am.receivers.length === 0) {
+    errors.push({ path: 'alertmanager.receivers', message: 'an enabled Alertmanager needs at least one receiver (slack, email or webhook); add one, or set alertmanager.enabled to false' });
+  }
+  const seen = new Set<string>();
+  am.receivers.forEach((r, i) => {
+    if (r.slack === undefined && r.email === undefined && r.webhook === undefined) {
+      errors.push({ path: `alertmanager.receivers[${i}]`, message: 'sends nowhere: give slack, email or webhook' });
+    }
+    if (seen.has(r.name)) errors.push({ path: `alertmanager.receivers[${i}].name`, message: `"${r.name}" is already a receiver's name; names must be unique` });
+    seen.add(r.name);
+  });
+  if ((profile.remoteWrite ?? []).length > 0) {
+    errors.push({
+      path: 'alertmanager.enabled',
+      message: "the alerts are evaluated by the in-cluster Prometheus, which is only rendered without remoteWrite; with a remote destination, load rules/k8smon.rules.yaml (render --output-dir) into its ruler and Alertmanager instead, and set alertmanager.enabled to false",
+    });
+  }
+  if (!profile.rules.enabled) warnings.push({ path: 'alertmanager.enabled', message: 'rules.enabled is false: no alert will ever reach the Alertmanager' });
+}
+
 function relabelRules(configs: readonly RuntimeRelabelConfig[], at: string, profile: Profile, errors: InputProblem[]): void {
   const semantics = agentKind(profile.agent.kind).semantics;
   configs.forEach((config, i) => {
@@ -411,6 +436,7 @@ function podSettingsRules(profile: Profile, errors: InputProblem[]): void {
     ['components.nodeExporter.pod', profile.components.nodeExporter.pod],
     ['components.blackboxExporter.pod', profile.components.blackboxExporter.pod],
     ['localPrometheus.pod', profile.localPrometheus.pod],
+    ['alertmanager.pod', profile.alertmanager?.pod],
   ];
   for (const [at, settings] of places) {
     for (const key of Object.keys(settings?.labels ?? {})) {

@@ -19,12 +19,13 @@ export function localPrometheusUrl(namespace: string): string {
 export const LOCAL_PROMETHEUS_RULES = `${LOCAL_PROMETHEUS_NAME}-rules`;
 const RULES_DIR = '/etc/prometheus-rules';
 
-/** `rules`: the rule file it evaluates (src/rules), if any. */
-export function localPrometheusWorkload(ctx: ComponentContext, rules?: string): { workload: WorkloadModel; volumeClaim?: { name: string; size: string; storageClassName?: string } } {
+/** `rules`: the rule file it evaluates (src/rules), if any; `alertmanager`: where it sends the alerts, if anywhere. */
+export function localPrometheusWorkload(ctx: ComponentContext, rules?: string, alertmanager?: string): { workload: WorkloadModel; volumeClaim?: { name: string; size: string; storageClassName?: string } } {
   const p = ctx.profile.localPrometheus;
   const persistent = p.storage.kind === 'persistentVolumeClaim';
   let configText = '# Receives samples over remote_write from the k8smon agents; it scrapes nothing itself.\nscrape_configs: []\n';
   if (rules !== undefined) configText += `# Evaluates k8smon's alerting and recording rules over what it receives.\nrule_files:\n  - ${RULES_DIR}/*.yaml\n`;
+  if (alertmanager !== undefined) configText += `# Sends the alerts to k8smon's Alertmanager.\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets:\n            - ${alertmanager}\n`;
   const workload: WorkloadModel = {
     name: LOCAL_PROMETHEUS_NAME,
     component: 'remote-write-receiver',
