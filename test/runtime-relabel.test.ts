@@ -1,5 +1,7 @@
 /** relabel(): Prometheus semantics, from its documentation and model/relabel behaviour. */
 import { describe, expect, it } from 'vitest';
+import { RE2JS } from 're2js';
+import { allowlistRegex } from '../src/model/components/allowlists.js';
 import { compileRelabelConfigs, relabel, RelabelConfigError, type RelabelConfig } from '../src/runtime/semantics/relabel/relabel.js';
 import { PromRegex } from '../src/runtime/semantics/relabel/regex.js';
 
@@ -130,5 +132,17 @@ describe('label set copies', () => {
     expect(Object.getOwnPropertyDescriptor(set, name)?.value).toBe('x');
     expect(Object.getPrototypeOf(set)).toBe(Object.prototype);
     expect(relabel({ a: 'x' }, [{ source_labels: ['a'], target_label: name }, { source_labels: [name], target_label: 'c' }])).toMatchObject({ c: 'x' });
+  });
+});
+
+describe('PromRegex answers plain patterns natively, as RE2 would', () => {
+  const PATTERNS = ['kubelet_volume_stats_.+', 'a.b', '(foo|bar)_.*', 'x+?y', '(a*)*b', 'node_load(1|5|15)', '.*', 'a(b|)c', ...['kubelet', 'cadvisor', 'apiserver', 'kubeStateMetrics', 'nodeExporter', 'agent', 'prometheus'].map((j) => allowlistRegex(j as never))];
+  const VALUES = ['', 'a', 'ab', 'a\nb', 'a\rb', 'a\u2028b', 'a😀b', 'aXb', 'foo_x', 'bar_\n', 'xxy', 'b', 'aab', 'node_load5', 'node_load15x', 'ac', 'abc', 'kubelet_volume_stats_used_bytes', 'go_goroutines', 'container_memory_rss', 'prometheus_remote_storage_samples_failed_total'];
+  it.each(['prometheus-3', 'prometheus-2'] as const)('%s: every pattern and value', (semantics) => {
+    for (const source of PATTERNS) {
+      const ours = new PromRegex(source, semantics);
+      const re2 = RE2JS.compile(semantics === 'prometheus-3' ? `^(?s:${source})$` : `^(?:${source})$`);
+      for (const value of VALUES) expect(ours.matches(value), `${source} on ${JSON.stringify(value)}`).toBe(re2.matcher(value).matches());
+    }
   });
 });

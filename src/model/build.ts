@@ -10,7 +10,7 @@ import type { ComponentContext, ComponentParts } from './components/context.js';
 import { controlPlaneComponent } from './components/control-plane.js';
 import { kubeStateMetricsComponent } from './components/kube-state-metrics.js';
 import { kubeletComponent } from './components/kubelet.js';
-import { LOCAL_PROMETHEUS_NAME, localPrometheusUrl, localPrometheusWorkload } from './components/local-prometheus.js';
+import { LOCAL_PROMETHEUS_NAME, localPrometheusUrl, localPrometheusWorkload, usesLocalPrometheus } from './components/local-prometheus.js';
 import { nodeExporterComponent } from './components/node-exporter.js';
 import { ALERTMANAGER_NAME, alertmanagerAddress, alertmanagerWorkload } from './components/alertmanager.js';
 import { selfMonitoringComponent } from './components/self-monitoring.js';
@@ -116,7 +116,7 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
   const monitoring = rulesAndDashboards(profile, jobs);
   const volumeClaims: Model['volumeClaims'] = [];
   let destinations = profile.remoteWrite ?? [];
-  if (destinations.length === 0) {
+  if (usesLocalPrometheus(profile)) {
     const alerting = profile.alertmanager?.enabled === true;
     const local = localPrometheusWorkload(ctx, monitoring.rules?.text, alerting ? alertmanagerAddress(profile.namespace) : undefined);
     workloads.push(local.workload);

@@ -1,15 +1,14 @@
 /**
  * Handlebars templates in templates/. Every value enters a template through
- * `{{json value}}` (see yaml-scalar.ts); test/templates.test.ts fails on any
- * other mustache, so no user string is ever spliced into YAML unescaped.
- * Every rendered document is parsed back before it is used; the values come
- * back as placeholders (see PLACEHOLDER) so the parse reads only the template's own text.
+ * `{{json value}}`, which writes a placeholder (see PLACEHOLDER);
+ * test/templates.test.ts fails on any other mustache, so no user string is
+ * ever spliced into YAML text. Every rendered document is parsed back before
+ * it is used, and each placeholder is then replaced by a JSON copy of its value.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { packagePath } from '../package-root.js';
 import { parseDocument } from 'yaml';
-import { toYamlFlow } from './yaml-scalar.js';
 
 export const TEMPLATE_DIR = `${packagePath('templates')}/`;
 
@@ -54,7 +53,8 @@ function loadEngine(): NonNullable<typeof engine> {
   const hbs = (precompiled !== undefined ? (require('handlebars/runtime') as { default: HandlebarsEnv }).default : (require('handlebars') as HandlebarsEnv)).create();
   let values: unknown[] = [];
   hbs.registerHelper('json', (value: unknown) => {
-    const json = toYamlFlow(value);
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new Error(`cannot render ${typeof value} into a template`);
     values.push(JSON.parse(json));
     return new hbs.SafeString(placeholder(values.length - 1));
   });

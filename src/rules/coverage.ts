@@ -82,33 +82,6 @@ export function namesJob(selector: Selector): boolean {
 
 const keepCache = new WeakMap<ScrapeConfigLike, (name: string) => boolean>();
 
-/** The runtime's relabeling (RE2 semantics): right for any regex, but compiling the allow-lists costs a render ~60 ms. */
-function runtimeNameFilter(rules: readonly RelabelConfig[]): (name: string) => boolean {
-  const compiled = compileRelabelConfigs(rules);
-  return (name) => relabel({ __name__: name }, compiled) !== null;
-}
-
-/**
- * Regexes made only of name characters, groups, alternation, classes and
- * quantifiers mean the same to RE2 and to JavaScript when the whole name must
- * match (Prometheus anchors them): such keep/drop rules run as native RegExps.
- * undefined when a rule has anything else (escapes, flags, named groups).
- */
-const PLAIN_REGEX = /^[A-Za-z0-9_:|()?*+.[\]-]*$/;
-function nativeNameFilter(rules: readonly RelabelConfig[]): ((name: string) => boolean) | undefined {
-  const steps: { keep: boolean; re: RegExp }[] = [];
-  for (const r of rules) {
-    const regex = r.regex ?? '(.*)';
-    if (!PLAIN_REGEX.test(regex)) return undefined;
-    try {
-      steps.push({ keep: r.action === 'keep', re: new RegExp(`^(?:${regex})$`) });
-    } catch {
-      return undefined;
-    }
-  }
-  return (name) => steps.every(({ keep, re }) => re.test(name) === keep);
-}
-
 /**
  * Whether the job's metric relabeling keeps a series of this name. Only rules
  * that read `__name__` alone decide by name (allow-lists, keep, drop); rules
@@ -121,7 +94,8 @@ export function keepsMetric(config: ScrapeConfigLike, metric: string): boolean {
     const byName = (config.metric_relabel_configs ?? []).filter(
       (r) => (r.action === 'keep' || r.action === 'drop') && r.source_labels?.length === 1 && r.source_labels[0] === '__name__',
     );
-    keeps = nativeNameFilter(byName) ?? runtimeNameFilter(byName);
+    const compiled = compileRelabelConfigs(byName);
+    keeps = (name) => relabel({ __name__: name }, compiled) !== null;
     keepCache.set(config, keeps);
   }
   return keeps(metric);

@@ -3,6 +3,7 @@
  * remote_write (bounded retention, emptyDir or a PersistentVolumeClaim).
  */
 import { LINUX_NODES, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security.js';
+import type { Profile } from '../../profile/types.js';
 import type { WorkloadModel } from '../types.js';
 import type { ComponentContext } from './context.js';
 import { NO_RBAC } from './workload.js';
@@ -11,6 +12,11 @@ import { RULES_FILE } from '../../rules/index.js';
 export const LOCAL_PROMETHEUS_NAME = 'k8smon-prometheus';
 export const LOCAL_PROMETHEUS_PORT = 9090;
 export const LOCAL_PROMETHEUS_PORT_NAME = 'http-web';
+
+/** Whether the render brings its own receiver: the profile names no remote_write destination. */
+export function usesLocalPrometheus(profile: Pick<Profile, 'remoteWrite'>): boolean {
+  return (profile.remoteWrite ?? []).length === 0;
+}
 
 export function localPrometheusUrl(namespace: string): string {
   return `http://${LOCAL_PROMETHEUS_NAME}.${namespace}.svc:${LOCAL_PROMETHEUS_PORT}/api/v1/write`;

@@ -18,7 +18,7 @@ import { KEEP_RUNNING_PODS, podTargetLabels } from './common.js';
 import type { ComponentContext, ComponentParts } from './context.js';
 import { BLACKBOX_NAME } from './blackbox-exporter.js';
 import { KSM_NAME, KSM_TELEMETRY_PORT_NAME } from './kube-state-metrics.js';
-import { LOCAL_PROMETHEUS_NAME, LOCAL_PROMETHEUS_PORT_NAME } from './local-prometheus.js';
+import { LOCAL_PROMETHEUS_NAME, LOCAL_PROMETHEUS_PORT_NAME, usesLocalPrometheus } from './local-prometheus.js';
 
 /** What one self-monitoring job scrapes: the pods of a workload of the render, on these ports. */
 interface OwnWorkload {
@@ -42,7 +42,7 @@ export function selfMonitoringComponent(ctx: ComponentContext): ComponentParts {
     // Its /probe is the probe jobs'; /metrics on the same port is the exporter itself.
     own.push({ jobName: 'blackbox-exporter', workload: BLACKBOX_NAME, ports: ['http'], allowlist: 'blackboxExporter', scope: 'cluster' });
   }
-  if ((ctx.profile.remoteWrite ?? []).length === 0) {
+  if (usesLocalPrometheus(ctx.profile)) {
     own.push({ jobName: 'prometheus', workload: LOCAL_PROMETHEUS_NAME, ports: [LOCAL_PROMETHEUS_PORT_NAME], allowlist: 'prometheus', scope: 'cluster' });
   }
   return { jobs: own.map((w) => ownWorkloadJob(ctx, w)) };

@@ -36,6 +36,17 @@ const MEMO_LIMIT = 4096;
 /** Patterns without any regex syntax match only themselves. */
 const LITERAL = /^[A-Za-z0-9_;:,/ =@%-]*$/;
 
+/**
+ * Patterns made only of name characters, `.`, groups, alternation and the
+ * quantifiers `? * +` (no classes, escapes, braces or flags) describe the same
+ * language to RE2 and to JavaScript's engine, so whether a whole value matches
+ * can be answered natively — the allow-lists are all of this kind. Groups (for
+ * replace) still come from RE2, whose submatch rules differ in corner cases.
+ */
+const NATIVE_SAFE = /^[A-Za-z0-9_:|()?*+.-]*$/;
+/** Where JavaScript's `.` (without the s flag) stops but RE2's does not: fall back to RE2 for such values. */
+const JS_ONLY_LINE_BREAKS = /[\r\u2028\u2029]/;
+
 /** Compiled regexes by semantics and source: agents repeat the same few patterns across thousands of instances. */
 const compiled: Record<PromSemantics, Map<string, PromRegex>> = { 'prometheus-3': new Map(), 'prometheus-2': new Map() };
 
@@ -54,8 +65,11 @@ export class PromRegex {
 
   readonly source: string;
   readonly semantics: PromSemantics;
-  private readonly re: RE2JS;
-  private readonly names: Map<string, number>;
+  /** RE2, compiled at construction unless `native` answers; then on the first call that needs groups. */
+  private re: RE2JS | undefined;
+  private names: Map<string, number> = new Map();
+  /** The same language as a native RegExp, for `matches`, when the pattern is NATIVE_SAFE. */
+  private readonly native: RegExp | undefined;
   private readonly literal: boolean;
   /**
    * The default `(.*)`: every value matches, group 1 being the value. Under
@@ -72,12 +86,21 @@ export class PromRegex {
     this.literal = LITERAL.test(source);
     this.matchAll = source === '(.*)';
     this.dotAll = semantics === 'prometheus-3';
+    this.native = this.literal ? undefined : nativeEquivalent(source, this.dotAll);
+    // A pattern JavaScript compiles from these characters is one RE2 compiles too; any other is checked now.
+    if (this.native === undefined) this.engine();
+  }
+
+  /** The RE2 program (a RelabelRegexError for a pattern RE2 refuses). */
+  private engine(): RE2JS {
+    if (this.re !== undefined) return this.re;
     try {
-      this.re = re2().compile(this.dotAll ? `^(?s:${source})$` : `^(?:${source})$`);
+      this.re = re2().compile(this.dotAll ? `^(?s:${this.source})$` : `^(?:${this.source})$`);
     } catch (err) {
-      throw new RelabelRegexError(source, (err as Error).message.replace(/^error parsing regexp: /, ''));
+      throw new RelabelRegexError(this.source, (err as Error).message.replace(/^error parsing regexp: /, ''));
     }
     this.names = new Map(Object.entries(this.re.namedGroups() as Record<string, number>));
+    return this.re;
   }
 
   /** Whether the `(.*)` fast path answers for `value` (no regex run, no allocation). */
@@ -88,6 +111,7 @@ export class PromRegex {
   matches(value: string): boolean {
     if (this.literal) return value === this.source;
     if (this.matchesAll(value)) return true;
+    if (this.native !== undefined && (this.dotAll || !JS_ONLY_LINE_BREAKS.test(value))) return this.native.test(value);
     return this.match(value) !== null;
   }
 
@@ -104,7 +128,7 @@ export class PromRegex {
   }
 
   private run(value: string): Groups | null {
-    const m = this.re.matcher(value);
+    const m = this.engine().matcher(value);
     if (!m.matches()) return null;
     const groups: Groups = [];
     for (let i = 0; i <= m.groupCount(); i++) {
@@ -142,6 +166,16 @@ export class PromRegex {
       if (index !== undefined) out += groups[index] ?? '';
     }
     return out + rest;
+  }
+}
+
+/** `^(?:source)$` as a RegExp with RE2's meaning of `.` (code points; newlines under Prometheus 3), if safe to run natively. */
+function nativeEquivalent(source: string, dotAll: boolean): RegExp | undefined {
+  if (!NATIVE_SAFE.test(source)) return undefined;
+  try {
+    return new RegExp(`^(?:${source})$`, dotAll ? 'su' : 'u');
+  } catch {
+    return undefined; // RE2 gives the error
   }
 }
 
