@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { renderBundle } from '../src/pipeline.js';
 import { buildModel } from '../src/model/build.js';
 import { presetNames } from '../src/profile/presets.js';
 import { resolveProfileDocument } from '../src/profile/resolve.js';
@@ -20,6 +21,24 @@ describe('README', () => {
     expect(block).toBeDefined();
     const { profile } = resolveProfileDocument(parseYaml(block!), {});
     expect(() => buildModel(profile, { RW_PASSWORD: 'x' })).not.toThrow();
+  });
+
+  it('shows an Alertmanager profile that renders the Alertmanager, reading the Secret it tells you to create', () => {
+    const block = /Alertmanager example:[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const { profile } = resolveProfileDocument(parseYaml(block!), {});
+    const { model } = buildModel(profile, {});
+    const alertmanager = model.workloads.find((w) => w.name === 'k8smon-alertmanager');
+    expect(alertmanager?.pod.volumes).toContainEqual({ name: 'secret-alerting', secret: { secretName: 'alerting', items: [{ key: 'slack-url', path: 'slack-url' }, { key: 'smtp-password', path: 'smtp-password' }] } });
+    expect(readme).toContain('create secret generic alerting --from-literal=slack-url=');
+  });
+
+  it('shows a large-cluster render with the shard counts it really gets', () => {
+    const m = /### Large clusters\n\n```sh\nk8smon render --profile (\S+) --set (\S+) .*# (\d+) cluster-agent shards, kube-state-metrics in (\d+) shards/.exec(readme);
+    expect(m).not.toBeNull();
+    const { objects } = renderBundle({ preset: m![1]!, sets: [m![2]!] }, {});
+    const replicas = (name: string) => (objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === name)?.spec as { replicas?: number } | undefined)?.replicas;
+    expect([replicas('k8smon-agent-cluster'), replicas('k8smon-kube-state-metrics')]).toEqual([Number(m![3]), Number(m![4])]);
   });
 
   it('lists every preset and every component', () => {
