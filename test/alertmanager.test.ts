@@ -63,6 +63,15 @@ describe('the rendered Alertmanager', () => {
     expect(output).toContain(' - 2 receivers');
   });
 
+  it('sends every alert to every receiver: amtool config routes test names both for any alert', () => {
+    const amtool = requireTool('amtool', 'apt-get install prometheus-alertmanager');
+    const { file } = sandboxed(configMapText(objects, 'k8smon-alertmanager', 'alertmanager.yml'), '/etc/alertmanager/secrets');
+    for (const labels of [['alertname=KubePodCrashLooping', 'severity=warning'], ['alertname=TargetDown', 'severity=critical', 'namespace=monitoring']]) {
+      const routed = execFileSync(amtool, ['config', 'routes', 'test', `--config.file=${file}`, ...labels], { encoding: 'utf8' }).trim();
+      expect(routed.split(',').sort()).toEqual(['ops', 'pager']);
+    }
+  });
+
   it('amtool refuses a config with an error (so the check above can fail)', () => {
     const amtool = requireTool('amtool', 'apt-get install prometheus-alertmanager');
     const broken = configMapText(objects, 'k8smon-alertmanager', 'alertmanager.yml').replace('receiver: ops', 'receiver: nobody');

@@ -390,7 +390,7 @@ export const profileSchema = {
         enabled: { type: 'boolean', description: 'render the Alertmanager and point the in-cluster Prometheus at it' },
         receivers: {
           type: 'array',
-          description: 'where alerts go; the first receiver takes every alert (grouped by alertname, cluster, namespace)',
+          description: 'where alerts go; every receiver gets every alert (grouped by alertname, cluster, namespace)',
           items: {
             type: 'object',
             additionalProperties: false,

@@ -73,7 +73,11 @@ export function alertmanagerSecretRefs(am: AlertmanagerProfile): Map<string, Set
   return refs;
 }
 
-/** alertmanager.yml: the first receiver takes everything, grouped as the rules label their alerts. */
+/**
+ * alertmanager.yml: every receiver gets every alert, grouped as the rules
+ * label them. A child route per receiver (continue: true) matches all alerts;
+ * the top route's receiver only answers if none did, which cannot happen.
+ */
 export function alertmanagerConfigText(am: AlertmanagerProfile): string {
   const config = {
     route: {
@@ -82,6 +86,7 @@ export function alertmanagerConfigText(am: AlertmanagerProfile): string {
       group_wait: '30s',
       group_interval: '5m',
       repeat_interval: '4h',
+      routes: am.receivers.map((r) => ({ receiver: r.name, continue: true })),
     },
     // A firing critical alert silences the warning of the same name and place.
     inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'namespace'] }],
