@@ -6,6 +6,7 @@
  * 2.9). Such strings are written double-quoted; every other string keeps the
  * library's choice, so agent configs stay readable `|` blocks.
  */
+import { fastStringifyYaml } from './yaml-emit.js';
 import { Document, visit, type CreateNodeOptions, type DocumentOptions, type SchemaOptions, type ToStringOptions } from 'yaml';
 
 const FIRST_CONTENT_LINE_BLANK = /^\n*[\t ]+(\n|$)/;
@@ -16,6 +17,12 @@ export interface StringifyOptions extends DocumentOptions, SchemaOptions, Create
 }
 
 export function stringifyYaml(value: unknown, options: StringifyOptions = {}): string {
+  // Plain data in the common options: the same text, written directly (yaml-emit.ts).
+  return fastStringifyYaml(value, options) ?? stringifyYamlWithPackage(value, options);
+}
+
+/** The `yaml` package's text for `value`, with the workaround above; what the fast path must equal. */
+export function stringifyYamlWithPackage(value: unknown, options: StringifyOptions = {}): string {
   const { doubleQuote, ...yamlOptions } = options;
   const doc = new Document(value, yamlOptions);
   visit(doc, {
