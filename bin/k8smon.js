@@ -10,3 +10,7 @@ process.stdout.on('error', (err) => {
 });
 
 process.exitCode = await main(process.argv.slice(2));
+// Everything a command does is awaited inside main(). Leave as soon as what it
+// wrote has reached stdout and stderr, rather than when Node.js has closed the
+// file handles its module loader opened (~20 ms later, every run).
+process.stdout.write('', () => process.stderr.write('', () => process.exit()));

@@ -4,7 +4,7 @@
 // implementation, which the entry still imports only when that command runs.
 // Loading one file instead of ~150 modules is most of what a command's
 // start-up cost was. Run by `npm run build`, after tsc and the validator.
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outdir = new URL('../dist/bundle/', import.meta.url).pathname;
@@ -26,7 +26,21 @@ const result = await build({
 });
 // Which modules each output file holds: what test/cli-lazy.test.ts reads to see what a command loads.
 writeFileSync(new URL('../dist/bundle-meta.json', import.meta.url), JSON.stringify(result.metafile));
-// validate.ts loads the schema validator compiled at build time from beside itself.
-copyFileSync(new URL('../dist/profile/schema-validator.cjs', import.meta.url), `${outdir}schema-validator.cjs`);
-// templates.ts loads the templates precompiled at build time from beside itself.
-copyFileSync(new URL('../dist/render/templates-compiled.cjs', import.meta.url), `${outdir}templates-compiled.cjs`);
+// validate.ts and templates.ts load the files generated at build time (the
+// profile validator, the precompiled templates) from beside themselves. Each is
+// bundled with what it requires (ajv's runtime helpers, Handlebars' runtime),
+// so loading one is reading one file, which src/util/code-cache.ts can then
+// compile from V8's code cache.
+for (const generated of ['profile/schema-validator.cjs', 'render/templates-compiled.cjs']) {
+  await build({
+    entryPoints: [new URL(`../dist/${generated}`, import.meta.url).pathname],
+    outfile: `${outdir}${generated.slice(generated.indexOf('/') + 1)}`,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minifyWhitespace: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}

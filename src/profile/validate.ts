@@ -5,10 +5,12 @@
  */
 import { AGENT_KINDS, agentKind } from '../agents/registry.js';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject, Options as AjvOptions, ValidateFunction } from 'ajv';
 import type { InputProblem } from '../errors.js';
 import { didYouMean } from '../util/text.js';
 import { durationMs } from '../util/duration.js';
+import { requireWithCodeCache } from '../util/code-cache.js';
 import { formatPath, isPlainObject, type PathSegment } from './merge.js';
 import { profileSchema } from './schema.js';
 import { PromRegex } from '../runtime/semantics/relabel/regex.js';
@@ -38,7 +40,7 @@ let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
   if (compiled !== undefined) return compiled;
   try {
-    compiled = require('./schema-validator.cjs') as ValidateFunction;
+    compiled = requireWithCodeCache(fileURLToPath(new URL('./schema-validator.cjs', import.meta.url))) as ValidateFunction;
   } catch {
     const { Ajv } = require('ajv') as typeof import('ajv');
     compiled = new Ajv(AJV_OPTIONS).compile(profileSchema);

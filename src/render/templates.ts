@@ -7,6 +7,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { requireWithCodeCache } from '../util/code-cache.js';
 import { packagePath } from '../package-root.js';
 import { parseDocument } from 'yaml';
 
@@ -44,13 +46,13 @@ const require = createRequire(import.meta.url);
  * running from the sources (tests).
  */
 function loadEngine(): NonNullable<typeof engine> {
-  let precompiled: { templates: Record<string, TemplateSpec>; partials: Record<string, TemplateSpec> } | undefined;
+  let precompiled: { runtime: HandlebarsEnv; templates: Record<string, TemplateSpec>; partials: Record<string, TemplateSpec> } | undefined;
   try {
-    precompiled = require('./templates-compiled.cjs') as typeof precompiled;
+    precompiled = requireWithCodeCache(fileURLToPath(new URL('./templates-compiled.cjs', import.meta.url))) as typeof precompiled;
   } catch {
     precompiled = undefined;
   }
-  const hbs = (precompiled !== undefined ? (require('handlebars/runtime') as { default: HandlebarsEnv }).default : (require('handlebars') as HandlebarsEnv)).create();
+  const hbs = (precompiled !== undefined ? precompiled.runtime : (require('handlebars') as HandlebarsEnv)).create();
   let values: unknown[] = [];
   hbs.registerHelper('json', (value: unknown) => {
     const json = JSON.stringify(value);
