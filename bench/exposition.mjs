@@ -5,6 +5,7 @@
 // in wall time and in this process's CPU time: the VM is shared, and CPU time
 // is what the parser costs when other processes take turns on the cores.
 // Usage: npm run bench:exposition  [-- --runs 31] [-- files...]
+import { median } from './args.mjs';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { scanExposition } from '../dist/runtime/index.js';
@@ -15,7 +16,6 @@ const runs = runsArg === -1 ? 31 : Number(args[runsArg + 1]);
 const files = args.filter((a, i) => !a.startsWith('--') && i !== runsArg + 1);
 const fixtures = files.length > 0 ? files : ['cadvisor.prom', 'kube-state-metrics.prom', 'node-exporter.prom', 'apiserver.prom'].map((f) => new URL(`../test/fixtures/metrics/${f}`, import.meta.url).pathname);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MiB = 1024 * 1024;
 
 console.log(`node ${process.version}, ${runs} runs per file after 5 warm-up runs, medians`);

@@ -9,6 +9,7 @@
 // written straight as snappy) and, for comparison, protobuf encoding alone,
 // the hash-table snappy compressor alone and both, as medians of several
 // rounds. Usage: npm run bench:remote-write [-- --rounds 9 --batch 2000]
+import { arg, median } from './args.mjs';
 import { readFileSync } from 'node:fs';
 import { parseExposition } from '../dist/runtime/index.js';
 import { encodeLabels, encodeWriteRequest } from '../dist/runtime/remote-write/protobuf.js';
@@ -19,12 +20,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? dflt : Number(process.argv[i + 1]);
-};
-const rounds = arg('rounds', 9);
-const batch = arg('batch', 2000);
+const rounds = Number(arg('rounds', 9));
+const batch = Number(arg('batch', 2000));
 
 const series = [];
 for (const file of ['cadvisor.prom', 'kubelet.prom', 'kube-state-metrics.prom']) {
@@ -52,7 +49,6 @@ for (let i = 0; i < encoded.length; i += batch) {
   directRequests.push(direct);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const encodeRates = [];
 const compressRates = [];
 const bothRates = [];

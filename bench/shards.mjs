@@ -6,14 +6,11 @@
 // `k8smon targets` runs it in-process (the 5,000 node-agent instances too). Runs are interleaved
 // (1 2 4 8 1 2 4 8 …) so the machine's drift spreads over every count; medians are printed.
 // Usage: npm run bench:shards  [-- --nodes 5000 --pods-per-node 30 --runs 5 --preset eks]
+import { arg, median } from './args.mjs';
 import { performance } from 'node:perf_hooks';
 import { renderBundle } from '../dist/index.js';
 import { agentsFromManifests, previewCluster, syntheticCluster } from '../dist/runtime/index.js';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const nodes = Number(arg('nodes', 5000));
 const podsPerNode = Number(arg('pods-per-node', 30));
 const runs = Number(arg('runs', 5));
@@ -26,7 +23,6 @@ let t0 = performance.now();
 const snapshot = syntheticCluster({ nodes, podsPerNode, workloads: renders.get(1) });
 const generateMs = performance.now() - t0;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cluster = new Map(COUNTS.map((n) => [n, []]));
 const whole = new Map(COUNTS.map((n) => [n, []]));
 const targetsOf = new Map();

@@ -6,11 +6,11 @@
 // ran before the bundle) for comparison.
 // Prints the median wall time of each command and the median of the pairwise ratios.
 // Usage: npm run bench:startup  [-- --runs 21]
+import { arg, median } from './args.mjs';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
-const runsArg = process.argv.indexOf('--runs');
-const runs = runsArg === -1 ? 21 : Number(process.argv[runsArg + 1]);
+const runs = Number(arg('runs', 21));
 const bin = new URL('../bin/k8smon.js', import.meta.url).pathname;
 const unbundled = new URL('../dist/cli/main.js', import.meta.url).href;
 
@@ -28,7 +28,6 @@ function time([cmd, ...args]) {
   return performance.now() - start;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const names = Object.keys(commands);
 const wall = Object.fromEntries(names.map((n) => [n, []]));
 for (const n of names) time(commands[n]); // warm-up: the file cache

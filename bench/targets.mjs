@@ -7,6 +7,7 @@
 // the table run five times, median and best), and what fresh memory costs on
 // this machine (on a VM, first-touch page faults dominate a run this size).
 // Usage: npm run bench  [-- --nodes 5000 --pods-per-node 30 --preset kubeadm --runs 5]
+import { arg } from './args.mjs';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +16,6 @@ import { performance } from 'node:perf_hooks';
 import { renderBundle } from '../dist/index.js';
 import { agentsFromManifests, compileRelabelConfigs, discover, discoveredLabels, finalizeTarget, previewCluster, readJsonFile } from '../dist/runtime/index.js';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const nodes = Number(arg('nodes', 5000));
 const podsPerNode = Number(arg('pods-per-node', 30));
 const preset = arg('preset', 'kubeadm');
