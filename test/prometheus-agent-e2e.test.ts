@@ -15,13 +15,10 @@
  * bearer-token files, remote_write with basic auth from a file, external
  * labels — is the rendered config.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { agentsFromManifests } from '../src/agents/find.js';
@@ -30,10 +27,10 @@ import { previewCluster } from '../src/runtime/preview/preview.js';
 import { compileRelabelConfigs, relabel } from '../src/runtime/semantics/relabel/relabel.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { fixtureSamples } from './support/fixtures.js';
+import { loopbackCertificate, listen, payloadServer, PromProcess } from './support/loopback-cluster.js';
 import { freePort } from './support/prometheus.js';
 import { referencedFiles } from './support/promtool.js';
 import { agentConfigAsRead, type PrometheusView } from './support/render.js';
-import { requireTool } from './support/tools.js';
 
 const CLUSTER = 'e2e-cluster';
 const NODE = 'node-0';
@@ -44,63 +41,6 @@ const JOBS: Record<string, { scheme: 'http' | 'https'; fixture: Record<string, s
   'kube-state-metrics': { scheme: 'http', fixture: { '/metrics': 'kube-state-metrics.prom' } },
 };
 
-/**
- * A fixture as a live exporter would serve it now: cAdvisor stamps its
- * samples with the time it collected them, and the recorded stamps are too
- * old for the receiver's TSDB to accept ("out of bounds").
- */
-function fixtureText(file: string): string {
-  const now = String(Date.now());
-  return readFileSync(new URL(`./fixtures/metrics/${file}`, import.meta.url), 'utf8').replace(/^([^#\n].* \S+) \d{13}$/gm, `$1 ${now}`);
-}
-
-async function listen(server: Server): Promise<number> {
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return port;
-}
-
-function payloadServer(https: { key: string; cert: string } | undefined, routes: Record<string, string>, seenTokens: string[]): Server {
-  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
-    seenTokens.push(String(req.headers.authorization ?? ''));
-    const file = routes[(req.url ?? '').split('?')[0]!];
-    if (file === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(fixtureText(file));
-  };
-  return https !== undefined ? createHttpsServer(https, handler) : createHttpServer(handler);
-}
-
-class PromProcess {
-  constructor(
-    readonly child: ResultPromise,
-    readonly url: string,
-  ) {}
-
-  static async start(args: string[], port: number): Promise<PromProcess> {
-    const bin = requireTool('prometheus', 'apt-get install prometheus');
-    const child = execa(bin, [...args, `--web.listen-address=127.0.0.1:${port}`], { reject: false, stdout: 'ignore', stderr: 'pipe' });
-    const p = new PromProcess(child, `http://127.0.0.1:${port}`);
-    for (let i = 0; i < 150; i++) {
-      try {
-        if ((await fetch(`${p.url}/-/ready`)).ok) return p;
-      } catch {
-        // not up yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    child.kill();
-    throw new Error(`Prometheus did not become ready: ${String((await child).stderr).slice(-2000)}`);
-  }
-
-  async stop(): Promise<string> {
-    this.child.kill('SIGTERM');
-    return String((await this.child).stderr);
-  }
-}
-
 describe('agent.kind prometheus: the rendered agents in a real Prometheus agent, remote-writing to a real receiver', () => {
   const sandbox = mkdtempSync(join(tmpdir(), 'k8smon-agent-e2e-'));
   const tokens: string[] = [];
@@ -110,9 +50,7 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
   let configs: { name: string; config: PrometheusView }[] = [];
 
   beforeAll(async () => {
-    requireTool('openssl', 'apt-get install openssl');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=kubelet', '-keyout', join(sandbox, 'key.pem'), '-out', join(sandbox, 'cert.pem')], { stdio: 'ignore' });
-    const tls = { key: readFileSync(join(sandbox, 'key.pem'), 'utf8'), cert: readFileSync(join(sandbox, 'cert.pem'), 'utf8') };
+    const tls = loopbackCertificate(sandbox, 'kubelet');
 
     const receiverPort = await freePort();
     receiver = await PromProcess.start(['--web.enable-remote-write-receiver', `--storage.tsdb.path=${join(sandbox, 'receiver')}`, `--config.file=${writeFile('receiver.yml', 'scrape_configs: []\n')}`], receiverPort);
@@ -178,9 +116,7 @@ describe('agent.kind prometheus: the rendered agents in a real Prometheus agent,
    * query's five-minute look-back would miss.
    */
   async function query(match: string): Promise<{ metric: Record<string, string> }[]> {
-    const url = `${receiver.url}/api/v1/series?match[]=${encodeURIComponent(match)}&start=0&end=${Math.ceil(Date.now() / 1000) + 3600}`;
-    const body = (await (await fetch(url)).json()) as { data: Record<string, string>[] };
-    return body.data.map((metric) => ({ metric }));
+    return (await receiver.series(match)).map((metric) => ({ metric }));
   }
 
   /** Polls the receiver until every job has sent its series. */
