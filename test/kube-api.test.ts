@@ -323,7 +323,7 @@ describe('connection settings against the fake API server (openssl certificate)'
   });
 
   it('a wrong CA fails the TLS handshake: failures counted, never synced', async () => {
-    const other = await FakeApiServer.start();
+    const other = await FakeApiServer.start({ ownCertificate: true });
     try {
       const source = open({ role: 'pod', tls_config: { ca_file: other.caFile } });
       await waitFor('failures', () => source.status()[0]!.failures >= 1);

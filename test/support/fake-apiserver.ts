@@ -11,7 +11,7 @@
  *   ... api.url, api.caFile ...; await api.close();
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -71,9 +71,31 @@ interface OpenWatch {
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
 const keyOf = (o: FakeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
+let shared: { key: Buffer; cert: Buffer } | undefined;
+
+/** One self-signed certificate (openssl) per test process, shared by the servers it starts (each still writes its own ca.crt). */
+function serverCertificate(own: boolean): { key: Buffer; cert: Buffer } {
+  if (own) return newCertificate();
+  if (shared === undefined) shared = newCertificate();
+  return shared;
+}
+
+function newCertificate(): { key: Buffer; cert: Buffer } {
+  requireTool('openssl', 'apt-get install openssl');
+  const dir = mkdtempSync(join(tmpdir(), 'k8smon-fake-apiserver-cert-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=kubernetes', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface FakeApiServerOptions {
   /** Bearer tokens accepted; none → no authentication. */
   tokens?: string[];
+  /** A certificate of its own rather than the one shared by the process' servers (to test a wrong CA). */
+  ownCertificate?: boolean;
 }
 
 export class FakeApiServer {
@@ -95,12 +117,10 @@ export class FakeApiServer {
   private readonly tls: { key: Buffer; cert: Buffer };
 
   private constructor(options: FakeApiServerOptions) {
-    requireTool('openssl', 'apt-get install openssl');
     this.dir = mkdtempSync(join(tmpdir(), 'k8smon-fake-apiserver-'));
-    const keyFile = join(this.dir, 'key.pem');
+    this.tls = serverCertificate(options.ownCertificate === true);
     this.caFile = join(this.dir, 'ca.crt');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=kubernetes', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc', '-keyout', keyFile, '-out', this.caFile], { stdio: 'ignore' });
-    this.tls = { key: readFileSync(keyFile), cert: readFileSync(this.caFile) };
+    writeFileSync(this.caFile, this.tls.cert);
     this.tokens = options.tokens === undefined ? undefined : new Set(options.tokens);
   }
 
