@@ -153,6 +153,8 @@ ${extra}`,
     auth-provider: { name: gcp }
 `);
     expect(() => kubeconfigConnection(provider)).toThrow(/auth-provider plugin/);
+    const proxied = write('proxied', 'current-context: c\ncontexts: [{ name: c, context: { cluster: k } }]\nclusters: [{ name: k, cluster: { server: "https://x", proxy-url: "http://proxy:3128" } }]\n');
+    expect(() => kubeconfigConnection(proxied)).toThrow(/proxy-url/);
   });
 
   it('an unknown context, a missing file: errors that say which', () => {
@@ -185,6 +187,11 @@ describe('kubernetes_sd_configs connection fields', () => {
     const password = write('password', 'pw\n');
     expect(authorizationHeader(sdConnection(sd({ api_server: 'http://h', basic_auth: { username: 'u', password_file: password } })))).toBe(`Basic ${Buffer.from('u:pw').toString('base64')}`);
     expect(authorizationHeader(sdConnection(sd({ api_server: 'http://h', authorization: { credentials: 'x' } })))).toBe('Bearer x');
+  });
+
+  it('tls_config min_version / max_version in Node’s names; an unknown version refused', () => {
+    expect(sdConnection(sd({ api_server: 'https://a', tls_config: { min_version: 'TLS12', max_version: 'TLS13' } }))).toMatchObject({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
+    expect(() => sdConnection(sd({ api_server: 'https://a', tls_config: { min_version: 'SSL3' } }))).toThrow(/unknown TLS version "SSL3"/);
   });
 
   it('kubeconfig_file is read when given', () => {

@@ -341,3 +341,33 @@ describe('connection settings against the fake API server (openssl certificate)'
     expect(source.status()[0]!.lastError).toMatch(/401 Unauthorized/);
   });
 });
+
+describe('the watch stream (plain HTTP server writing odd chunks)', () => {
+  it('reads newline-delimited events split anywhere, several to a chunk, a multi-byte character cut in two', async () => {
+    const { createServer } = await import('node:http');
+    const { KubeClient } = await import('../src/runtime/kube-api/client.js');
+    const event = (name: string): string => JSON.stringify({ type: 'ADDED', object: { metadata: { name, namespace: 'ns', resourceVersion: '7', annotations: { note: 'café ☕' } } } });
+    const bytes = Buffer.from(`${event('a')}\n${event('b')}\n\n${event('c')}\n${event('d')}`); // the last line has no newline
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      // Cuts at every 7 bytes: inside JSON, between lines, and through the UTF-8 bytes of é and ☕.
+      let i = 0;
+      const next = (): void => {
+        if (i >= bytes.length) return void res.end();
+        res.write(bytes.subarray(i, (i += 7)));
+        setImmediate(next);
+      };
+      next();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const client = new KubeClient({ server: `http://127.0.0.1:${port}`, origin: 'test' });
+      const seen: string[] = [];
+      await client.watch('/api/v1/pods', {}, new AbortController().signal, 5000, (e) => seen.push(`${e.object.metadata.name}:${(e.object.metadata.annotations as Record<string, string>).note}`));
+      expect(seen).toEqual(['a:café ☕', 'b:café ☕', 'c:café ☕', 'd:café ☕']);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -110,18 +110,21 @@ export class KubeClient {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         if (done) return;
-        pending += chunk;
+        // Lines are cut out of the chunk by position; only the unfinished last line is carried to the next chunk.
+        const text = pending === '' ? chunk : pending + chunk;
+        let start = 0;
         let nl: number;
         try {
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const text = pending.slice(0, nl);
-            pending = pending.slice(nl + 1);
-            line(text);
+          while ((nl = text.indexOf('\n', start)) >= 0) {
+            line(text.slice(start, nl));
+            start = nl + 1;
             if (done) return;
           }
         } catch (e) {
           finish(e as Error);
+          return;
         }
+        pending = start === 0 ? text : text.slice(start);
       });
       res.on('end', () => {
         try {
@@ -153,6 +156,8 @@ export class KubeClient {
       if (c.cert !== undefined) options.cert = c.cert;
       if (c.key !== undefined) options.key = c.key;
       if (c.serverName !== undefined) options.servername = c.serverName;
+      if (c.minVersion !== undefined) options.minVersion = c.minVersion;
+      if (c.maxVersion !== undefined) options.maxVersion = c.maxVersion;
     }
     return new Promise<IncomingMessage>((resolvePromise, reject) => {
       const req = (https ? httpsRequest : httpRequest)(url, options, (res) => {

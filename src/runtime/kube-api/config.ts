@@ -26,6 +26,9 @@ export interface KubeConnection {
   key?: Buffer;
   serverName?: string;
   insecureSkipVerify?: boolean;
+  /** Node's names: TLSv1.2, TLSv1.3. */
+  minVersion?: string;
+  maxVersion?: string;
   /** `Authorization: <type> <credentials>`. */
   authorization?: { type: string; credentials: Secret };
   basicAuth?: { username: Secret; password: Secret };
@@ -158,6 +161,7 @@ export function kubeconfigConnection(path: string, options: KubeconfigOptions = 
   const uw = `user "${userName}"`;
 
   const server = str(cluster, 'server', cw);
+  if (typeof cluster['proxy-url'] === 'string' && cluster['proxy-url'] !== '') throw new KubeConfigError(`kubeconfig ${path}: ${cw} is reached through a proxy (proxy-url), which the agent does not support`);
   if (server === undefined || server === '') throw new KubeConfigError(`kubeconfig ${path}: ${cw} has no server`);
   if (user.exec !== undefined && user.exec !== null) throw new KubeConfigError(`kubeconfig ${path}: ${uw} authenticates with an exec plugin, which the agent does not run; use a token, tokenFile or client certificate`);
   if (user['auth-provider'] !== undefined && user['auth-provider'] !== null) throw new KubeConfigError(`kubeconfig ${path}: ${uw} authenticates with an auth-provider plugin, which the agent does not support; use a token, tokenFile or client certificate`);
@@ -190,6 +194,9 @@ export function kubeconfigConnection(path: string, options: KubeconfigOptions = 
 const SUPPORTED_HTTP_FIELDS = new Set(['tls_config', 'authorization', 'bearer_token', 'bearer_token_file', 'basic_auth', 'follow_redirects', 'enable_http2']);
 const UNSUPPORTED_HTTP_FIELDS = ['oauth2', 'proxy_url', 'no_proxy', 'proxy_from_environment', 'proxy_connect_header', 'http_headers'];
 const TLS_FIELDS = new Set(['ca', 'ca_file', 'cert', 'cert_file', 'key', 'key_file', 'server_name', 'insecure_skip_verify', 'min_version', 'max_version']);
+
+/** Prometheus' TLS version names, as Node names them. */
+const TLS_VERSIONS: Record<string, string> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
 
 export interface SdConnectionOptions extends InClusterOptions {}
 
@@ -257,6 +264,13 @@ export function sdConnection(sd: Record<string, unknown>, options: SdConnectionO
     const serverName = str(tls, 'server_name', 'tls_config');
     if (serverName !== undefined && serverName !== '') out.serverName = serverName;
     if (tls.insecure_skip_verify === true) out.insecureSkipVerify = true;
+    for (const [field, to] of [['min_version', 'minVersion'], ['max_version', 'maxVersion']] as const) {
+      const v = str(tls, field, 'tls_config');
+      if (v === undefined || v === '') continue;
+      const node = TLS_VERSIONS[v];
+      if (node === undefined) throw new KubeConfigError(`kubernetes_sd_configs: tls_config.${field}: unknown TLS version "${v}" (one of ${Object.keys(TLS_VERSIONS).join(', ')})`);
+      out[to] = node;
+    }
   }
 
   const authorization = mapping(sd.authorization, 'authorization');
