@@ -280,18 +280,21 @@ describe('live discovery (fake API server, openssl certificate)', () => {
 
 describe('connection settings against the fake API server (openssl certificate)', () => {
   it('in-cluster: KUBERNETES_SERVICE_HOST/PORT, the service account token, CA and namespace (own_namespace)', async () => {
-    const sa = join(dir, 'sa');
-    const { mkdirSync, copyFileSync } = await import('node:fs');
-    mkdirSync(sa);
-    writeFileSync(join(sa, 'token'), 't0');
-    copyFileSync(api.caFile, join(sa, 'ca.crt'));
-    writeFileSync(join(sa, 'namespace'), 'monitoring');
+    const files = api.clientFiles(dir, { namespace: 'monitoring' });
     api.add('pods', pod('monitoring', 'agent', 'n1'), pod('default', 'app', 'n1'));
-    const source = liveClusterSourceWith({ ...FAST, env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(api.port) }, serviceAccountDir: sa })({ role: 'pod', namespaces: { own_namespace: true } }, {});
+    const source = liveClusterSourceWith({ ...FAST, env: files.env, serviceAccountDir: files.serviceAccountDir })({ role: 'pod', namespaces: { own_namespace: true } }, {});
     sources.push(source);
     await source.ready();
     expect(names(source.snapshot())).toEqual(['monitoring/agent']);
     expect(api.requestsFor('pods', 'list')[0]).toMatchObject({ path: '/api/v1/namespaces/monitoring/pods', authorization: 'Bearer t0' });
+  });
+
+  it('kubeconfig_file written by the fake server’s clientFiles', async () => {
+    const files = api.clientFiles(dir);
+    const source = liveClusterSourceWith(FAST)({ role: 'service', kubeconfig_file: files.kubeconfig }, {});
+    sources.push(source);
+    await source.ready();
+    expect(api.requestsFor('services', 'list')[0]!.authorization).toBe('Bearer t0');
   });
 
   it('kubeconfig_file: the current context’s server, CA data and token file', async () => {
@@ -320,6 +323,26 @@ describe('connection settings against the fake API server (openssl certificate)'
     await source.ready();
     expect(names(source.snapshot(), 'nodes')).toEqual(['/n1']);
     expect(api.requestsFor('nodes', 'list')[0]!.authorization).toBe('Bearer t0');
+  });
+
+  it('tls_config cert_file / key_file: a client certificate the server requires (no token)', async () => {
+    const mtls = await FakeApiServer.start({ clientCertificate: true });
+    try {
+      mtls.add('pods', pod('default', 'a', 'n1'));
+      const entry = { role: 'pod', api_server: mtls.url, tls_config: { ca_file: mtls.caFile, cert_file: mtls.clientCertFile, key_file: mtls.clientKeyFile } } as SdConfigEntry;
+      const source = liveClusterSourceWith(FAST)(entry, {});
+      sources.push(source);
+      await source.ready();
+      expect(names(source.snapshot())).toEqual(['default/a']);
+      // Without the certificate the handshake is refused.
+      const without = liveClusterSourceWith(FAST)({ role: 'pod', api_server: mtls.url, tls_config: { ca_file: mtls.caFile } } as SdConfigEntry, {});
+      sources.push(without);
+      await waitFor('failures', () => without.status()[0]!.failures >= 1);
+      expect(without.status()[0]!.synced).toBe(false);
+    } finally {
+      for (const s of sources.splice(0)) await s.stop();
+      await mtls.close();
+    }
   });
 
   it('a wrong CA fails the TLS handshake: failures counted, never synced', async () => {

@@ -11,7 +11,7 @@
  *   ... api.url, api.caFile ...; await api.close();
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -96,12 +96,18 @@ export interface FakeApiServerOptions {
   tokens?: string[];
   /** A certificate of its own rather than the one shared by the process' servers (to test a wrong CA). */
   ownCertificate?: boolean;
+  /** Require a client certificate (TLS client authentication): one is made, at clientCertFile / clientKeyFile. */
+  clientCertificate?: boolean;
 }
 
 export class FakeApiServer {
   /** Every request, in order. */
   readonly requests: LoggedRequest[] = [];
   readonly caFile: string;
+  /** With clientCertificate: the certificate and key the server accepts. */
+  readonly clientCertFile: string | undefined;
+  readonly clientKeyFile: string | undefined;
+  private readonly clientCa: Buffer | undefined;
   url = '';
   port = 0;
   private rv = 100;
@@ -121,6 +127,14 @@ export class FakeApiServer {
     this.tls = serverCertificate(options.ownCertificate === true);
     this.caFile = join(this.dir, 'ca.crt');
     writeFileSync(this.caFile, this.tls.cert);
+    if (options.clientCertificate === true) {
+      const client = newCertificate();
+      this.clientCertFile = join(this.dir, 'client.crt');
+      this.clientKeyFile = join(this.dir, 'client.key');
+      writeFileSync(this.clientCertFile, client.cert);
+      writeFileSync(this.clientKeyFile, client.key);
+      this.clientCa = client.cert;
+    }
     this.tokens = options.tokens === undefined ? undefined : new Set(options.tokens);
   }
 
@@ -134,6 +148,35 @@ export class FakeApiServer {
   /** The CA certificate (the server's own, self-signed) as PEM. */
   get caPem(): Buffer {
     return this.tls.cert;
+  }
+
+  /**
+   * Files for a client of this server, in `dir`: a kubeconfig (current-context
+   * "fake", the CA inline, the token in a tokenFile) and a service account folder
+   * (token, ca.crt, namespace) with the environment an in-cluster client reads.
+   */
+  clientFiles(dir: string, options: { token?: string; namespace?: string } = {}): { kubeconfig: string; tokenFile: string; serviceAccountDir: string; env: Record<string, string> } {
+    const token = options.token ?? [...(this.tokens ?? [''])][0]!;
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${token}\n`);
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'fake',
+        clusters: [{ name: 'fake', cluster: { server: this.url, 'certificate-authority-data': this.tls.cert.toString('base64') } }],
+        users: [{ name: 'fake', user: { tokenFile } }],
+        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake' } }],
+      }),
+    );
+    const serviceAccountDir = join(dir, 'serviceaccount');
+    mkdirSync(serviceAccountDir, { recursive: true });
+    writeFileSync(join(serviceAccountDir, 'token'), token);
+    writeFileSync(join(serviceAccountDir, 'ca.crt'), this.tls.cert);
+    writeFileSync(join(serviceAccountDir, 'namespace'), options.namespace ?? 'monitoring');
+    return { kubeconfig, tokenFile, serviceAccountDir, env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(this.port) } };
   }
 
   /** The bearer tokens accepted from now on. */
@@ -245,7 +288,8 @@ export class FakeApiServer {
   }
 
   private listen(port: number): Promise<void> {
-    const server = createServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) => this.handle(req, res));
+    const clientAuth = this.clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: true, ca: this.clientCa };
+    const server = createServer({ key: this.tls.key, cert: this.tls.cert, ...clientAuth }, (req, res) => this.handle(req, res));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
