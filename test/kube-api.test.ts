@@ -197,6 +197,24 @@ describe('live discovery (fake API server, openssl certificate)', () => {
     });
   }
 
+  for (const mode of ['status', 'event'] as const) {
+    it(`410 Gone (${mode}) again and again right after each re-list: re-lists with a growing backoff, not in a busy loop`, async () => {
+      api.add('pods', pod('default', 'a', 'n1'));
+      const source = open({ role: 'pod' });
+      await source.ready();
+      await waitFor('the watch', () => api.openWatches('pods') === 1);
+      for (let i = 0; i < 5; i++) api.goneOnNextWatch(mode, 'pods');
+      const started = Date.now();
+      api.endWatches();
+      await waitFor('five re-lists', () => source.status()[0]!.lists === 6);
+      await waitFor('the watch', () => api.openWatches('pods') === 1);
+      // The first 410 re-lists at once; the next four wait 20, 40, 80 and 100 ms (FAST's backoff).
+      expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+      expect(source.status()[0]).toMatchObject({ failures: 0, lists: 6 });
+      expect(names(source.snapshot())).toEqual(['default/a']);
+    });
+  }
+
   it('an object deleted while disconnected is gone after the re-list a compacted history forces', async () => {
     api.add('pods', pod('default', 'a', 'n1'), pod('default', 'b', 'n1'));
     const source = open({ role: 'pod' });

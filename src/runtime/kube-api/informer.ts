@@ -98,6 +98,8 @@ export class Informer {
     const initial = this.timings.initialBackoffMs ?? 800;
     const max = this.timings.maxBackoffMs ?? 30_000;
     let backoff = initial;
+    /** 410s in a row. */
+    let gone = 0;
     const failed = async (e: unknown): Promise<void> => {
       this.counters.failures++;
       this.counters.lastError = e instanceof Error ? e.message : String(e);
@@ -110,7 +112,7 @@ export class Informer {
       if (this.needList) {
         try {
           await this.list(signal);
-          backoff = initial;
+          if (gone === 0) backoff = initial;
         } catch (e) {
           if (signal.aborted) return;
           await failed(e);
@@ -120,16 +122,28 @@ export class Informer {
       const opened = Date.now();
       let received = false;
       try {
-        await this.watch(signal, () => (received = true));
-        backoff = initial;
+        await this.watch(
+          signal,
+          () => (received = true),
+          () => {
+            // Connected: the server is back; the next failure starts the backoff over.
+            if (gone === 0) backoff = initial;
+            delete this.counters.lastError;
+          },
+        );
+        gone = 0;
         // A watch the server closed at once, having sent nothing, is not a timeout: do not hammer the server.
         if (!received && Date.now() - opened < 1000) await sleep(backoff, signal);
       } catch (e) {
         if (signal.aborted) return;
         if (e instanceof KubeApiError && e.code === 410) {
-          // The resourceVersion is too old (compacted): list again, at once.
+          // The resourceVersion is too old (compacted): list again, at once — unless the fresh list's was too old as well.
           this.needList = true;
           delete this.counters.lastError;
+          if (++gone > 1 && !received) {
+            await sleep(backoff, signal);
+            backoff = Math.min(backoff * 2, max);
+          }
           continue;
         }
         await failed(e);
@@ -163,17 +177,20 @@ export class Informer {
     if (first) this.onListed();
   }
 
-  private async watch(signal: AbortSignal, onReceived: () => void): Promise<void> {
+  private async watch(signal: AbortSignal, onReceived: () => void, onOpen: () => void): Promise<void> {
     const timeoutSeconds = Math.max(1, Math.round(this.timings.watchTimeoutSeconds?.() ?? 300 * (1 + Math.random())));
     const query = { ...this.selectorQuery, resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) };
     await this.client.watch(this.path, query, signal, (timeoutSeconds + 30) * 1000, (event: WatchEvent) => {
-      onReceived();
       const o = event.object;
       switch (event.type) {
         case 'ADDED':
         case 'MODIFIED': {
-          this.store.set(key(o), { resourceVersion: o.metadata.resourceVersion, object: slimObject(this.spec.resource, o as unknown as Item) });
+          const k = key(o);
+          const old = this.store.get(k);
           this.counters.events++;
+          // The same version again (a watch from "" replays every object as ADDED): nothing changed.
+          if (old !== undefined && old.resourceVersion !== undefined && old.resourceVersion === o.metadata.resourceVersion) break;
+          this.store.set(k, { resourceVersion: o.metadata.resourceVersion, object: slimObject(this.spec.resource, o as unknown as Item) });
           this.changed();
           break;
         }
@@ -190,8 +207,9 @@ export class Informer {
         default:
           throw new Error(`watch ${this.path}: unknown event type ${String((event as { type?: unknown }).type)}`);
       }
+      onReceived();
       const rv = o.metadata?.resourceVersion;
       if (typeof rv === 'string' && rv !== '') this.resourceVersion = rv;
-    }, () => delete this.counters.lastError);
+    }, onOpen);
   }
 }
