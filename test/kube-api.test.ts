@@ -65,7 +65,9 @@ const bySource = (groups: TargetGroup[]): TargetGroup[] => [...groups].sort((a, 
 describe('live discovery (fake API server, openssl certificate)', () => {
   it('lists then watches: added, modified and deleted objects reach the snapshot, listeners are coalesced, objects are slimmed', async () => {
     api.add('pods', pod('default', 'a', 'n1'), pod('default', 'b', 'n1'), pod('kube-system', 'c', 'n2'), pod('default', 'd', 'n2'), pod('default', 'e', 'n2'));
-    const source = open({ role: 'pod' }, { pageSize: 2 });
+    const listedAt = api.resourceVersion;
+    // Listeners wait 150 ms after a change, so three events written at once reach them as one call however loaded the machine.
+    const source = open({ role: 'pod' }, { pageSize: 2, coalesceMs: 150 });
     let calls = 0;
     source.onChange(() => calls++);
     await source.ready();
@@ -84,6 +86,7 @@ describe('live discovery (fake API server, openssl certificate)', () => {
     expect(source.snapshot()).toBe(first);
 
     await waitFor('the watch', () => api.openWatches('pods') === 1);
+    await waitFor('the call for the list', () => calls === 1);
     calls = 0;
     api.add('pods', pod('default', 'f', 'n1'));
     api.apply('pods', pod('default', 'a', 'n1', { version: '2' }));
@@ -91,13 +94,14 @@ describe('live discovery (fake API server, openssl certificate)', () => {
     await waitFor('the events', () => names(source.snapshot()).join() === 'default/a,default/d,default/e,default/f,kube-system/c');
     expect(source.snapshot()).not.toBe(first);
     expect(source.snapshot().pods!.find((p) => p.metadata.name === 'a')!.metadata.labels).toEqual({ version: '2' });
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor('the listener', () => calls > 0);
+    await new Promise((r) => setTimeout(r, 200));
     expect(calls).toBe(1); // three events written at once, one call
     const status = source.status();
     expect(status).toEqual([{ resource: 'pods', synced: true, lists: 1, events: 3, failures: 0 }]);
     // The watch starts from the list's resourceVersion, with bookmarks and a timeout.
     const watch = api.requestsFor('pods', 'watch')[0]!;
-    expect(watch.query).toMatchObject({ resourceVersion: '105', allowWatchBookmarks: 'true', timeoutSeconds: '60', watch: '1' });
+    expect(watch.query).toMatchObject({ resourceVersion: listedAt, allowWatchBookmarks: 'true', timeoutSeconds: '60', watch: '1' });
   });
 
   it('a re-list of 1,000 objects calls the listeners once', async () => {
