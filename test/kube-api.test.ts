@@ -245,7 +245,7 @@ describe('live discovery (fake API server, openssl certificate)', () => {
     await waitFor('failures', () => source.status()[0]!.failures >= 2);
     const down = source.status()[0]!;
     expect(down.synced).toBe(true);
-    expect(down.lastError).toMatch(/ECONNREFUSED|closed|ECONNRESET|aborted/);
+    expect(down.lastError).toMatch(/ECONNREFUSED|closed|ECONNRESET|aborted|socket hang up/);
     expect(seen.length).toBeGreaterThanOrEqual(2);
     api.add('pods', pod('default', 'while-down', 'n1'));
     api.remove('pods', 'default', 'a');

@@ -81,6 +81,11 @@ export class Informer {
     return { ...this.counters };
   }
 
+  /** Records why run() ended other than by its signal (it no longer watches). */
+  stopped(e: unknown): void {
+    this.counters.lastError = `stopped watching: ${e instanceof Error ? e.message : String(e)}`;
+  }
+
   /** The stored objects, the same array until the next change. */
   objects(): Item[] {
     if (this.items === undefined) this.items = [...this.store.values()].map((e) => e.object);

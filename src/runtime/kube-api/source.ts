@@ -108,7 +108,8 @@ class LiveClusterSource implements ClusterSource {
       if (--unlisted === 0) resolveReady();
     };
     this.informers = specs.map((s) => new Informer(s, client, changed, listed, options));
-    this.runs = this.informers.map((inf) => inf.run(this.abort.signal));
+    // run() handles its requests' errors itself; anything else (an onError hook that throws) must not become an unhandled rejection.
+    this.runs = this.informers.map((inf) => inf.run(this.abort.signal).catch((e: unknown) => inf.stopped(e)));
   }
 
   snapshot(): Snapshot {
