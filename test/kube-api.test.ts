@@ -288,6 +288,23 @@ describe('live discovery (fake API server, openssl certificate)', () => {
     expect(source.status()[0]!.failures).toBe(0);
   });
 
+  it('ready() waits for every informer’s first list; status() tells which one fails and why', async () => {
+    api.failRequests('pods', 403, 3);
+    const source = open({ role: 'endpoints' });
+    let ready = false;
+    void source.ready().then(() => (ready = true));
+    await waitFor('the pods failures', () => source.status().find((s) => s.resource === 'pods')!.failures >= 2);
+    expect(ready).toBe(false);
+    const byResource = Object.fromEntries(source.status().map((s) => [s.resource, s]));
+    expect(byResource.endpoints).toMatchObject({ synced: true, lists: 1, failures: 0 });
+    expect(byResource.services).toMatchObject({ synced: true, lists: 1, failures: 0 });
+    expect(byResource.pods).toMatchObject({ synced: false, lists: 0 });
+    expect(byResource.pods!.lastError).toMatch(/403 pods is forbidden/);
+    await source.ready();
+    expect(source.status().find((s) => s.resource === 'pods')).toMatchObject({ synced: true, lists: 1, failures: 3 });
+    expect(source.status().find((s) => s.resource === 'pods')!.lastError).toBeUndefined();
+  });
+
   it('stop() aborts the open watch', async () => {
     const source = open({ role: 'pod' });
     await source.ready();

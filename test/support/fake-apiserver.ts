@@ -116,6 +116,7 @@ export class FakeApiServer {
   /** Watches from a resourceVersion older than this get 410 Gone. */
   private oldestRv = 0;
   private readonly watches = new Set<OpenWatch>();
+  private failNext: { resource: string; code: number }[] = [];
   private goneNext: { mode: 'status' | 'event'; resource?: string }[] = [];
   private tokens: Set<string> | undefined;
   private server: Server | undefined;
@@ -230,6 +231,11 @@ export class FakeApiServer {
     this.goneNext.push({ mode, ...(resource !== undefined ? { resource } : {}) });
   }
 
+  /** The next `times` requests (list or watch) of `resource` fail with `code` (e.g. 403 as RBAC would, 500, 429). */
+  failRequests(resource: string, code: number, times = 1): void {
+    for (let i = 0; i < times; i++) this.failNext.push({ resource, code });
+  }
+
   /** Forgets the watch history: a watch from any resourceVersion before now gets 410 Gone (etcd compaction). */
   compact(): void {
     this.history = [];
@@ -340,6 +346,11 @@ export class FakeApiServer {
     if (this.tokens !== undefined) {
       const token = /^Bearer (.*)$/.exec(req.headers.authorization ?? '')?.[1];
       if (token === undefined || !this.tokens.has(token)) return fail(401, 'Unauthorized', 'Unauthorized');
+    }
+    const failure = this.failNext.findIndex((f) => f.resource === resource);
+    if (failure >= 0) {
+      const { code } = this.failNext.splice(failure, 1)[0]!;
+      return fail(code, code === 403 ? 'Forbidden' : 'InternalError', code === 403 ? `${resource} is forbidden: User "system:serviceaccount:monitoring:agent" cannot list resource "${resource}"` : `injected failure ${code}`);
     }
     const served = FAKE_RESOURCES[resource];
     const groupVersion = m?.[1] ?? 'v1';
