@@ -198,6 +198,8 @@ describe('live discovery (fake API server, openssl certificate)', () => {
       api.add('pods', pod('default', 'c', 'n1'));
       await waitFor('the new pod', () => names(source.snapshot()).length === 3);
       expect(names(source.snapshot())).toEqual(['default/a', 'default/b', 'default/c']);
+      // The first list may be answered from the API server's cache (resourceVersion 0), the re-list must be the latest.
+      expect(api.requestsFor('pods', 'list').map((r) => r.query.resourceVersion)).toEqual(['0', undefined]);
     });
   }
 

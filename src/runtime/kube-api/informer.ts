@@ -57,6 +57,13 @@ export class Informer {
   private readonly store = new Map<string, Entry>();
   private resourceVersion = '';
   private needList = true;
+  /**
+   * The resourceVersion a list asks for, as client-go's reflector picks it:
+   * "0" at first (any version: the API server answers from its watch cache, not
+   * etcd — what keeps a DaemonSet of agents cheap), "" after 410 Gone (the
+   * latest, from etcd, since the cache was too old).
+   */
+  private listFrom = '0';
   private items: Item[] | undefined;
   private readonly counters: ClusterSourceStatus;
   private readonly path: string;
@@ -144,6 +151,7 @@ export class Informer {
         if (e instanceof KubeApiError && e.code === 410) {
           // The resourceVersion is too old (compacted): list again, at once — unless the fresh list's was too old as well.
           this.needList = true;
+          this.listFrom = '';
           delete this.counters.lastError;
           if (++gone > 1 && !received) {
             await sleep(backoff, signal);
@@ -157,7 +165,16 @@ export class Informer {
   }
 
   private async list(signal: AbortSignal): Promise<void> {
-    const { items, resourceVersion } = await this.client.list(this.path, this.selectorQuery, signal);
+    const query = this.listFrom === '' ? this.selectorQuery : { ...this.selectorQuery, resourceVersion: this.listFrom };
+    let result;
+    try {
+      result = await this.client.list(this.path, query, signal);
+    } catch (e) {
+      // A list at a version the server no longer has: the next one asks for the latest.
+      if (e instanceof KubeApiError && e.code === 410) this.listFrom = '';
+      throw e;
+    }
+    const { items, resourceVersion } = result;
     this.counters.lists++;
     this.resourceVersion = resourceVersion;
     this.needList = false;
