@@ -189,10 +189,13 @@ describe('live discovery (fake API server, openssl certificate)', () => {
       const source = open({ role: 'pod' });
       await source.ready();
       await waitFor('the watch', () => api.openWatches('pods') === 1);
+      const before = source.snapshot();
       api.goneOnNextWatch(mode);
       api.endWatches();
       await waitFor('the re-list', () => source.status()[0]!.lists === 2);
       await waitFor('the next watch', () => api.openWatches('pods') === 1);
+      // Nothing changed: the re-list keeps the snapshot (callers cache on its identity).
+      expect(source.snapshot()).toBe(before);
       expect(source.status()[0]).toMatchObject({ synced: true, lists: 2, failures: 0 });
       expect(source.status()[0]!.lastError).toBeUndefined();
       api.add('pods', pod('default', 'c', 'n1'));

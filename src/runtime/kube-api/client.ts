@@ -28,8 +28,8 @@ export interface WatchEvent {
   object: KubeObject & { code?: number; message?: string; reason?: string };
 }
 
-export interface ListResult {
-  items: KubeObject[];
+export interface ListResult<T = KubeObject> {
+  items: T[];
   resourceVersion: string;
 }
 
@@ -55,9 +55,13 @@ export class KubeClient {
     this.listTimeoutMs = options.listTimeoutMs ?? 60_000;
   }
 
-  /** Every object of `path` (following continue tokens), and the resourceVersion to watch from. */
-  async list(path: string, query: Record<string, string>, signal: AbortSignal): Promise<ListResult> {
-    const items: KubeObject[] = [];
+  /**
+   * Every object of `path` (following continue tokens), each passed through
+   * `keep` as its page arrives (so a page's full objects can be dropped before
+   * the next is read), and the resourceVersion to watch from.
+   */
+  async list<T = KubeObject>(path: string, query: Record<string, string>, signal: AbortSignal, keep: (o: KubeObject) => T = (o) => o as T): Promise<ListResult<T>> {
+    const items: T[] = [];
     let resourceVersion = '';
     let continueToken: string | undefined;
     do {
@@ -71,7 +75,7 @@ export class KubeClient {
       } catch {
         throw new Error(`list ${path}: the response is not JSON`);
       }
-      for (const item of doc.items ?? []) items.push(item);
+      for (const item of doc.items ?? []) items.push(keep(item));
       resourceVersion = doc.metadata?.resourceVersion ?? resourceVersion;
       continueToken = doc.metadata?.continue || undefined;
     } while (continueToken !== undefined);

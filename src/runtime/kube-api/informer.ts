@@ -168,7 +168,13 @@ export class Informer {
     const query = this.listFrom === '' ? this.selectorQuery : { ...this.selectorQuery, resourceVersion: this.listFrom };
     let result;
     try {
-      result = await this.client.list(this.path, query, signal);
+      // Each object is slimmed (or its unchanged stored copy reused) as its page arrives: the full objects of a page are dropped before the next is read.
+      result = await this.client.list(this.path, query, signal, (o) => {
+        const k = key(o);
+        const old = this.store.get(k);
+        const unchanged = old !== undefined && old.resourceVersion !== undefined && old.resourceVersion === o.metadata.resourceVersion;
+        return { key: k, unchanged, entry: unchanged ? old : { resourceVersion: o.metadata.resourceVersion, object: slimObject(this.spec.resource, o as unknown as Item) } };
+      });
     } catch (e) {
       // A list at a version the server no longer has: the next one asks for the latest.
       if (e instanceof KubeApiError && e.code === 410) this.listFrom = '';
@@ -183,13 +189,8 @@ export class Informer {
     let changed = items.length !== this.store.size;
     const next = new Map<string, Entry>();
     for (const o of items) {
-      const k = key(o);
-      const old = this.store.get(k);
-      if (old !== undefined && old.resourceVersion !== undefined && old.resourceVersion === o.metadata.resourceVersion) next.set(k, old);
-      else {
-        next.set(k, { resourceVersion: o.metadata.resourceVersion, object: slimObject(this.spec.resource, o as unknown as Item) });
-        changed = true;
-      }
+      next.set(o.key, o.entry);
+      if (!o.unchanged) changed = true;
     }
     this.store.clear();
     for (const [k, v] of next) this.store.set(k, v);
