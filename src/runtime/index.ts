@@ -41,3 +41,7 @@ export { encodeWriteRequest, encodeLabels } from './remote-write/protobuf.js';
 export { snappyCompress } from './remote-write/snappy.js';
 export { encodeSnappyWriteRequest, LabelPairTable } from './remote-write/request.js';
 export { signV4, OAuth2TokenSource, awsCredentialsFromEnv } from './remote-write/auth.js';
+export type { ClusterSource, ClusterSourceFactory, ClusterSourceStatus, SdConfigEntry } from './cluster-source.js';
+export { liveClusterSource, liveClusterSourceWith, informerSpecs, type LiveSourceOptions } from './kube-api/source.js';
+export { inClusterConnection, kubeconfigConnection, sdConnection, KubeConfigError, type KubeConnection } from './kube-api/config.js';
+export { KubeClient, KubeApiError } from './kube-api/client.js';
