@@ -45,7 +45,7 @@ export interface AgentIo {
   /** Resolves when the agent should stop (default: SIGTERM or SIGINT). */
   stopSignal?: Promise<string>;
   /** Called once the agent runs, with its HTTP address (for tests). */
-  onListening?: (address: { host: string; port: number }) => void;
+  onStarted?: (agent: Agent, address: { host: string; port: number }) => void;
 }
 
 /** A flag's value is wrong, or the config is: the agent does not start. */
@@ -168,7 +168,7 @@ export async function runAgentWith(options: AgentRunOptions, io: AgentIo = {}, s
     closeFactory();
     throw err;
   }
-  io.onListening?.({ host: address.host, port });
+  io.onStarted?.(agent, { host: address.host, port });
 
   const signal = await stop;
   log('info', 'shutting down: stopping scrapes, sending what is queued', { signal, grace: graceText });
