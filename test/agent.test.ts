@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPrometheusFile } from '../src/agents/prometheus/read.js';
-import type { Agent } from '../src/runtime/agent/agent.js';
+import { agentSeed, scrapeOffsetMs, type Agent } from '../src/runtime/agent/agent.js';
 import { expandConfig, parseAgentConfig } from '../src/runtime/agent/config.js';
 import { runAgent, runAgentWith } from '../src/runtime/agent/main.js';
 import { snapshotFileSources } from '../src/runtime/agent/sources.js';
@@ -323,5 +323,18 @@ describe('a bad config or flag stops the agent before it starts, naming the fiel
     const { code, err: e } = await run('{}', ['--shutdown-grace', 'later']);
     expect(code).toBe(2);
     expect(e.field).toBe('--shutdown-grace');
+  });
+});
+
+describe('scrape offsets', () => {
+  it('spread targets over the interval, stay put for a target, and differ between agents with other external labels', () => {
+    const seed = agentSeed({ cluster: 'a' });
+    const keys = Array.from({ length: 2000 }, (_, i) => `http://10.0.${i >> 8}.${i & 255}:9100/metrics`);
+    const buckets = new Array<number>(10).fill(0);
+    for (const k of keys) buckets[Math.floor(scrapeOffsetMs(k, seed, 30_000) / 3000)]!++;
+    for (const b of buckets) expect(b).toBeGreaterThan(120); // 200 each if even
+    expect(scrapeOffsetMs(keys[0]!, seed, 30_000)).toBe(scrapeOffsetMs(keys[0]!, agentSeed({ cluster: 'a' }), 30_000));
+    const other = agentSeed({ cluster: 'b' });
+    expect(keys.filter((k) => scrapeOffsetMs(k, seed, 30_000) === scrapeOffsetMs(k, other, 30_000)).length).toBeLessThan(10);
   });
 });

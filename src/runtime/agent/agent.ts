@@ -53,10 +53,25 @@ const STALE_NAN = (() => {
   return v.getFloat64(0, true);
 })();
 
+/** The seed of the agent's scrape offsets. */
+export function agentSeed(externalLabels: Record<string, string>): number {
+  return fnv(JSON.stringify(Object.entries(externalLabels).sort()));
+}
+
 /** FNV-1a, 32 bits. */
 function fnv(text: string, h = 0x811c9dc5): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
+}
+
+/**
+ * Where in each interval a target's scrapes fall: a hash of the target mixed
+ * with the agent's seed (its external labels), as Prometheus offsets its
+ * scrape loops, so that targets spread over the interval and two agents with
+ * different external labels do not scrape one target in step.
+ */
+export function scrapeOffsetMs(targetKey: string, seed: number, intervalMs: number): number {
+  return ((fnv(targetKey) ^ seed) >>> 0) % intervalMs;
 }
 
 class ScrapeLoop {
@@ -148,7 +163,7 @@ export class Agent {
     private readonly options: AgentOptions,
   ) {
     this.log = options.log ?? (() => {});
-    this.seed = fnv(JSON.stringify(config.global.external_labels));
+    this.seed = agentSeed(config.global.external_labels);
   }
 
   /** Opens the senders (replaying their write-ahead logs) and the sources; scraping starts as each job's sources are ready. */
@@ -253,13 +268,12 @@ export class Agent {
     const { job, stats } = state;
     const target = scrapeTargetFromConfig(job.config as ScrapeConfigFields, t, `${job.timeoutMs}ms`);
     const scraper = new TargetScraper(target, { semantics: AGENT_SEMANTICS, userAgent: this.options.userAgent ?? 'k8smon-agent' });
-    const offset = (fnv(key) ^ this.seed) >>> 0;
     let lastError: string | undefined;
     return new ScrapeLoop(
       t,
       scraper,
       job.intervalMs,
-      offset % job.intervalMs,
+      scrapeOffsetMs(key, this.seed, job.intervalMs),
       (r) => {
         stats.scrapes++;
         stats.samplesScraped += r.scraped;

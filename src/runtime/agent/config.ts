@@ -96,8 +96,15 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Why a field the agent does not take is refused. */
+function refusal(key: string): string {
+  if (key.endsWith('_sd_configs')) return 'not supported by the k8smon agent (it runs kubernetes_sd_configs and static_configs)';
+  if (key === 'rule_files' || key === 'alerting' || key === 'remote_read') return 'not supported by an agent (as in Prometheus agent mode: no rules, alerts or queries)';
+  return 'unknown or unsupported field';
+}
+
 function checkFields(where: string, value: Record<string, unknown>, known: ReadonlySet<string>): void {
-  for (const k of Object.keys(value)) if (!known.has(k)) throw new AgentConfigFileError(where === '' ? k : `${where}.${k}`, k.endsWith('_sd_configs') ? 'not supported by the k8smon agent (it runs kubernetes_sd_configs and static_configs)' : 'unknown or unsupported field');
+  for (const k of Object.keys(value)) if (!known.has(k)) throw new AgentConfigFileError(where === '' ? k : `${where}.${k}`, refusal(k));
 }
 
 function duration(field: string, value: unknown): number {
