@@ -42,7 +42,13 @@ export interface JobStats {
   exceededSampleLimit: number;
   exceededBodySizeLimit: number;
   targets: number;
+  /** Targets discovery gave before relabeling dropped any (active + dropped). */
+  discovered: number;
   syncs: number;
+  syncFailed: number;
+  /** Time between a target's scrapes, summed, and how many such intervals (prometheus_target_interval_length_seconds). */
+  intervalSeconds: number;
+  intervals: number;
   syncSeconds: number;
 }
 
@@ -86,7 +92,7 @@ class ScrapeLoop {
     private readonly intervalMs: number,
     /** Where in each interval this target's scrapes fall (ms). */
     private readonly offsetMs: number,
-    private readonly onResult: (r: ScrapeResult) => void,
+    private readonly onResult: (r: ScrapeResult, at: number) => void,
     private readonly onError: (e: Error) => void,
   ) {}
 
@@ -115,7 +121,7 @@ class ScrapeLoop {
       this.running = this.scraper
         .scrape(at)
         .then((r) => {
-          if (!this.stopped) this.onResult(r);
+          if (!this.stopped) this.onResult(r, at);
         }, this.onError)
         .finally(() => {
           this.running = undefined;
@@ -185,7 +191,7 @@ export class Agent {
         sources: job.sd.map((sd) => this.options.sources(sd, context)),
         seen: [],
         loops: new Map(),
-        stats: { scrapes: 0, failed: 0, samplesScraped: 0, exceededSampleLimit: 0, exceededBodySizeLimit: 0, targets: 0, syncs: 0, syncSeconds: 0 },
+        stats: { scrapes: 0, failed: 0, samplesScraped: 0, exceededSampleLimit: 0, exceededBodySizeLimit: 0, targets: 0, discovered: 0, syncs: 0, syncFailed: 0, syncSeconds: 0, intervalSeconds: 0, intervals: 0 },
         ready: false,
         unsubscribe: [],
       };
@@ -236,8 +242,10 @@ export class Agent {
     try {
       const r = jobTargets(job, this.config.global, snapshots, this.options.ownNamespace);
       targets = r.targets;
+      state.stats.discovered = r.targets.length + r.dropped;
       for (const p of r.problems) this.log(p.severity === 'error' ? 'error' : 'warn', p.message, { job: job.name, rule: p.rule });
     } catch (err) {
+      state.stats.syncFailed++;
       this.log('error', 'working out targets failed; keeping the current ones', { job: job.name, err: (err as Error).message });
       return;
     }
@@ -269,13 +277,19 @@ export class Agent {
     const target = scrapeTargetFromConfig(job.config as ScrapeConfigFields, t, `${job.timeoutMs}ms`);
     const scraper = new TargetScraper(target, { semantics: AGENT_SEMANTICS, userAgent: this.options.userAgent ?? 'k8smon-agent' });
     let lastError: string | undefined;
+    let lastAt: number | undefined;
     return new ScrapeLoop(
       t,
       scraper,
       job.intervalMs,
       scrapeOffsetMs(key, this.seed, job.intervalMs),
-      (r) => {
+      (r, at) => {
         stats.scrapes++;
+        if (lastAt !== undefined) {
+          stats.intervalSeconds += (at - lastAt) / 1000;
+          stats.intervals++;
+        }
+        lastAt = at;
         stats.samplesScraped += r.scraped;
         if (!r.up) {
           stats.failed++;

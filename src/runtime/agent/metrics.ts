@@ -48,18 +48,27 @@ export function agentMetrics(agent: Agent, version: string): string {
   const jobs = agent.jobsView();
   const mem = process.memoryUsage();
   e.family('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', [[{}, Math.floor(agent.startedAt / 1000)]]);
+  const cpu = process.cpuUsage();
+  e.family('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', [[{}, (cpu.user + cpu.system) / 1e6]]);
   e.family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[{}, mem.rss]]);
   e.family('k8smon_agent_build_info', 'gauge', 'The k8smon agent version.', [[{ version }, 1]]);
   e.family('prometheus_ready', 'gauge', 'Whether the agent is ready: discovery listed and targets synced.', [[{}, agent.ready ? 1 : 0]]);
 
   // Scraping, per job.
   e.family('prometheus_target_scrape_pool_targets', 'gauge', 'Current number of targets in this scrape pool.', jobs.map((j) => [{ scrape_job: j.name }, j.stats.targets]));
-  e.family('prometheus_target_scrape_pool_sync_total', 'counter', 'Total number of syncs that were executed on a scrape pool.', jobs.map((j) => [{ scrape_job: j.name }, j.stats.syncs]));
   e.header('prometheus_target_sync_length_seconds', 'summary', 'Actual interval to sync the scrape pool.');
   for (const j of jobs) {
     e.sample('prometheus_target_sync_length_seconds_sum', { scrape_job: j.name }, j.stats.syncSeconds);
     e.sample('prometheus_target_sync_length_seconds_count', { scrape_job: j.name }, j.stats.syncs);
   }
+  e.family('prometheus_target_sync_failed_total', 'counter', 'Total number of target sync failures.', jobs.map((j) => [{ scrape_job: j.name }, j.stats.syncFailed]));
+  // Per job here; Prometheus labels it by the configured interval.
+  e.header('prometheus_target_interval_length_seconds', 'summary', 'Actual intervals between scrapes.');
+  for (const j of jobs) {
+    e.sample('prometheus_target_interval_length_seconds_sum', { scrape_job: j.name }, j.stats.intervalSeconds);
+    e.sample('prometheus_target_interval_length_seconds_count', { scrape_job: j.name }, j.stats.intervals);
+  }
+  e.family('prometheus_sd_discovered_targets', 'gauge', 'Current number of discovered targets.', jobs.map((j) => [{ config: j.name, name: 'scrape' }, j.stats.discovered]));
   e.family('prometheus_target_scrapes_exceeded_sample_limit_total', 'counter', 'Total number of scrapes that hit the sample limit and were rejected.', [[{}, jobs.reduce((n, j) => n + j.stats.exceededSampleLimit, 0)]]);
   e.family('prometheus_target_scrapes_exceeded_body_size_limit_total', 'counter', 'Total number of scrapes that hit the body size limit.', [[{}, jobs.reduce((n, j) => n + j.stats.exceededBodySizeLimit, 0)]]);
   e.family('k8smon_agent_scrapes_total', 'counter', 'Scrapes made, per job.', jobs.map((j) => [{ job: j.name }, j.stats.scrapes]));
@@ -73,10 +82,12 @@ export function agentMetrics(agent: Agent, version: string): string {
   e.family('k8smon_agent_discovery_lists_total', 'counter', 'Full lists of the watched resource.', status.map((x) => [sdLabels(x), x.st.lists]));
   e.family('k8smon_agent_discovery_events_total', 'counter', 'Watch events applied.', status.map((x) => [sdLabels(x), x.st.events]));
   e.family('k8smon_agent_discovery_failures_total', 'counter', 'Failed list or watch requests.', status.map((x) => [sdLabels(x), x.st.failures]));
+  e.family('prometheus_sd_failed_configs', 'gauge', 'Current number of service discovery configurations that failed to load.', [[{ name: 'scrape' }, jobs.reduce((n, j) => n + j.sources.filter((s) => s.status().some((st) => st.lastError !== undefined)).length, 0)]]);
   e.family('prometheus_sd_kubernetes_failures_total', 'counter', 'The number of failed WATCH/LIST requests.', [[{}, status.reduce((n, x) => n + x.st.failures, 0)]]);
 
   // remote_write, per destination.
   const remotes = agent.senders.map((s) => ({ labels: { remote_name: s.settings.name, url: s.settings.url.toString() }, c: s.counters(), s }));
+  e.family('prometheus_agent_samples_appended_total', 'counter', 'Total number of samples appended to the storage.', [[{}, agent.samplesIn]]);
   e.family('prometheus_remote_storage_samples_in_total', 'counter', 'Samples appended to remote storage.', [[{}, agent.samplesIn]]);
   e.family('prometheus_remote_storage_highest_timestamp_in_seconds', 'gauge', 'Highest timestamp that has come into the remote storage via the Appender interface, in seconds since epoch.', [[{}, agent.highestTimestampMs / 1000]]);
   const per = (name: string, type: 'counter' | 'gauge', help: string, value: (r: (typeof remotes)[number]) => number): void => e.family(name, type, help, remotes.map((r) => [r.labels, value(r)]));

@@ -39,20 +39,22 @@ function agentSpec(name: string, ownNamespace: string | undefined): AgentSpec {
  * kubernetes_sd_configs entry sees. Problems (an SD entry the preview could
  * not run) are returned for the log.
  */
-export function jobTargets(job: AgentJob, global: AgentGlobal, snapshots: readonly Snapshot[], ownNamespace?: string): { targets: JobTarget[]; problems: Problem[] } {
+export function jobTargets(job: AgentJob, global: AgentGlobal, snapshots: readonly Snapshot[], ownNamespace?: string): { targets: JobTarget[]; dropped: number; problems: Problem[] } {
   const agent = agentSpec('agent', ownNamespace);
   const g = { scrape_interval: global.scrape_interval, scrape_timeout: global.scrape_timeout };
   const found: ActiveTarget[] = [];
   const problems: Problem[] = [];
+  let dropped = 0;
   const { kubernetes_sd_configs: _sd, static_configs: statics, ...rest } = job.config;
   const ask = (config: AgentJob['config'], snapshot: Snapshot): void => {
     const p = previewAgent(agent, snapshot, undefined, { discoveredLabels: false }, { global: g, scrapeConfigs: [config] });
     found.push(...p.targets);
     problems.push(...p.problems);
+    dropped += p.droppedCounts[job.name] ?? 0;
   };
   job.sd.forEach((sd, i) => ask({ ...rest, kubernetes_sd_configs: [sd] }, snapshots[i] ?? EMPTY));
   if (statics !== undefined && statics.length > 0) ask({ ...rest, static_configs: statics }, EMPTY);
-  return { targets: found.map((t) => ({ url: t.url, labels: t.labels })), problems };
+  return { targets: found.map((t) => ({ url: t.url, labels: t.labels })), dropped, problems };
 }
 
 /** A target's identity within its job: its labels and URL (Prometheus' target hash). */
