@@ -119,8 +119,8 @@ describe('k8smon agent as a process (built CLI, scripted remote_write receiver)'
     await new Promise((r) => setTimeout(r, 600));
     const before = upTimestamps().filter((t) => t < killedAt);
     expect(before.length).toBeGreaterThanOrEqual(scraped);
-    // One scrape every 300 ms, none missing (timer jitter aside).
-    for (let i = 1; i < before.length; i++) expect(before[i]! - before[i - 1]!).toBeLessThan(450);
+    // One scrape every 300 ms, none missing: a lost one leaves a gap of two intervals (timer lateness of up to one tolerated).
+    for (let i = 1; i < before.length; i++) expect(before[i]! - before[i - 1]!).toBeLessThan(600);
     const labels = receiver.requests.flatMap((r) => r.series).find((s) => s.labels.some(([k, v]) => k === '__name__' && v === 'jobs_done_total'))!.labels;
     expect(Object.fromEntries(labels)).toMatchObject({ job: 'app', instance: `127.0.0.1:${targetPort}`, replica: 'node-x', queue: expect.any(String) });
     second.child.kill('SIGTERM');

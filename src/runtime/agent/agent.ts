@@ -358,11 +358,15 @@ export class Agent {
     const deadline = Date.now() + graceMs;
     if (this.syncTimer !== undefined) clearImmediate(this.syncTimer);
     for (const j of this.jobs) for (const u of j.unsubscribe) u();
-    // Scrapes under way end within their timeout; their results are not sent.
-    await Promise.all(this.jobs.flatMap((j) => [...j.loops.values()].map((l) => l.stop())));
+    // Scrapes under way are not waited for (their results are not sent): the grace period is the senders'.
+    for (const j of this.jobs) for (const l of j.loops.values()) void l.stop();
     const flushed = await Promise.all(this.senders.map((s) => s.flush(Math.max(0, deadline - Date.now()))));
     for (const s of this.senders) s.close();
-    await Promise.all(this.jobs.flatMap((j) => j.sources.map((s) => s.stop().catch(() => undefined))));
+    // Discovery gets what is left of the grace period (at least a second) to stop.
+    const sourcesStopped = Promise.all(this.jobs.flatMap((j) => j.sources.map((s) => s.stop().catch(() => undefined))));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([sourcesStopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(1000, deadline - Date.now()))))]);
+    clearTimeout(timer);
     return flushed.every(Boolean);
   }
 }

@@ -90,20 +90,28 @@ export function loadAgentConfig(options: AgentRunOptions, env: NodeJS.ProcessEnv
   }
 }
 
-function waitForSignal(log: Logger): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: string): void => {
-      process.off('SIGTERM', on);
-      process.off('SIGINT', on);
-      // A second signal during shutdown is logged only: the grace period bounds the wait.
-      const again = (s: string): void => log('warn', 'already shutting down', { signal: s });
+/** The first SIGTERM or SIGINT; a second one during shutdown is only logged (the grace period bounds the wait) until dispose(). */
+function waitForSignal(log: Logger): { signal: Promise<string>; dispose: () => void } {
+  const again = (s: string): void => log('warn', 'already shutting down', { signal: s });
+  let first: (s: string) => void = () => {};
+  const signal = new Promise<string>((resolve) => {
+    first = (s: string): void => {
+      process.off('SIGTERM', first);
+      process.off('SIGINT', first);
       process.on('SIGTERM', again);
       process.on('SIGINT', again);
-      resolve(signal);
+      resolve(s);
     };
-    process.on('SIGTERM', on);
-    process.on('SIGINT', on);
+    process.on('SIGTERM', first);
+    process.on('SIGINT', first);
   });
+  const dispose = (): void => {
+    for (const l of [first, again]) {
+      process.off('SIGTERM', l);
+      process.off('SIGINT', l);
+    }
+  };
+  return { signal, dispose };
 }
 
 /**
@@ -137,7 +145,6 @@ export async function runAgentWith(options: AgentRunOptions, io: AgentIo = {}, s
   factory ??= liveSources();
   const version = io.version ?? env.K8SMON_VERSION ?? 'unknown';
   const agent = new Agent(config, { sources: factory, walDir: options.walDir ?? AGENT_DEFAULTS.walDir, log, ...(namespace !== undefined ? { ownNamespace: namespace } : {}), userAgent: `k8smon-agent/${version}` });
-  const stop = io.stopSignal ?? waitForSignal(log);
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -158,6 +165,8 @@ export async function runAgentWith(options: AgentRunOptions, io: AgentIo = {}, s
     server.once('error', (err) => reject(new AgentUsageError('--listen-address', `cannot listen on ${address.host}:${address.port}: ${err.message}`)));
     server.listen(address.port, address.host, resolve);
   });
+  const signals = io.stopSignal === undefined ? waitForSignal(log) : undefined;
+  const stop = io.stopSignal ?? signals!.signal;
   const bound = server.address();
   const port = typeof bound === 'object' && bound !== null ? bound.port : address.port;
   log('info', 'k8smon agent starting', { version, listen: `${address.host}:${port}`, jobs: config.jobs.length, remote_write: config.remoteWrite.length, discovery: options.snapshot !== undefined ? `snapshot ${options.snapshot}` : 'api-server' });
@@ -166,6 +175,7 @@ export async function runAgentWith(options: AgentRunOptions, io: AgentIo = {}, s
   } catch (err) {
     server.close();
     closeFactory();
+    signals?.dispose();
     throw err;
   }
   io.onStarted?.(agent, { host: address.host, port });
@@ -176,6 +186,7 @@ export async function runAgentWith(options: AgentRunOptions, io: AgentIo = {}, s
   closeFactory();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  signals?.dispose();
   const left = agent.senders.reduce((n, s) => n + s.counters().queueLength, 0);
   if (sent) log('info', 'stopped: everything sent');
   else log('warn', 'stopped: samples left in the write-ahead log are sent after the restart', { samples: left });
