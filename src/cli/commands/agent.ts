@@ -1,4 +1,5 @@
 /** `k8smon agent`: run the embedded agent (scrape, remote_write with a write-ahead log) in the foreground. */
+import type { AgentRunOptions } from '../../runtime/agent/main.js';
 import type { CommandDefinition } from '../command.js';
 
 /** The flags as commander parses them (camelCase); agent.run.ts hands them to src/runtime/agent/main.ts. */
@@ -11,6 +12,20 @@ export interface AgentFlags {
   shutdownGrace: string;
   nodeName?: string;
   namespace?: string;
+}
+
+/** The flags as the agent's own entry takes them (src/runtime/agent/main.ts). */
+export function agentOptions(flags: AgentFlags): AgentRunOptions {
+  return {
+    config: flags.config,
+    walDir: flags.walDir,
+    listenAddress: flags.listenAddress,
+    logLevel: flags.logLevel,
+    shutdownGrace: flags.shutdownGrace,
+    ...(flags.snapshot !== undefined ? { snapshot: flags.snapshot } : {}),
+    ...(flags.nodeName !== undefined ? { nodeName: flags.nodeName } : {}),
+    ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+  };
 }
 
 export const agentCommand: CommandDefinition = {
@@ -29,6 +44,6 @@ export const agentCommand: CommandDefinition = {
       .addHelpText('after', `\nExamples:\n  $ k8smon agent --config prometheus.yml --snapshot cluster.json --wal-dir /tmp/wal --listen-address 127.0.0.1:9090`)
       .action(async (flags: AgentFlags) => {
         const { run: agent } = await import('./agent.run.js');
-        await run((ctx) => agent(flags, ctx));
+        await run((ctx) => agent(agentOptions(flags), ctx));
       }),
 };
