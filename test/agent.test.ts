@@ -329,6 +329,12 @@ describe('a bad config or flag stops the agent before it starts, naming the fiel
     expect(err.msg).toContain(words);
   });
 
+  it('kubernetes_sd_configs without --snapshot, while live discovery is not built in', async () => {
+    const { code, err } = await run('scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod}]\n');
+    expect(code).toBe(2);
+    expect(err).toMatchObject({ field: '--snapshot', msg: expect.stringContaining('live discovery not available') });
+  });
+
   it('an unknown flag, a missing --config, a bad --shutdown-grace', async () => {
     let err = '';
     expect(await runAgent(['--bogus'], { stderr: { write: (s: string) => (err += s) } })).toBe(2);

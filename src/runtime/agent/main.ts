@@ -21,7 +21,7 @@ import { Agent } from './agent.js';
 import { AgentConfigFileError, expandConfig, parseAgentConfig, type AgentConfig } from './config.js';
 import { jsonLogger, LOG_LEVELS, type Logger, type LogLevel } from './log.js';
 import { agentMetrics } from './metrics.js';
-import { liveSources, SnapshotFileError, snapshotFileSources } from './sources.js';
+import { DiscoveryUnavailableError, liveSources, SnapshotFileError, snapshotFileSources } from './sources.js';
 
 export const AGENT_DEFAULTS = { walDir: './data/wal', listenAddress: '0.0.0.0:9090', logLevel: 'info' as LogLevel, shutdownGrace: '25s' } as const;
 
@@ -173,9 +173,11 @@ export async function runAgentWith(options: AgentRunOptions, io: AgentIo = {}, s
   try {
     agent.start();
   } catch (err) {
+    await agent.stop(0);
     server.close();
     closeFactory();
     signals?.dispose();
+    if (err instanceof DiscoveryUnavailableError) throw new AgentUsageError('--snapshot', err.message);
     throw err;
   }
   io.onStarted?.(agent, { host: address.host, port });

@@ -108,6 +108,14 @@ export function snapshotFileSources(path: string, options: { pollMs?: number; lo
  */
 export function liveSources(): ClusterSourceFactory {
   return () => {
-    throw new Error('live discovery not available; pass --snapshot');
+    throw new DiscoveryUnavailableError('live discovery not available; pass --snapshot');
   };
+}
+
+/** No source can be opened for a kubernetes_sd_configs entry. */
+export class DiscoveryUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DiscoveryUnavailableError';
+  }
 }
