@@ -18,7 +18,7 @@ import type { RemoteSample } from '../remote-write/types.js';
 import { scrapeTargetFromConfig, type ScrapeConfigFields } from '../scrape/scrape-config.js';
 import { TargetScraper, type ScrapeResult } from '../scrape/scrape.js';
 import { STALE_NAN_BITS, type ScrapedSample } from '../scrape/stale.js';
-import { AGENT_SEMANTICS, type AgentConfig, type AgentJob } from './config.js';
+import { AGENT_SEMANTICS, walDirName, type AgentConfig, type AgentJob } from './config.js';
 import type { Logger } from './log.js';
 import { jobTargets, targetKey, type JobTarget } from './targets.js';
 
@@ -175,7 +175,7 @@ export class Agent {
   /** Opens the senders (replaying their write-ahead logs) and the sources; scraping starts as each job's sources are ready. */
   start(): void {
     for (const settings of this.config.remoteWrite) {
-      const dir = join(this.options.walDir, settings.name.replace(/[^A-Za-z0-9._-]/g, '_'));
+      const dir = join(this.options.walDir, walDirName(settings.name));
       this.senders.push(
         new RemoteWriteSender(settings, {
           wal: { dir, ...(this.options.walFsyncIntervalMs !== undefined ? { fsyncIntervalMs: this.options.walFsyncIntervalMs } : {}) },
@@ -257,7 +257,9 @@ export class Agent {
       if (wanted.has(key)) continue;
       state.loops.delete(key);
       removed++;
-      void loop.stop().then(() => this.append(loop.scraper.stop(Date.now())));
+      void loop.stop().then(() => {
+        if (!this.stopping) this.append(loop.scraper.stop(Date.now()));
+      });
     }
     for (const [key, t] of wanted) {
       if (state.loops.has(key)) continue;

@@ -87,6 +87,12 @@ const JOB_FIELDS = new Set([
   'convert_classic_histograms_to_nhcb',
 ]);
 
+/** The directory (under --wal-dir) of a remote_write entry's write-ahead log: its name, made safe for a path. */
+export function walDirName(remoteName: string): string {
+  const safe = remoteName.replace(/[^A-Za-z0-9._-]/g, '_');
+  return safe === '.' || safe === '..' ? `_${safe}` : safe;
+}
+
 /** The expanded text: `$(NAME)` replaced where NAME is set, as the reloader does. */
 export function expandConfig(text: string, env: NodeJS.ProcessEnv): string {
   return reloaderEnvsubst(text, (name) => env[name]);
@@ -226,10 +232,12 @@ export function parseAgentConfig(text: string, context: { ownNamespace?: string 
       throw err;
     }
   });
-  const rwNames = new Set<string>();
+  const walDirs = new Map<string, string>();
   for (const s of remoteWrite) {
-    if (rwNames.has(s.name)) throw new AgentConfigFileError('remote_write', `two entries are named ${JSON.stringify(s.name)}: each needs its own name (and write-ahead log)`);
-    rwNames.add(s.name);
+    const dir = walDirName(s.name);
+    const other = walDirs.get(dir);
+    if (other !== undefined) throw new AgentConfigFileError('remote_write', `entries named ${JSON.stringify(other)} and ${JSON.stringify(s.name)} would share a write-ahead log directory (${dir}): give each its own name`);
+    walDirs.set(dir, s.name);
   }
   return { global, jobs, remoteWrite };
 }
