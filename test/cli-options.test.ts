@@ -27,11 +27,12 @@ vi.mock('../src/cli/commands/init.run.js', () => fakes.implementation('init'));
 vi.mock('../src/cli/commands/snapshot.run.js', () => fakes.implementation('snapshot'));
 vi.mock('../src/cli/commands/targets.run.js', () => fakes.implementation('targets'));
 vi.mock('../src/cli/commands/check.run.js', () => fakes.implementation('check'));
+vi.mock('../src/cli/commands/agent.run.js', () => fakes.implementation('agent'));
 vi.mock('../src/cli/commands/presets.run.js', () => fakes.implementation('presets'));
 vi.mock('../src/cli/commands/schema.run.js', () => fakes.implementation('schema'));
 vi.mock('../src/cli/commands/completion.run.js', () => fakes.implementation('completion'));
 
-const COMMANDS = ['render', 'apply', 'diff', 'delete', 'init', 'snapshot', 'targets', 'check', 'presets', 'schema', 'completion'];
+const COMMANDS = ['render', 'apply', 'diff', 'delete', 'init', 'snapshot', 'targets', 'check', 'agent', 'presets', 'schema', 'completion'];
 
 interface Ran {
   exitCode: number;
@@ -120,6 +121,12 @@ describe('argv → typed options', () => {
       { sets: [], target: { context: 'prod' }, live: true, config: 'current.yaml', namespace: 'monitoring', output: 'json' },
     ],
     ['check: profile, --set, --snapshot', ['check', '--profile', 'eks', '--set', 'kubelet.access=proxy', '--snapshot', 'c.json'], { preset: 'eks', sets: ['kubelet.access=proxy'], target, live: false, snapshot: 'c.json', output: 'table' }],
+    ['agent: defaults', ['agent', '--config', 'p.yml'], { config: 'p.yml', walDir: './data/wal', listenAddress: '0.0.0.0:9090', logLevel: 'info', shutdownGrace: '25s' }],
+    [
+      'agent: every flag',
+      ['agent', '--config', 'p.yml', '--snapshot', 'c.json', '--wal-dir', '/wal', '--listen-address', '127.0.0.1:9999', '--log-level', 'debug', '--shutdown-grace', '10s', '--node-name', 'n1', '--namespace', 'obs'],
+      { config: 'p.yml', snapshot: 'c.json', walDir: '/wal', listenAddress: '127.0.0.1:9999', logLevel: 'debug', shutdownGrace: '10s', nodeName: 'n1', namespace: 'obs' },
+    ],
     ['presets', ['presets'], {}],
     ['presets show', ['presets', 'show', 'eks'], { show: 'eks' }],
     ['schema', ['schema'], {}],

@@ -1,5 +1,6 @@
 /** Every command, in the order `k8smon --help` lists them. Adding one is a file here and a line below. */
 import type { CommandDefinition } from '../command.js';
+import { agentCommand } from './agent.js';
 import { applyCommand } from './apply.js';
 import { checkCommand } from './check.js';
 import { completionCommand } from './completion.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   snapshotCommand,
   targetsCommand,
   checkCommand,
+  agentCommand,
   presetsCommand,
   schemaCommand,
   completionCommand,
