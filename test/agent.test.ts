@@ -335,10 +335,22 @@ describe('a bad config or flag stops the agent before it starts, naming the fiel
     expect(err.msg).toContain(words);
   });
 
-  it('kubernetes_sd_configs without --snapshot, while live discovery is not built in', async () => {
-    const { code, err } = await run('scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod}]\n');
-    expect(code).toBe(2);
-    expect(err).toMatchObject({ field: '--snapshot', msg: expect.stringContaining('live discovery not available') });
+  it('kubernetes_sd_configs with no API server to reach (not in a pod, no api_server or kubeconfig_file): says so and how to go on', async () => {
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    delete process.env.KUBERNETES_SERVICE_HOST;
+    delete process.env.KUBERNETES_SERVICE_PORT;
+    try {
+      const { code, err } = await run('scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod}]\n');
+      expect(code).toBe(2);
+      expect(err).toMatchObject({ field: 'kubernetes_sd_configs', msg: expect.stringContaining('KUBERNETES_SERVICE_HOST') });
+      expect(err.msg).toContain('--snapshot');
+      const missing = await run('scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod, kubeconfig_file: /nonexistent/kubeconfig}]\n');
+      expect(missing.code).toBe(2);
+      expect(missing.err.msg).toContain('/nonexistent/kubeconfig');
+    } finally {
+      if (saved.host !== undefined) process.env.KUBERNETES_SERVICE_HOST = saved.host;
+      if (saved.port !== undefined) process.env.KUBERNETES_SERVICE_PORT = saved.port;
+    }
   });
 
   it('an unknown flag, a missing --config, a bad --shutdown-grace', async () => {

@@ -177,7 +177,7 @@ export async function runAgentWith(options: AgentRunOptions, io: AgentIo = {}, s
     server.close();
     closeFactory();
     signals?.dispose();
-    if (err instanceof DiscoveryUnavailableError) throw new AgentUsageError('--snapshot', err.message);
+    if (err instanceof DiscoveryUnavailableError) throw new AgentUsageError('kubernetes_sd_configs', err.message);
     throw err;
   }
   io.onStarted?.(agent, { host: address.host, port });

@@ -8,6 +8,8 @@ import { unwatchFile, watchFile } from 'node:fs';
 import type { ClusterSource, ClusterSourceFactory, ClusterSourceStatus, SdConfigEntry } from '../cluster-source.js';
 import { watchedResources } from '../semantics/discovery/watched.js';
 import { snapshotProblems, type Snapshot } from '../semantics/snapshot.js';
+import { KubeConfigError } from '../kube-api/config.js';
+import { liveClusterSource } from '../kube-api/source.js';
 import { readJsonFile } from '../snapshot-file.js';
 
 export class SnapshotFileError extends Error {
@@ -107,8 +109,14 @@ export function snapshotFileSources(path: string, options: { pollMs?: number; lo
  * The implementation (kube-api/) is wired in here.
  */
 export function liveSources(): ClusterSourceFactory {
-  return () => {
-    throw new DiscoveryUnavailableError('live discovery not available; pass --snapshot');
+  return (sd, context) => {
+    try {
+      return liveClusterSource(sd, context);
+    } catch (err) {
+      // No way to reach an API server (not in a pod, an unreadable kubeconfig or credentials file): the agent cannot start.
+      if (err instanceof KubeConfigError) throw new DiscoveryUnavailableError(`${err.message}; or pass --snapshot to discover from a snapshot file`);
+      throw err;
+    }
   };
 }
 
