@@ -11,7 +11,7 @@ import { writePieces, writePrettyJson } from '../../output/report.js';
 import { estimate, PayloadError, sampleTargets, type Estimate, type JobPayload } from '../../runtime/estimate/estimate.js';
 import { proxyRoute } from '../../runtime/estimate/proxy.js';
 import { jobNames, resourcesRead } from '../../runtime/plan/plan.js';
-import { previewCluster, type Preview } from '../../runtime/preview/preview.js';
+import { previewCluster, type ActiveTarget, type Preview } from '../../runtime/preview/preview.js';
 import { SNAPSHOT_RESOURCES, type Snapshot } from '../../runtime/semantics/snapshot.js';
 import { didYouMean } from '../../util/text.js';
 import type { CommandContext } from '../context.js';
@@ -81,15 +81,18 @@ function readPayloadDir(dir: string, jobs: readonly string[], ctx: CommandContex
   return out;
 }
 
+/** Proxy requests in flight at once: the API server and the targets are not to be hammered, nor 40 jobs read one by one. */
+const CONCURRENT_SCRAPES = 4;
+
 /** One target of each job without a payload file, read through the API server proxy; a target it cannot reach leaves its job not estimated. */
 async function scrapeThroughProxy(preview: Preview, snapshot: Snapshot, files: ReadonlyMap<string, JobPayload>, missing: Map<string, string>, options: EstimateOptions, ctx: CommandContext): Promise<Map<string, JobPayload>> {
-  const payloads = new Map(files);
-  for (const [job, target] of sampleTargets(preview)) {
-    if (payloads.has(job)) continue;
+  const scraped = new Map<string, JobPayload>();
+  const queue = [...sampleTargets(preview)].filter(([job]) => !files.has(job));
+  const scrapeOne = async (job: string, target: ActiveTarget): Promise<void> => {
     const route = proxyRoute(target, snapshot);
     if ('reason' in route) {
-      missing.set(job, `cannot scrape ${target.url} from outside the cluster: ${route.reason}`);
-      continue;
+      missing.set(job, `cannot scrape ${target.url} through the API server: ${route.reason} (to estimate it, pass --payloads DIR with ${job}.prom)`);
+      return;
     }
     ctx.reporter.progress(`${job}: scraping ${target.url} through ${route.via}`);
     const r = await runKubectl(['get', '--raw', route.path], { target: options.target, maxBuffer: PAYLOAD_MAX_BYTES });
@@ -97,12 +100,16 @@ async function scrapeThroughProxy(preview: Preview, snapshot: Snapshot, files: R
       // No cluster at all is the command's failure, not one job's.
       if (noClusterReason(r.stderr, options.target) !== undefined) throw new KubectlFailedError(`get --raw ${route.path}`, r, [], options.target);
       const lastLine = r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`;
-      missing.set(job, `kubectl get --raw ${route.path} failed: ${lastLine}`);
-      continue;
+      missing.set(job, `kubectl get --raw ${route.path} failed: ${lastLine} (to estimate it, pass --payloads DIR with ${job}.prom)`);
+      return;
     }
-    payloads.set(job, { source: `kubectl get --raw ${route.path}`, from: 'cluster', body: r.stdout });
-  }
-  return payloads;
+    scraped.set(job, { source: `kubectl get --raw ${route.path}`, from: 'cluster', body: r.stdout });
+  };
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) await scrapeOne(...next);
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_SCRAPES }, worker));
+  return new Map([...files, ...scraped]);
 }
 
 function pad(text: string, width: number, right = false): string {

@@ -203,21 +203,21 @@ export function estimate(input: EstimateInput): Estimate {
     const targets = byJob.get(job) ?? [];
     const scrapes = targets.reduce((n, t) => n + (t.instances ?? 1), 0);
     const interval = jc?.interval ?? '1m';
-    const base: JobEstimate = { job, targets: targets.length, scrapes, scrapeInterval: interval, estimated: false, notes: [] };
+    const base = { job, targets: targets.length, scrapes, scrapeInterval: interval, estimated: false };
     const payload = input.payloads.get(job);
     if (targets.length === 0) {
-      jobs.push({ ...base, reason: input.preview.incomplete.includes(job) ? 'its targets are not all previewed (see the warnings)' : 'no targets in this cluster', ...(payload !== undefined ? { payload: { source: payload.source, from: payload.from } } : {}) });
+      jobs.push({ ...base, reason: input.preview.incomplete.includes(job) ? 'its targets are not all previewed (see the warnings)' : 'no targets in this cluster', ...(payload !== undefined ? { payload: { source: payload.source, from: payload.from } } : {}), notes: [] });
       continue;
     }
     if (payload === undefined || jc === undefined) {
-      jobs.push({ ...base, reason: input.missing?.get(job) ?? `no payload (${job}.prom)` });
+      jobs.push({ ...base, reason: input.missing?.get(job) ?? `no payload (${job}.prom)`, notes: [] });
       continue;
     }
     let rules: CompiledRelabel[];
     try {
       rules = compileRelabelConfigs(jc.config.metric_relabel_configs ?? [], { semantics: jc.agent.semantics });
     } catch (err) {
-      jobs.push({ ...base, reason: `metric_relabel_configs: ${(err as Error).message}` });
+      jobs.push({ ...base, reason: `metric_relabel_configs: ${(err as Error).message}`, notes: [] });
       continue;
     }
     const intervalMs = durationMs(interval);
@@ -235,7 +235,7 @@ export function estimate(input: EstimateInput): Estimate {
     } catch (err) {
       // A file is the user's to fix (the caller says where); what a target answered leaves only its job out.
       if (!(err instanceof PayloadError) || payload.from === 'file') throw err;
-      jobs.push({ ...base, payload: { source: payload.source, from: payload.from }, reason: `its answer is not a metrics payload: ${err.message}` });
+      jobs.push({ ...base, payload: { source: payload.source, from: payload.from }, reason: `its answer is not a metrics payload: ${err.message}`, notes: [] });
       continue;
     }
     const first = groups.get(relabelKey(targets[0]!.labels, read))!.counted;

@@ -50,10 +50,12 @@ export function proxyRoute(target: ActiveTarget, snapshot: Snapshot): ProxyRoute
   const port = url.port !== '' ? url.port : scheme === 'https' ? '443' : '80';
   const rest = `${url.pathname}${url.search}`;
   if (url.pathname.endsWith('/probe') && url.searchParams.has('target')) {
-    return { reason: `a probe (${url.host}${url.pathname}): its series are the blackbox exporter's answer for each probed address, not read here; give it a payload file` };
+    return { reason: `a probe (${url.host}${url.pathname}): its series are the blackbox exporter's answer for each probed address, not read from outside the cluster` };
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const service = SERVICE_DNS.exec(host);
+  // The API server itself, by its Service's name (kubelet.access=proxy reads the kubelets through it): the path as it is.
+  if (service !== null && service[1] === 'kubernetes' && service[3] === 'default') return { path: rest, via: 'the API server' };
   if (service !== null) {
     return { path: `/api/v1/namespaces/${service[3]}/services/${proxyName(scheme, service[1]!, port)}/proxy${rest}`, via: `service ${service[3]}/${service[1]}` };
   }
