@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { agentsFromFile } from '../src/agents/find.js';
+import { estimate } from '../src/runtime/estimate/estimate.js';
+import { previewCluster } from '../src/runtime/preview/preview.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { durationMs } from '../src/util/duration.js';
 import { runCli } from './support/cli.js';
@@ -215,5 +218,40 @@ describe('k8smon estimate --context (fake kubectl as the API server proxy)', () 
     const proxied = readFileSync(log, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { args: string[] }).args).filter((a) => a.includes('--raw') && !a.at(-1)!.includes('?limit='));
     expect(new Set(proxied.map((a) => a.at(-1))).size).toBe(proxied.length);
     expect(proxied.every((a) => a.includes('--context=prod'))).toBe(true);
+  });
+});
+
+describe('estimate (in process)', () => {
+  it('counts a payload once per kind of target the allow-list tells apart, and samples per minute at each job\'s interval', () => {
+    const config = `
+global: {scrape_interval: 30s}
+scrape_configs:
+  - job_name: app
+    static_configs:
+      - {targets: ['a:80', 'b:80'], labels: {team: keep}}
+      - {targets: ['c:80'], labels: {team: lean}}
+    metric_relabel_configs:
+      - {source_labels: [team, __name__], regex: 'lean;debug_.*', action: drop}
+  - job_name: slow
+    scrape_interval: 2m
+    static_configs: [{targets: ['d:80']}]
+`;
+    const { agents } = agentsFromFile(config, 'prometheus.yml');
+    const preview = previewCluster(agents, {});
+    // Three series, two of them debug_; one repeated sample is one series.
+    const body = 'work_total 1\ndebug_a{x="1"} 1\ndebug_a{x="2"} 1\ndebug_a{x="2"} 1\n';
+    const payloads = new Map([
+      ['app', { source: 'app.prom', from: 'file' as const, body }],
+      ['slow', { source: 'slow.prom', from: 'file' as const, body }],
+    ]);
+    const out = estimate({ agents, preview, payloads, top: 2 });
+    const app = out.jobs.find((j) => j.job === 'app')!;
+    // a and b keep all 3, c (team lean) keeps 1; each scrape adds 5 report series.
+    expect(app.projected).toEqual({ before: 3 * (3 + 5), after: 2 * (3 + 5) + (1 + 5), samplesPerMinute: (2 * 8 + 6) * 2 });
+    expect(app.notes).toContain('the allow-list reads target labels: counted for 2 kinds of target');
+    expect(app.topMetrics).toEqual([{ name: 'debug_a', series: 4 }, { name: 'scrape_duration_seconds', series: 3 }]);
+    const slow = out.jobs.find((j) => j.job === 'slow')!;
+    expect(slow.projected).toEqual({ before: 8, after: 8, samplesPerMinute: 4 });
+    expect(out.total).toEqual({ activeSeries: 22 + 8, samplesPerMinute: 44 + 4, seriesBeforeAllowLists: 24 + 8, jobsEstimated: 2, jobsNotEstimated: 0 });
   });
 });
