@@ -91,7 +91,7 @@ async function scrapeThroughProxy(preview: Preview, snapshot: Snapshot, files: R
   const scrapeOne = async (job: string, target: ActiveTarget): Promise<void> => {
     const route = proxyRoute(target, snapshot);
     if ('reason' in route) {
-      missing.set(job, `cannot scrape ${target.url} through the API server: ${route.reason} (to estimate it, pass --payloads DIR with ${job}.prom)`);
+      missing.set(job, `cannot scrape ${target.url} through the API server: ${route.reason}`);
       return;
     }
     ctx.reporter.progress(`${job}: scraping ${target.url} through ${route.via}`);
@@ -100,7 +100,7 @@ async function scrapeThroughProxy(preview: Preview, snapshot: Snapshot, files: R
       // No cluster at all is the command's failure, not one job's.
       if (noClusterReason(r.stderr, options.target) !== undefined) throw new KubectlFailedError(`get --raw ${route.path}`, r, [], options.target);
       const lastLine = r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`;
-      missing.set(job, `kubectl get --raw ${route.path} failed: ${lastLine} (to estimate it, pass --payloads DIR with ${job}.prom)`);
+      missing.set(job, `kubectl get --raw ${route.path} failed: ${lastLine}`);
       return;
     }
     scraped.set(job, { source: `kubectl get --raw ${route.path}`, from: 'cluster', body: r.stdout });
@@ -146,6 +146,7 @@ export function* estimateTable(result: Estimate, bold: (text: string) => string)
   if (skipped.length > 0) {
     yield `\n${bold('not estimated')}\n`;
     for (const j of skipped) yield `  ${j.job}: ${j.reason}\n`;
+    if (skipped.some((j) => j.targets > 0)) yield `a payload in --payloads DIR, as <job_name>.prom, estimates a job with targets\n`;
   }
 }
 

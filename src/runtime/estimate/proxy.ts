@@ -5,6 +5,7 @@
  * its DNS name, or the API server itself. A target it cannot reach says why.
  */
 import type { ActiveTarget } from '../preview/preview.js';
+import { isLoopbackUrl } from '../semantics/target.js';
 import type { PodObject, Snapshot } from '../semantics/snapshot.js';
 
 export type ProxyRoute = { path: string; via: string } | { reason: string };
@@ -53,6 +54,7 @@ export function proxyRoute(target: ActiveTarget, snapshot: Snapshot): ProxyRoute
     return { reason: `a probe (${url.host}${url.pathname}): its series are the blackbox exporter's answer for each probed address, not read from outside the cluster` };
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isLoopbackUrl(target.url)) return { reason: `${url.host} is the node's loopback: only the agent on that node reaches it (host network), the API server cannot proxy to it` };
   const service = SERVICE_DNS.exec(host);
   // The API server itself, by its Service's name (kubelet.access=proxy reads the kubelets through it): the path as it is.
   if (service !== null && service[1] === 'kubernetes' && service[3] === 'default') return { path: rest, via: 'the API server' };
