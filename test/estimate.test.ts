@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentsFromFile } from '../src/agents/find.js';
 import { estimate } from '../src/runtime/estimate/estimate.js';
+import { proxyRoute } from '../src/runtime/estimate/proxy.js';
 import { previewCluster } from '../src/runtime/preview/preview.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
 import { durationMs } from '../src/util/duration.js';
@@ -253,5 +254,29 @@ scrape_configs:
     const slow = out.jobs.find((j) => j.job === 'slow')!;
     expect(slow.projected).toEqual({ before: 8, after: 8, samplesPerMinute: 4 });
     expect(out.total).toEqual({ activeSeries: 22 + 8, samplesPerMinute: 44 + 4, seriesBeforeAllowLists: 24 + 8, jobsEstimated: 2, jobsNotEstimated: 0 });
+  });
+});
+
+describe('proxyRoute (in process)', () => {
+  const snapshot = syntheticCluster({ nodes: 2, podsPerNode: 2 });
+  const node = snapshot.nodes![1]!;
+  const nodeIp = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
+  const pod = snapshot.pods!.find((p) => p.spec?.hostNetwork !== true && p.status?.phase === 'Running' && p.status.podIP !== undefined)!;
+  const route = (url: string) => proxyRoute({ job: 'j', agent: 'a', url, labels: {} }, snapshot);
+  it.each([
+    [`https://${nodeIp}:10250/metrics/cadvisor`, { path: `/api/v1/nodes/${node.metadata.name}/proxy/metrics/cadvisor` }],
+    ['http://ksm.monitoring.svc:8080/metrics', { path: '/api/v1/namespaces/monitoring/services/ksm:8080/proxy/metrics' }],
+    ['https://kubernetes.default.svc:443/api/v1/nodes/n1/proxy/metrics', { path: '/api/v1/nodes/n1/proxy/metrics' }],
+    [`https://${pod.status!.podIP}:8443/stats?x=1`, { path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/https:${pod.metadata.name}:8443/proxy/stats?x=1` }],
+  ])('%s is read through the API server proxy', (url, expected) => {
+    expect(route(url)).toMatchObject(expected);
+  });
+  it.each([
+    ['http://127.0.0.1:10249/metrics', /loopback/],
+    ['http://bb.monitoring.svc:9115/probe?module=http_2xx&target=x', /a probe/],
+    ['http://192.0.2.1:9100/metrics', /no node, pod or Service of the snapshot has the address 192\.0\.2\.1:9100/],
+    [`http://${nodeIp}:9999/metrics`, /is node .*no pod of the snapshot serves port 9999/],
+  ])('%s is not', (url, reason) => {
+    expect((route(url) as { reason: string }).reason).toMatch(reason);
   });
 });

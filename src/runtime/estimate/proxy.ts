@@ -67,7 +67,8 @@ export function proxyRoute(target: ActiveTarget, snapshot: Snapshot): ProxyRoute
     return { path: `/api/v1/nodes/${node.metadata.name}/proxy${rest}`, via: `node ${node.metadata.name}` };
   }
   const running = (snapshot.pods ?? []).filter((p) => p.status?.podIP === host && p.status?.phase === 'Running');
-  const pods = running.length > 1 ? running.filter((p) => declaresPort(p, Number(port))) : running;
+  // A pod IP is one pod's; the node's address is every host-network pod's there: the one declaring the port.
+  const pods = running.length === 1 && running[0]!.spec?.hostNetwork !== true ? running : running.filter((p) => declaresPort(p, Number(port)));
   pods.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   const pod = pods[0];
   if (pod !== undefined) {
