@@ -138,7 +138,7 @@ describe('k8smon estimate --snapshot --payloads', () => {
   it('says which jobs are not estimated and why, warns of a payload no job is named after, and keeps -o json in its documented shape', async () => {
     const [r, table] = await Promise.all([offline, runCli(['estimate', '--profile', 'eks', '--snapshot', clusterFile, '--payloads', payloadDir])]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/kube-proxy\.prom: no job "kube-proxy" in this render/);
+    expect(r.stderr).toMatch(/kube-proxy\.prom: no job "kube-proxy": not used/);
     const out = JSON.parse(r.stdout) as { jobs: JobRow[]; total: Record<string, number>; problems: unknown[] };
     expect(Object.keys(out)).toEqual(['jobs', 'total', 'problems']);
     expect(Object.keys(out.total)).toEqual(['activeSeries', 'samplesPerMinute', 'seriesBeforeAllowLists', 'jobsEstimated', 'jobsNotEstimated']);
@@ -175,6 +175,22 @@ describe('k8smon estimate --snapshot --payloads', () => {
     expect(missing.stderr).toMatch(/nowhere: no such directory/);
     expect(none.exitCode).not.toBe(0);
     expect(none.stderr).toMatch(/--payloads: a snapshot holds no metrics/);
+  });
+});
+
+describe('k8smon estimate --config', () => {
+  it('reads an agent config made by hand, a job named with slashes from <name with _>.prom', async () => {
+    const payloads = mkdtempSync(join(dir, 'config-'));
+    copyFileSync(join(FIXTURES, 'kubelet.prom'), join(payloads, 'integrations_kubernetes_kubelet.prom'));
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const r = await runCli(['estimate', '--config', 'examples/hand-made-agent.yaml', '--namespace', 'monitoring', '--snapshot', 'examples/cluster.json', '--payloads', payloads, '-o', 'json'], { cwd: root });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const jobs = (JSON.parse(r.stdout) as { jobs: JobRow[] }).jobs;
+    const kubelet = jobs.find((j) => j.job === 'integrations/kubernetes/kubelet')!;
+    // That config keeps every series (no allow-list), on each scrape of each kubelet.
+    expect(kubelet.perTarget).toEqual({ before: lineCount('kubelet.prom', '.*').before, after: lineCount('kubelet.prom', '.*').before, report: 5 });
+    expect(kubelet.projected!.after).toBe((kubelet.perTarget!.after + 5) * kubelet.scrapes);
+    expect(jobs.find((j) => j.job === 'kubernetes-services')).toMatchObject({ estimated: false, reason: 'no payload (kubernetes-services.prom)' });
   });
 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InvalidInputError } from '../../errors.js';
 import { KubectlFailedError, noClusterReason, runKubectl } from '../../kube/kubectl.js';
 import { writePieces, writePrettyJson } from '../../output/report.js';
-import { estimate, PayloadError, sampleTargets, type Estimate, type JobPayload } from '../../runtime/estimate/estimate.js';
+import { estimate, PayloadError, payloadFileName, sampleTargets, type Estimate, type JobPayload } from '../../runtime/estimate/estimate.js';
 import { proxyRoute } from '../../runtime/estimate/proxy.js';
 import { jobNames, resourcesRead } from '../../runtime/plan/plan.js';
 import { previewCluster, type ActiveTarget, type Preview } from '../../runtime/preview/preview.js';
@@ -41,7 +41,7 @@ export async function run(options: EstimateOptions, ctx: CommandContext): Promis
   try {
     result = estimate({ agents, preview, payloads, missing, top: options.top });
   } catch (err) {
-    if (err instanceof PayloadError) throw new InvalidInputError('Cannot read a payload.', [{ path: err.line !== undefined ? `${err.source}:${err.line}` : err.source, message: err.message.slice(err.message.indexOf(': ') + 2) }]);
+    if (err instanceof PayloadError) throw new InvalidInputError('Cannot read a payload.', [{ path: err.line !== undefined ? `${err.source}:${err.line}` : err.source, message: err.reason }]);
     throw err;
   }
   if (options.output === 'json') {
@@ -62,12 +62,14 @@ function readPayloadDir(dir: string, jobs: readonly string[], ctx: CommandContex
     throw new InvalidInputError('Cannot read the payloads.', [{ path: dir, message: `${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}; --payloads takes a directory of <job_name>.prom files` }]);
   }
   const out = new Map<string, JobPayload>();
+  const byFile = new Map(jobs.map((j) => [payloadFileName(j), j]));
   for (const name of names) {
     if (!name.endsWith('.prom')) continue;
-    const job = name.slice(0, -'.prom'.length);
     const path = join(dir, name);
-    if (!jobs.includes(job)) {
-      ctx.reporter.warn({ path, message: `no job "${job}" in this render${didYouMean(job, [...jobs])}: not used; jobs: ${jobs.join(', ')}` });
+    const job = byFile.get(name);
+    if (job === undefined) {
+      const asked = name.slice(0, -'.prom'.length);
+      ctx.reporter.warn({ path, message: `no job "${asked}"${didYouMean(asked, [...jobs])}: not used; the jobs: ${jobs.join(', ')}` });
       continue;
     }
     let body: Buffer;
@@ -146,7 +148,7 @@ export function* estimateTable(result: Estimate, bold: (text: string) => string)
   if (skipped.length > 0) {
     yield `\n${bold('not estimated')}\n`;
     for (const j of skipped) yield `  ${j.job}: ${j.reason}\n`;
-    if (skipped.some((j) => j.targets > 0)) yield `a payload in --payloads DIR, as <job_name>.prom, estimates a job with targets\n`;
+    if (skipped.some((j) => j.targets > 0)) yield `a payload in --payloads DIR, as <job_name>.prom (a / in the name as _), estimates a job with targets\n`;
   }
 }
 

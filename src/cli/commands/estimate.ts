@@ -27,7 +27,7 @@ export function estimateOptions(flags: EstimateFlags): EstimateOptions {
 export const estimateCommand: CommandDefinition = {
   register: (program, run) =>
     addPreviewOptions(program.command('estimate').description('estimate the active series and samples per minute a render would send, per job, before and after its allow-lists'))
-      .option('--payloads <dir>', 'sample payloads, one per job: <dir>/<job_name>.prom (Prometheus text format); with --context, jobs without one are scraped through the API server proxy')
+      .option('--payloads <dir>', 'sample payloads, one per job: <dir>/<job_name>.prom (a / in the name as _; Prometheus text format); with --context, jobs without one are scraped through the API server proxy')
       .option('--top <n>', 'metric names listed per job', '10')
       .option('-o, --output <format>', 'table or json', 'table')
       .addHelpText(

@@ -72,11 +72,17 @@ export interface Estimate {
   total: { activeSeries: number; samplesPerMinute: number; seriesBeforeAllowLists: number; jobsEstimated: number; jobsNotEstimated: number };
 }
 
+/** The payload file of a job: `<job_name>.prom`, a `/` in the name (integrations/kubernetes/kubelet) written as `_`. */
+export function payloadFileName(job: string): string {
+  return `${job.replaceAll('/', '_')}.prom`;
+}
+
 export class PayloadError extends Error {
   constructor(
     readonly source: string,
     readonly line: number | undefined,
-    reason: string,
+    /** What is wrong, as the parser says it (Prometheus' wording). */
+    readonly reason: string,
   ) {
     super(line !== undefined ? `${source}:${line}: ${reason}` : `${source}: ${reason}`);
     this.name = 'PayloadError';
@@ -210,7 +216,7 @@ export function estimate(input: EstimateInput): Estimate {
       continue;
     }
     if (payload === undefined || jc === undefined) {
-      jobs.push({ ...base, reason: input.missing?.get(job) ?? `no payload (${job}.prom)`, notes: [] });
+      jobs.push({ ...base, reason: input.missing?.get(job) ?? `no payload (${payloadFileName(job)})`, notes: [] });
       continue;
     }
     let rules: CompiledRelabel[];
