@@ -252,6 +252,11 @@ scrape_configs:
   - job_name: slow
     scrape_interval: 2m
     static_configs: [{targets: ['d:80']}]
+  - job_name: apps
+    static_configs:
+      - {targets: ['e:80'], labels: {namespace: shop, pod: web-7d9c5f8b4-x2x7q}}
+      - {targets: ['f:80'], labels: {namespace: shop, pod: web-7d9c5f8b4-k8p2z}}
+      - {targets: ['g:80'], labels: {namespace: shop, pod: cart-0}}
 `;
     const { agents } = agentsFromFile(config, 'prometheus.yml');
     const preview = previewCluster(agents, {});
@@ -269,7 +274,13 @@ scrape_configs:
     expect(app.topMetrics).toEqual([{ name: 'debug_a', series: 4 }, { name: 'scrape_duration_seconds', series: 3 }]);
     const slow = out.jobs.find((j) => j.job === 'slow')!;
     expect(slow.projected).toEqual({ before: 8, after: 8, samplesPerMinute: 4 });
-    expect(out.total).toEqual({ activeSeries: 22 + 8, samplesPerMinute: 44 + 4, seriesBeforeAllowLists: 24 + 8, jobsEstimated: 2, jobsNotEstimated: 0 });
+    expect(out.total).toEqual({ activeSeries: 22 + 8, samplesPerMinute: 44 + 4, seriesBeforeAllowLists: 24 + 8, jobsEstimated: 2, jobsNotEstimated: 1 });
+    // Two pods of one Deployment and a StatefulSet's pod: two applications, said to be a rough guess.
+    const apps = out.jobs.find((j) => j.job === 'apps')!;
+    expect(apps).toMatchObject({ estimated: false, reason: 'no payload (apps.prom)', targets: 3 });
+    const withApps = estimate({ agents, preview, payloads: new Map([['apps', { source: 'apps.prom', from: 'file' as const, body }]]) });
+    expect(withApps.jobs.find((j) => j.job === 'apps')!.notes).toContain('its targets are 2 different applications: one payload standing for all of them is a rough guess');
+    expect(app.notes.join(' ')).not.toMatch(/rough guess/);
   });
 });
 

@@ -199,6 +199,26 @@ function endpointKinds(targets: readonly ActiveTarget[]): number {
   return kinds.size;
 }
 
+/** The workload a pod name is of: a StatefulSet's ordinal, or a ReplicaSet's hash and the pod's suffix, taken off. */
+function workloadOf(pod: string): string {
+  return /-[0-9]+$/.test(pod) ? pod.replace(/-[0-9]+$/, '') : pod.replace(/-[a-z0-9]{5}$/, '').replace(/-[0-9a-f]{6,10}$/, '');
+}
+
+/**
+ * How many applications a job's targets are, as far as their labels say:
+ * by namespace and Service, else by namespace and the pod's workload (a
+ * DaemonSet's pods on every node are one).
+ */
+function applications(targets: readonly ActiveTarget[]): number {
+  const apps = new Set<string>();
+  for (const t of targets) {
+    const { namespace = '', service, pod } = t.labels;
+    if (service !== undefined) apps.add(`${namespace}/service/${service}`);
+    else if (pod !== undefined) apps.add(`${namespace}/pod/${workloadOf(pod)}`);
+  }
+  return apps.size;
+}
+
 export function estimate(input: EstimateInput): Estimate {
   const top = input.top ?? 10;
   const configs = jobConfigs(input.agents);
@@ -263,8 +283,10 @@ export function estimate(input: EstimateInput): Estimate {
       notes.push(payload.from === 'cluster' ? 'one target, scraped from this cluster: the numbers are its own' : `one target: the payload's series are those of the cluster ${payload.source} was taken from (an exporter like kube-state-metrics grows with the objects of its cluster)`);
     } else {
       notes.push(`one payload${payload.from === 'cluster' ? ' (one target, scraped from this cluster)' : ''} stands for each of ${scrapes} scrapes: extrapolated`);
+      const apps = applications(targets);
       const kinds = endpointKinds(targets);
-      if (kinds > 1) notes.push(`its targets are ${kinds} different endpoints (ports/paths): one payload standing for all of them is a rough guess`);
+      const different = [...(apps > 1 ? [`${apps} different applications`] : []), ...(kinds > 1 ? [`${kinds} different endpoints (ports/paths)`] : [])];
+      if (different.length > 0) notes.push(`its targets are ${different.join(' and ')}: one payload standing for all of them is a rough guess`);
     }
     if (groups.size > 1) notes.push(`the allow-list reads target labels: counted for ${groups.size} kinds of target`);
     if (intervalMs === null || intervalMs === 0) notes.push(`scrape interval ${interval} is not a duration: no samples per minute`);
