@@ -160,6 +160,19 @@ describe('k8smon estimate --snapshot --payloads', () => {
     expect(table.stdout).toMatch(/not estimated\n(.*\n)*  kubernetes-pods: no payload \(kubernetes-pods\.prom\)\n/);
   });
 
+  it('projects the same series whether kube-state-metrics and the cluster agent are sharded or not: only the report series of each shard add up', async () => {
+    const [whole, sharded] = await Promise.all([offline, runCli(['estimate', '--profile', 'eks', '--set', 'cluster.nodes=1000', '--snapshot', clusterFile, '--payloads', payloadDir, '--top', '1000', '-o', 'json'])]);
+    expect(sharded.exitCode, sharded.stderr).toBe(0);
+    const before = new Map((JSON.parse(whole.stdout) as { jobs: JobRow[] }).jobs.map((j) => [j.job, j]));
+    const after = new Map((JSON.parse(sharded.stdout) as { jobs: JobRow[] }).jobs.map((j) => [j.job, j]));
+    const ksm = after.get('kube-state-metrics')!;
+    expect(ksm.scrapes).toBeGreaterThan(1);
+    expect(ksm.notes.join(' ')).toMatch(/shards of one exporter.*taken as the whole exporter's answer/);
+    expect(ksm.projected!.after).toBe(before.get('kube-state-metrics')!.projected!.after + 5 * (ksm.scrapes - 1));
+    // The cluster agent's shards split its targets: every other job projects what it did unsharded.
+    for (const job of ['kubelet', 'kubelet-cadvisor', 'node-exporter', 'apiserver']) expect(after.get(job)!.projected, job).toEqual(before.get(job)!.projected);
+  });
+
   it('fails with the file and line of a payload that does not parse, and on a missing payload directory or snapshot without payloads', async () => {
     const bad = mkdtempSync(join(dir, 'bad-'));
     writeFileSync(join(bad, 'kubelet.prom'), '# TYPE up gauge\nup 1\nup{job="x" 2\n');
@@ -294,6 +307,7 @@ describe('proxyRoute (in process)', () => {
     [`https://${nodeIp}:10250/metrics/cadvisor`, { path: `/api/v1/nodes/${node.metadata.name}/proxy/metrics/cadvisor` }],
     ['http://ksm.monitoring.svc:8080/metrics', { path: '/api/v1/namespaces/monitoring/services/ksm:8080/proxy/metrics' }],
     ['https://kubernetes.default.svc:443/api/v1/nodes/n1/proxy/metrics', { path: '/api/v1/nodes/n1/proxy/metrics' }],
+    ['http://ksm-1.ksm.monitoring.svc:8080/metrics', { path: '/api/v1/namespaces/monitoring/pods/ksm-1:8080/proxy/metrics' }],
     [`https://${pod.status!.podIP}:8443/stats?x=1`, { path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/https:${pod.metadata.name}:8443/proxy/stats?x=1` }],
   ])('%s is read through the API server proxy', (url, expected) => {
     expect(route(url)).toMatchObject(expected);

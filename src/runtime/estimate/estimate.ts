@@ -18,6 +18,7 @@ import { sampleLabels } from '../scrape/target-labels.js';
 import type { Labels } from '../semantics/labels.js';
 import { compileRelabelConfigs, relabelInPlace, type CompiledRelabel } from '../semantics/relabel/relabel.js';
 import { durationMs } from '../../util/duration.js';
+import { statefulSetPod } from './proxy.js';
 
 /** One sample scrape of a job: a payload file, or what the API server's proxy answered for one of its targets. */
 export interface JobPayload {
@@ -199,6 +200,29 @@ function endpointKinds(targets: readonly ActiveTarget[]): number {
   return kinds.size;
 }
 
+/**
+ * The shards of one exporter, when a job's targets are the pods of a
+ * StatefulSet `<set>-<i>` behind its own headless Service `<set>` (how
+ * kube-state-metrics' automated sharding is scraped): each serves a share of
+ * the same objects. 0 otherwise.
+ */
+function shardsOf(targets: readonly ActiveTarget[]): number {
+  if (targets.length < 2) return 0;
+  const sets = new Set<string>();
+  for (const t of targets) {
+    let host: string;
+    try {
+      host = new URL(t.url).hostname;
+    } catch {
+      return 0;
+    }
+    const p = statefulSetPod(host);
+    if (p === undefined || !new RegExp(`^${p.service}-[0-9]+$`).test(p.pod)) return 0;
+    sets.add(`${p.ns}/${p.service}`);
+  }
+  return sets.size === 1 ? targets.length : 0;
+}
+
 /** The workload a pod name is of: a StatefulSet's ordinal, or a ReplicaSet's hash and the pod's suffix, taken off. */
 function workloadOf(pod: string): string {
   return /-[0-9]+$/.test(pod) ? pod.replace(/-[0-9]+$/, '') : pod.replace(/-[a-z0-9]{5}$/, '').replace(/-[0-9a-f]{6,10}$/, '');
@@ -265,14 +289,21 @@ export function estimate(input: EstimateInput): Estimate {
       continue;
     }
     const first = groups.get(relabelKey(targets[0]!.labels, read))!.counted;
+    // A file for a sharded exporter is taken as the whole exporter's answer, shared among its shards (one scraped shard holds its share).
+    const shards = shardsOf(targets);
+    const wholeShared = shards > 1 && payload.from === 'file';
     let before = 0;
     let after = 0;
     const names = new Map<string, number>();
     for (const { counted, scrapes: n } of groups.values()) {
-      before += (counted.before + REPORT) * n;
-      after += (counted.after + REPORT) * n;
-      for (const [name, c] of counted.byName) names.set(name, (names.get(name) ?? 0) + c * n);
+      const weight = wholeShared ? n / scrapes : n;
+      before += counted.before * weight + REPORT * n;
+      after += counted.after * weight + REPORT * n;
+      for (const [name, c] of counted.byName) names.set(name, (names.get(name) ?? 0) + c * weight);
     }
+    before = Math.round(before);
+    after = Math.round(after);
+    for (const [name, c] of names) names.set(name, Math.round(c));
     for (const name of REPORT_SERIES) names.set(name, (names.get(name) ?? 0) + scrapes);
     const topMetrics = [...names]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
@@ -281,6 +312,12 @@ export function estimate(input: EstimateInput): Estimate {
     const notes: string[] = [];
     if (scrapes === 1) {
       notes.push(payload.from === 'cluster' ? 'one target, scraped from this cluster: the numbers are its own' : `one target: the payload's series are those of the cluster ${payload.source} was taken from (an exporter like kube-state-metrics grows with the objects of its cluster)`);
+    } else if (shards > 1) {
+      notes.push(
+        wholeShared
+          ? `${shards} shards of one exporter, each serving a share of the objects: the payload is taken as the whole exporter's answer, shared among them; its series are those of the cluster ${payload.source} was taken from`
+          : `${shards} shards of one exporter: one shard, scraped from this cluster, stands for each (the shards split the objects about evenly)`,
+      );
     } else {
       notes.push(`one payload${payload.from === 'cluster' ? ' (one target, scraped from this cluster)' : ''} stands for each of ${scrapes} scrapes: extrapolated`);
       const apps = applications(targets);

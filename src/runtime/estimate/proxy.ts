@@ -10,6 +10,8 @@ import type { PodObject, Snapshot } from '../semantics/snapshot.js';
 
 export type ProxyRoute = { path: string; via: string } | { reason: string };
 
+const LABEL = '[a-z0-9](?:[-a-z0-9]*[a-z0-9])?';
+const POD_DNS = new RegExp(`^(?<pod>${LABEL})\\.(?<service>${LABEL})\\.(?<ns>${LABEL})\\.svc(?:\\.[a-z0-9.-]+)?\\.?$`);
 const SERVICE_DNS = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[a-z0-9.-]+)?\.?$/;
 
 /** The kubelet's port on a node (status.daemonEndpoints), 10250 unless the node says otherwise. */
@@ -35,6 +37,12 @@ function apiServerAddresses(snapshot: Snapshot): Set<string> {
   return out;
 }
 
+/** A StatefulSet's pod named under its headless Service (`<pod>.<service>.<ns>.svc[.<domain>]`), from a target URL's host. */
+export function statefulSetPod(host: string): { pod: string; service: string; ns: string } | undefined {
+  const m = POD_DNS.exec(host);
+  return m === null ? undefined : { pod: m.groups!.pod!, service: m.groups!.service!, ns: m.groups!.ns! };
+}
+
 /** `[https:]name:port`, as the proxy subresources name an endpoint. */
 function proxyName(scheme: string, name: string, port: string): string {
   return `${scheme === 'https' ? 'https:' : ''}${name}:${port}`;
@@ -55,6 +63,12 @@ export function proxyRoute(target: ActiveTarget, snapshot: Snapshot): ProxyRoute
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isLoopbackUrl(target.url)) return { reason: `${url.host} is the node's loopback: only the agent on that node reaches it (host network), the API server cannot proxy to it` };
+  // A StatefulSet's pod by its name under a headless Service (<pod>.<service>.<ns>.svc): that pod.
+  const podDns = statefulSetPod(host);
+  if (podDns !== undefined) {
+    const { pod, ns } = podDns;
+    return { path: `/api/v1/namespaces/${ns}/pods/${proxyName(scheme, pod!, port)}/proxy${rest}`, via: `pod ${ns}/${pod}` };
+  }
   const service = SERVICE_DNS.exec(host);
   // The API server itself, by its Service's name (kubelet.access=proxy reads the kubelets through it): the path as it is.
   if (service !== null && service[1] === 'kubernetes' && service[3] === 'default') return { path: rest, via: 'the API server' };
