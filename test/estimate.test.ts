@@ -191,6 +191,19 @@ describe('k8smon estimate --snapshot --payloads', () => {
   });
 });
 
+describe('README', () => {
+  it('shows the table estimate prints for the fixture payloads on a 4-node cluster', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const shown = /On the payloads of `test\/fixtures\/metrics` and a 4-node cluster, `--profile eks`:\n\n```\n([\s\S]*?)…\n```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    const cluster = join(dir, 'readme-cluster.json');
+    writeFileSync(cluster, JSON.stringify(syntheticCluster({ nodes: 4, podsPerNode: 3, workloads: objects as never })));
+    const r = await runCli(['estimate', '--profile', 'eks', '--snapshot', cluster, '--payloads', payloadDir]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.startsWith(shown!)).toBe(true);
+  });
+});
+
 describe('k8smon estimate --config', () => {
   it('reads an agent config made by hand, a job named with slashes from <name with _>.prom', async () => {
     const payloads = mkdtempSync(join(dir, 'config-'));
