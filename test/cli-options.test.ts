@@ -27,12 +27,13 @@ vi.mock('../src/cli/commands/init.run.js', () => fakes.implementation('init'));
 vi.mock('../src/cli/commands/snapshot.run.js', () => fakes.implementation('snapshot'));
 vi.mock('../src/cli/commands/targets.run.js', () => fakes.implementation('targets'));
 vi.mock('../src/cli/commands/check.run.js', () => fakes.implementation('check'));
+vi.mock('../src/cli/commands/estimate.run.js', () => fakes.implementation('estimate'));
 vi.mock('../src/cli/commands/agent.run.js', () => fakes.implementation('agent'));
 vi.mock('../src/cli/commands/presets.run.js', () => fakes.implementation('presets'));
 vi.mock('../src/cli/commands/schema.run.js', () => fakes.implementation('schema'));
 vi.mock('../src/cli/commands/completion.run.js', () => fakes.implementation('completion'));
 
-const COMMANDS = ['render', 'apply', 'diff', 'delete', 'init', 'snapshot', 'targets', 'check', 'agent', 'presets', 'schema', 'completion'];
+const COMMANDS = ['render', 'apply', 'diff', 'delete', 'init', 'snapshot', 'targets', 'check', 'estimate', 'agent', 'presets', 'schema', 'completion'];
 
 interface Ran {
   exitCode: number;
@@ -121,6 +122,12 @@ describe('argv → typed options', () => {
       { sets: [], target: { context: 'prod' }, live: true, config: 'current.yaml', namespace: 'monitoring', output: 'json' },
     ],
     ['check: profile, --set, --snapshot', ['check', '--profile', 'eks', '--set', 'kubelet.access=proxy', '--snapshot', 'c.json'], { preset: 'eks', sets: ['kubelet.access=proxy'], target, live: false, snapshot: 'c.json', output: 'table' }],
+    ['estimate: defaults (live)', ['estimate'], { sets: [], ...live, top: 10, output: 'table' }],
+    [
+      'estimate: --snapshot, --payloads, --top, -o json',
+      ['estimate', '--profile', 'eks', '--snapshot', 'c.json', '--payloads', 'p', '--top', '3', '-o', 'json'],
+      { preset: 'eks', sets: [], target, live: false, snapshot: 'c.json', top: 3, output: 'json', payloads: 'p' },
+    ],
     ['agent: defaults', ['agent', '--config', 'p.yml'], { config: 'p.yml', walDir: './data/wal', listenAddress: '0.0.0.0:9090', logLevel: 'info', shutdownGrace: '25s' }],
     [
       'agent: every flag',

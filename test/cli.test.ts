@@ -157,7 +157,7 @@ describe('presets, schema, help', () => {
 });
 
 describe('CLI finish', () => {
-  const COMMANDS = ['render', 'apply', 'diff', 'delete', 'init', 'presets', 'schema', 'completion', 'snapshot', 'targets', 'check', 'agent'];
+  const COMMANDS = ['render', 'apply', 'diff', 'delete', 'init', 'presets', 'schema', 'completion', 'snapshot', 'targets', 'check', 'estimate', 'agent'];
 
   it.each(COMMANDS)('%s --help shows examples', async (command) => {
     const r = await runCli([command, '--help']);

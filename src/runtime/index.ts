@@ -27,6 +27,7 @@ export { slimObject, SNAPSHOT_RESOURCES, type Snapshot, type SnapshotResource } 
 export { AgentConfigError, jobNames, type AgentSpec, type AgentInstanceConfig, type NodeLocalFilter } from './plan/plan.js';
 export { previewAgent, previewCluster, type Preview, type ActiveTarget, type DroppedTarget, type Problem } from './preview/preview.js';
 export { checkDeployment } from './check/index.js';
+export { estimate, countSeries, PayloadError, type Estimate, type EstimateInput, type JobEstimate, type JobPayload } from './estimate/estimate.js';
 export { syntheticCluster, type SyntheticOptions } from './synthetic.js';
 export { readJsonFile } from './snapshot-file.js';
 export { agentFromConfigFile, agentsFromFile, agentsFromManifests } from '../agents/find.js';

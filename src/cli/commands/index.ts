@@ -6,6 +6,7 @@ import { checkCommand } from './check.js';
 import { completionCommand } from './completion.js';
 import { deleteCommand } from './delete.js';
 import { diffCommand } from './diff.js';
+import { estimateCommand } from './estimate.js';
 import { initCommand } from './init.js';
 import { presetsCommand } from './presets.js';
 import { renderCommand } from './render.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   snapshotCommand,
   targetsCommand,
   checkCommand,
+  estimateCommand,
   agentCommand,
   presetsCommand,
   schemaCommand,
