@@ -16,7 +16,7 @@
 //
 // Usage: npm run bench:agent [-- --rounds 3 --window 40 --interval 5 --node-flags '--cpu-prof']
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,7 +113,9 @@ const configFile = join(dir, 'agent.yaml');
 writeFileSync(configFile, config(targets, sinkUrl));
 const perCycle = Object.values(targets).flat().length;
 
-const agentBundle = new URL('../dist/agent/k8smon-agent.mjs', import.meta.url).pathname;
+// The bundle the pod runs (npm run build); the unbundled build when there is none.
+const bundled = new URL('../dist/agent/k8smon-agent.mjs', import.meta.url).pathname;
+const agentBundle = existsSync(bundled) ? bundled : new URL('../dist/runtime/agent/main.js', import.meta.url).pathname;
 const AGENTS = {
   'prometheus agent (Debian 2.42)': (data, port) => [
     'prometheus',
