@@ -124,6 +124,8 @@ const ALLOWLISTS: Record<AllowlistedJob, string[]> = {
     'prometheus_(build_info|ready|config_last_reload_successful|config_last_reload_success_timestamp_seconds)',
     'agent_(build_info|config_last_load_successful|wal_storage_active_series|wal_samples_appended_total)',
     'alloy_(build_info|config_last_load_successful|component_controller_running_components)',
+    // k8smon's embedded agent: what has no Prometheus counterpart (discovery per resource, WAL size, requests, failed scrapes per job).
+    'k8smon_agent_(build_info|discovery_(synced|failures_total|lists_total)|remote_write_requests_(total|failed_total|retried_total)|remote_write_samples_dropped_by_wal_total|scrapes_failed_total|wal_(bytes|segments))',
     'reloader_(reloads_total|reloads_failed_total|last_reload_successful|last_reload_success_timestamp_seconds|config_apply_operations_total|config_apply_operations_failed_total)',
     ...PROCESS,
   ],
