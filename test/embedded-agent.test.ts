@@ -86,6 +86,15 @@ describe('agent.kind embedded: the ConfigMap that ships the agent', () => {
   });
 });
 
+describe('agent.kind embedded: the Node.js image', () => {
+  it('is the pinned official image, rewritten by imageRegistry like every other image', () => {
+    const image = (objects: KubernetesObject[]) => podOf(findObject(objects, 'DaemonSet', 'k8smon-agent-node')).containers[0].image as string;
+    expect(image(render())).toMatch(/^docker\.io\/library\/node:\d+\.\d+\.\d+-alpine$/);
+    expect(image(render(['imageRegistry=registry.example.cn/mirror']))).toBe(image(render()).replace('docker.io/', 'registry.example.cn/mirror/'));
+    expect(image(render(['images.node.tag=22.99.0-alpine']))).toBe('docker.io/library/node:22.99.0-alpine');
+  });
+});
+
 describe('agent.kind embedded: the rendered container, run as rendered (real node)', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
