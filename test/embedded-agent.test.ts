@@ -76,6 +76,19 @@ describe('agent.kind embedded: the ConfigMap that ships the agent', () => {
     }
   });
 
+  it('a config too big to ride along is refused at render, naming the way out (server-side apply)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8smon-embedded-big-'));
+    const file = join(dir, 'k8smon.yaml');
+    // ~180 KB of the user's own static targets on top of the ~160 KB the ConfigMap already is.
+    const targets = Array.from({ length: 3000 }, (_, i) => `vm-${String(i).padStart(5, '0')}.a-long-datacenter-name.example.internal:9100`);
+    writeFileSync(file, JSON.stringify({ preset: 'eks', agent: { kind: 'embedded' }, extraScrapeConfigs: [{ job_name: 'vms', static_configs: [{ targets }] }] }));
+    try {
+      expect(() => renderBundle({ file, sets: [] }, {})).toThrow(/agent\.kind: the ConfigMap k8smon-agent-cluster would be \d+ bytes, too big for kubectl apply's last-applied annotation.*--server-side/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the size computation counts what kubectl adds: an object over the limit is caught', () => {
     const cm = findObject(render(), 'ConfigMap', 'k8smon-agent-node');
     const big = { ...cm, data: { ...(cm as any).data, filler: 'x'.repeat(ANNOTATIONS_LIMIT) } } as KubernetesObject;

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { K8smonError } from '../../errors.js';
 
 /** File names in the agent's ConfigMap. */
 export const LOADER_KEY = 'k8smon-agent-loader.mjs';
@@ -43,6 +44,6 @@ let cached: Buffer | undefined;
 export function agentBundleGzip(): Buffer {
   if (cached !== undefined) return cached;
   const file = join(packageRoot(), BUNDLE_PATH);
-  if (!existsSync(file)) throw new Error(`agent.kind embedded needs the agent bundle ${file}, which is missing: run \`npm run build\``);
+  if (!existsSync(file)) throw new K8smonError(`agent.kind embedded needs the agent bundle ${file}, which is missing: run \`npm run build\``);
   return (cached = readFileSync(file));
 }

@@ -6,6 +6,7 @@
  * and `$(POD_NAME)` filled in from its environment), scrapes, keeps a WAL and
  * remote-writes. Runs as the image's `node` user on a read-only root.
  */
+import { InvalidInputError } from '../../errors.js';
 import { restrictedContainerSecurityContext } from '../../model/security.js';
 import type { AgentModel, ContainerModel, Model } from '../../model/types.js';
 import type { AgentKind } from '../kind.js';
@@ -62,9 +63,14 @@ export const embedded: AgentKind = {
     const secrets = credentialVolumes(model);
     const bundle = agentBundleGzip().toString('base64');
     const config = { [EMBEDDED_CONFIG_KEY]: prometheusConfigText(model, agent), [LOADER_KEY]: LOADER_TEXT };
-    const size = JSON.stringify({ data: config, binaryData: { [BUNDLE_KEY]: bundle } }).length + METADATA_ROOM;
+    const size = Buffer.byteLength(JSON.stringify({ data: config, binaryData: { [BUNDLE_KEY]: bundle } })) + METADATA_ROOM;
     if (size > ANNOTATIONS_LIMIT) {
-      throw new Error(`the ConfigMap ${agent.name} would be ${size} bytes, too big for kubectl apply's last-applied annotation (${ANNOTATIONS_LIMIT}); apply with --server-side`);
+      throw new InvalidInputError('The embedded agent does not fit its ConfigMap.', [
+        {
+          path: 'agent.kind',
+          message: `the ConfigMap ${agent.name} would be ${size} bytes, too big for kubectl apply's last-applied annotation (${ANNOTATIONS_LIMIT} bytes): its config is ${Buffer.byteLength(config[EMBEDDED_CONFIG_KEY]!)} bytes; fewer or smaller jobs, or agent.kind prometheus (then apply the render with kubectl apply --server-side)`,
+        },
+      ]);
     }
     const wal = walVolume(model, agent);
     const container: ContainerModel = {
