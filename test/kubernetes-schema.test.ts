@@ -1,6 +1,7 @@
 /** Every rendered object validates against the Kubernetes OpenAPI schemas (npm kubernetes-models). */
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject } from '../src/render/templates.js';
+import { AGENT_KINDS } from '../src/agents/registry.js';
 import { renderBundle } from '../src/pipeline.js';
 import { renderVariants } from './support/render.js';
 
@@ -79,6 +80,17 @@ describe('kubernetes-models schema validation: the Alertmanager (alertmanager.en
   const { objects } = renderBundle({ preset: 'kubeadm', sets }, {});
   const alertmanager = objects.filter((o) => o.metadata.name === 'k8smon-alertmanager' || o.metadata.name === 'k8smon-prometheus');
   it.each(alertmanager.map((o) => [`${o.kind}/${o.metadata.name}`, o] as const))('%s is valid', async (_name, obj) => {
+    const Model = await modelFor(obj);
+    expect(() => new Model(obj).validate()).not.toThrow();
+  });
+});
+
+// Every agent kind's objects (the cluster agent sharded where the kind can; the WAL on the node where it can).
+const KIND_SETS = AGENT_KINDS.map((k) => [k.name, [`agent.kind=${k.name}`, ...(k.shardable ? ['agent.cluster.shards=3'] : []), ...(k.walOnHost === true ? ['agent.wal.hostPath=/var/lib/k8smon-agent'] : [])]] as const);
+describe.each(KIND_SETS)('kubernetes-models schema validation: agent.kind %s', (_kind, sets) => {
+  const { objects } = renderBundle({ preset: 'eks', sets: [...sets] }, {});
+  const agents = objects.filter((o) => o.metadata.name.startsWith('k8smon-agent-'));
+  it.each(agents.map((o) => [`${o.kind}/${o.metadata.name}`, o] as const))('%s is valid', async (_name, obj) => {
     const Model = await modelFor(obj);
     expect(() => new Model(obj).validate()).not.toThrow();
   });

@@ -172,6 +172,8 @@ describe('namespaces.own_namespace of a rendered agent', () => {
 });
 
 describe('the checks catch the field notes\' mistakes', () => {
+  /** A Prometheus-format config without its `$(NODE_NAME)` field selectors. */
+  const withoutNodeSelectors = (text: string): string => text.replace(/\n\s+selectors:\n\s+- role: (node|pod)\n\s+field: (metadata\.name|spec\.nodeName)=\$\(NODE_NAME\)/g, '');
   /** How each kind's node agent keeps to its node, and the config with that taken out (the field notes' DaemonSet). */
   const withoutNodeLocality: Record<string, { key: string; strip: (text: string) => string }> = {
     'grafana-agent': {
@@ -180,7 +182,12 @@ describe('the checks catch the field notes\' mistakes', () => {
     },
     prometheus: {
       key: 'prometheus.yaml',
-      strip: (text) => text.replace(/\n\s+selectors:\n\s+- role: (node|pod)\n\s+field: (metadata\.name|spec\.nodeName)=\$\(NODE_NAME\)/g, ''),
+      strip: withoutNodeSelectors,
+    },
+    // The prometheus kind's config, the $(NODE_NAME) filled in by the agent itself.
+    embedded: {
+      key: 'agent.yaml',
+      strip: withoutNodeSelectors,
     },
     alloy: {
       key: 'config.alloy',

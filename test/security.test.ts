@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject } from '../src/render/templates.js';
+import { AGENT_KINDS } from '../src/agents/registry.js';
 import { renderBundle } from '../src/pipeline.js';
 import { jobsOf } from './support/jobs.js';
 import { PRESETS, renderPreset } from './support/render.js';
@@ -16,6 +17,7 @@ const pods = (objects: readonly KubernetesObject[]): { name: string; spec: any }
 function exemptFromRestricted(name: string, spec: any): boolean {
   if (name === 'k8smon-node-exporter') return true; // host namespaces and hostPath by design
   if (name === 'k8smon-agent-node' && spec.hostNetwork === true) return true; // 127.0.0.1-bound control plane
+  if (name === 'k8smon-agent-node' && (spec.volumes ?? []).some((v: any) => v.hostPath !== undefined)) return true; // agent.wal.hostPath: the WAL kept on the node
   return false;
 }
 
@@ -69,7 +71,10 @@ function containers(spec: any): any[] {
 // And the sizes issue 13 names: sharded cluster agent and kube-state-metrics (StatefulSets, and kube-state-metrics' Role) from 500 nodes.
 const LARGE = [10, 500, 2000, 5000].map((nodes) => ({ preset: 'eks', access: 'direct', sets: [`cluster.nodes=${nodes}`] }));
 const ALERTMANAGER = { preset: 'kubeadm', access: 'direct', sets: ['alertmanager.enabled=true', 'alertmanager.receivers[0].name=ops', 'alertmanager.receivers[0].webhook.url=https://hooks.example.com/x', 'alertmanager.receivers[0].webhook.bearerTokenFrom.secret.name=pager', 'alertmanager.receivers[0].webhook.bearerTokenFrom.secret.key=token'] };
-const VARIANTS = [...PRESETS.flatMap((preset) => ['direct', 'proxy'].map((access) => ({ preset, access, sets: [] as string[] }))), { preset: 'eks', access: 'direct', sets: ['agent.cluster.shards=3'] }, ...LARGE, ALERTMANAGER];
+// Every agent kind, its cluster agent sharded; and the WAL on the node where a kind keeps it there (agent.wal.hostPath).
+const KINDS = AGENT_KINDS.map((k) => ({ preset: 'eks', access: 'direct', sets: [`agent.kind=${k.name}`, ...(k.shardable ? ['agent.cluster.shards=3'] : [])] }));
+const WAL_ON_HOST = AGENT_KINDS.filter((k) => k.walOnHost === true).map((k) => ({ preset: 'eks', access: 'direct', sets: [`agent.kind=${k.name}`, 'agent.wal.hostPath=/var/lib/k8smon-agent'] }));
+const VARIANTS = [...PRESETS.flatMap((preset) => ['direct', 'proxy'].map((access) => ({ preset, access, sets: [] as string[] }))), { preset: 'eks', access: 'direct', sets: ['agent.cluster.shards=3'] }, ...LARGE, ALERTMANAGER, ...KINDS, ...WAL_ON_HOST];
 
 describe.each(VARIANTS)('Pod Security "restricted": $preset, $access $sets', ({ preset, access, sets }) => {
   const { objects } = renderPreset(preset, [`kubelet.access=${access}`, ...sets]);

@@ -30,6 +30,11 @@ export interface AgentKind {
    * exactly these ports of the agents' pods.
    */
   readonly metricsPorts: readonly string[];
+  /**
+   * Whether its node-local agent can keep its write-ahead log in a directory
+   * of the node (agent.wal.hostPath), so samples not yet sent survive the pod.
+   */
+  readonly walOnHost?: boolean;
   /** For a kind that is no longer maintained: printed on stderr whenever it is rendered. */
   readonly endOfLife?: { since: string; advice: string };
 

@@ -5,11 +5,12 @@
  * `init`'s choices, the render and the preview all read this list.
  */
 import { alloy } from './alloy/index.js';
+import { embedded } from './embedded/index.js';
 import { grafanaAgent } from './grafana-agent/index.js';
 import type { AgentKind } from './kind.js';
 import { prometheus } from './prometheus/index.js';
 
-export const AGENT_KINDS: readonly AgentKind[] = [prometheus, alloy, grafanaAgent];
+export const AGENT_KINDS: readonly AgentKind[] = [prometheus, alloy, grafanaAgent, embedded];
 
 export const AGENT_KIND_NAMES = AGENT_KINDS.map((k) => k.name);
 

@@ -138,6 +138,7 @@ export function buildModel(profile: Profile, env: Readonly<Record<string, string
     clusterName: profile.cluster.name,
     externalLabels: { ...profile.externalLabels },
     agentKind: profile.agent.kind,
+    ...(profile.agent.wal?.hostPath !== undefined ? { agentWal: { hostPath: profile.agent.wal.hostPath } } : {}),
     scrapeInterval: profile.agent.scrapeInterval,
     scrapeTimeout: profile.agent.scrapeTimeout,
     agents,

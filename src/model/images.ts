@@ -19,6 +19,8 @@ export const DEFAULT_IMAGES: Record<ImageName, ContainerImage> = {
   blackboxExporter: { registry: 'quay.io', repository: 'prometheus/blackbox-exporter', tag: 'v0.28.0' },
   /** Only with alertmanager.enabled: receives the in-cluster Prometheus' alerts. */
   alertmanager: { registry: 'quay.io', repository: 'prometheus/alertmanager', tag: 'v0.28.1' },
+  /** The official Node.js image (22 is an LTS line): runs the embedded agent (agent.kind embedded) from its ConfigMap. */
+  node: { registry: 'docker.io', repository: 'library/node', tag: '22.23.3-alpine' },
 };
 
 export function imageRef(image: ContainerImage): string {

@@ -127,6 +127,8 @@ export interface ContainerPort {
 export interface ContainerModel {
   name: string;
   image: string;
+  /** Replaces the image's entrypoint; absent: the image's own. */
+  command?: string[];
   args: string[];
   env?: Record<string, unknown>[];
   ports?: ContainerPort[];
@@ -152,7 +154,8 @@ export interface WorkloadModel {
   /** Whether the pod gets a ServiceAccount token (only pods that call the API). */
   automountToken: boolean;
   rbac: RbacGrant;
-  configMaps: { name: string; data: Record<string, string> }[];
+  /** binaryData: base64 of bytes that are not UTF-8 text (the embedded agent's gzip bundle). */
+  configMaps: { name: string; data: Record<string, string>; binaryData?: Record<string, string> }[];
   /** Ports of a ClusterIP Service in front of the pods, if any. */
   service?: { name: string; port: number; targetPort: string }[];
   /** The Service has no cluster IP: each pod is reached (and scraped) on its own. */
@@ -191,6 +194,8 @@ export interface Model {
   scrapeInterval: string;
   scrapeTimeout: string;
   agents: AgentModel[];
+  /** agent.wal.hostPath: the node-local agent keeps its WAL in this directory of its node (kinds with walOnHost only). */
+  agentWal?: { hostPath: string };
   remoteWrite: RemoteWriteTarget[];
   /** The Secret k8smon renders with credentials it was given; absent when there are none. */
   credentialsSecret?: { name: string; data: Record<string, string> };

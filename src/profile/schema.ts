@@ -494,6 +494,20 @@ export const profileSchema = {
             },
           },
         },
+        wal: {
+          type: 'object',
+          additionalProperties: false,
+          description: `where the agents keep their write-ahead log (samples not yet sent); default an emptyDir, lost with the pod. Only agent.kind ${AGENT_KINDS.filter((k) => k.walOnHost === true).map((k) => k.name).join(', ')}`,
+          properties: {
+            hostPath: {
+              type: 'string',
+              maxLength: 1024,
+              pattern: '^/.*[^/]$',
+              description:
+                'an absolute directory on each node (created when missing, owned by the agent) for the node-local agent (DaemonSet), so its unsent samples survive a restart or an upgrade; the namespace then allows "privileged" pods (hostPath). The cluster-scope agent keeps an emptyDir: its pods move between nodes',
+            },
+          },
+        },
       },
     },
     kubelet: {

@@ -142,6 +142,8 @@ export interface Profile {
     serviceAccount?: { annotations?: Record<string, string> };
     /** The cluster-scope agent; shards default from cluster.nodes (src/agents/shared/sharding.ts). */
     cluster?: { shards?: number };
+    /** The node-local agent's WAL on its node instead of an emptyDir (agent kinds with walOnHost). */
+    wal?: { hostPath?: string };
   };
   kubelet: { access: KubeletAccess; insecureSkipVerify: boolean };
   remoteWrite?: RemoteWriteProfile[];

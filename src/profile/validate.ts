@@ -244,6 +244,16 @@ export function crossFieldRules(profile: Profile): RuleResult {
     });
   }
 
+  const walHostPath = profile.agent.wal?.hostPath;
+  if (walHostPath !== undefined && agentKind(profile.agent.kind).walOnHost !== true) {
+    errors.push({
+      path: 'agent.wal.hostPath',
+      message: `agent.kind ${profile.agent.kind} keeps its write-ahead log in the pod (an emptyDir); remove agent.wal.hostPath, or set agent.kind to ${AGENT_KINDS.filter((k) => k.walOnHost === true).map((k) => k.name).join(' or ')} to keep it on the node`,
+    });
+  } else if (walHostPath !== undefined && walHostPath.split('/').some((part) => part === '..' || part === '.')) {
+    errors.push({ path: 'agent.wal.hostPath', message: `${walHostPath} has a "." or ".." part; give the directory's plain absolute path` });
+  }
+
   extraScrapeConfigRules(profile, interval, errors);
 
   const names = new Map<string, number>();

@@ -58,5 +58,5 @@ export const COMPONENT_NAMES = [
   'selfMonitoring',
 ] as const;
 
-export const IMAGE_NAMES = ['agent', 'alloy', 'prometheus', 'configReloader', 'kubeStateMetrics', 'nodeExporter', 'blackboxExporter', 'alertmanager'] as const;
+export const IMAGE_NAMES = ['agent', 'alloy', 'prometheus', 'configReloader', 'kubeStateMetrics', 'nodeExporter', 'blackboxExporter', 'alertmanager', 'node'] as const;
 export const KUBELET_ACCESS_MODES = ['direct', 'proxy'] as const;

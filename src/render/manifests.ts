@@ -154,7 +154,7 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
     out.push(renderTemplate('role', { name, namespace, labels, rules }));
     out.push(renderTemplate('rolebinding', { name, namespace, ...binding }));
   }
-  for (const cm of w.configMaps) out.push(renderTemplate('configmap', { name: cm.name, namespace: ns, labels, data: cm.data }));
+  for (const cm of w.configMaps) out.push(renderTemplate('configmap', { name: cm.name, namespace: ns, labels, data: cm.data, binaryData: cm.binaryData }));
   if (w.service !== undefined) {
     out.push(
       renderTemplate('service', {
@@ -183,7 +183,7 @@ function workloadObjects(model: Model, w: WorkloadModel): KubernetesObject[] {
     out.push(renderTemplate('poddisruptionbudget', { name: w.name, namespace: ns, labels, selector, maxUnavailable: w.maxUnavailable }));
   }
   // The checksum rolls the pods when a ConfigMap they read changes; a pod with none gets no checksum.
-  const configDigest = w.configMaps.length > 0 ? sha256(w.configMaps.map((c) => JSON.stringify(c.data)).join('\n')) : undefined;
+  const configDigest = w.configMaps.length > 0 ? sha256(w.configMaps.map((c) => JSON.stringify(c.data) + (c.binaryData !== undefined ? JSON.stringify(c.binaryData) : '')).join('\n')) : undefined;
   const settings = model.podSettings[w.name] ?? {};
   out.push(
     renderTemplate(w.kind === 'DaemonSet' ? 'daemonset' : w.kind === 'StatefulSet' ? 'statefulset' : 'deployment', {

@@ -51,7 +51,8 @@ export function agentConfigAsRead(objects: readonly KubernetesObject[], agentNam
     return { global, remote_write, scrape_configs: doc.metrics.configs.flatMap((c: any) => c.scrape_configs) };
   }
   if (agent.kind === 'alloy') return alloyAsPrometheus(agent, node, podName);
-  const vars = env(containers.find((c: any) => c.name === 'config-reloader'));
+  // The prometheus kind's reloader fills in $(NAME); the embedded agent (container "agent") does it itself.
+  const vars = env(containers.find((c: any) => c.name === 'config-reloader') ?? containers.find((c: any) => c.name === 'agent'));
   const doc = parseYaml(reloaderEnvsubst(agent.text, (n) => vars.get(n))) as any;
   const labels = Object.fromEntries(Object.entries(doc.global.external_labels as Record<string, string>).map(([k, v]) => [k, goOsExpand(v, () => '')]));
   return { global: { ...doc.global, external_labels: labels }, remote_write: doc.remote_write, scrape_configs: doc.scrape_configs };

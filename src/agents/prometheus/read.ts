@@ -14,16 +14,20 @@ import { NODE_NAME_ENV } from './config.js';
 
 const KIND = 'prometheus';
 
-interface Source {
+/** A Prometheus-format config read back: the prometheus kind's, or another kind's that reads the same format. */
+export interface PrometheusFormatSource {
+  /** The agent kind that reads it. */
+  kind: string;
   name: string;
   text: string;
   perNode: boolean;
   semantics: PromSemantics;
-  /** The environment the reloader substitutes on a node; undefined when no reloader stands between. */
+  /** The environment whose `$(NAME)` references are substituted (the reloader's, or the agent's own); undefined: none. */
   env?: (node: string | undefined, pod?: string) => Map<string, string>;
 }
 
-function agentSpec(source: Source, where: Partial<AgentSpec>): AgentSpec {
+/** The neutral plan's view of a Prometheus-format config, `$(NAME)` substituted as prometheus-config-reloader does. */
+export function prometheusFormatAgent(source: PrometheusFormatSource, where: Partial<AgentSpec>): AgentSpec {
   const read = (node: string | undefined, pod?: string): AgentInstanceConfig => {
     const env = source.env?.(node, pod);
     const text = env === undefined ? source.text : reloaderEnvsubst(source.text, (n) => env.get(n));
@@ -31,7 +35,7 @@ function agentSpec(source: Source, where: Partial<AgentSpec>): AgentSpec {
     return { global: globalDefaults(doc?.global), scrapeConfigs: doc?.scrape_configs ?? [] };
   };
   const httpClients = (): [string, unknown][] => httpClientsOf(parseConfig(source.text, source.name), '');
-  return { name: source.name, kind: KIND, semantics: source.semantics, perNode: source.perNode, text: source.text, read, httpClients, ...where };
+  return { name: source.name, kind: source.kind, semantics: source.semantics, perNode: source.perNode, text: source.text, read, httpClients, ...where };
 }
 
 /** Prometheus 2.x images follow 2.x semantics; anything else (v3, an unknown tag) Prometheus 3's. */
@@ -67,14 +71,14 @@ export function recognisePrometheus(found: ContainerFiles): AgentSpec | undefine
   if (!Array.isArray(doc?.scrape_configs) || doc.scrape_configs.length === 0) return undefined;
   const { name, perNode, ...rest } = where;
   const env = reloader === undefined ? undefined : (node: string | undefined, pod?: string) => containerEnv(reloader, node, pod);
-  return agentSpec({ name, text, perNode, semantics: semanticsOfImage(found.container.image), ...(env !== undefined ? { env } : {}) }, rest);
+  return prometheusFormatAgent({ kind: KIND, name, text, perNode, semantics: semanticsOfImage(found.container.image), ...(env !== undefined ? { env } : {}) }, rest);
 }
 
 /** A Prometheus config file (scrape_configs): one that names `$(NODE_NAME)` is meant for a DaemonSet behind the reloader. */
-export function readPrometheusFile(file: { text: string; doc: unknown; name: string; namespace?: string }): AgentSpec | undefined {
+export function readPrometheusFile(file: { text: string; doc: unknown; name: string; namespace?: string }, kind = KIND): AgentSpec | undefined {
   if ((file.doc as any)?.scrape_configs === undefined) return undefined;
   const perNode = file.text.includes(`$(${NODE_NAME_ENV})`);
   const env = (node: string | undefined): Map<string, string> => new Map(node === undefined ? [] : [[NODE_NAME_ENV, node]]);
-  return agentSpec({ name: file.name, text: file.text, perNode, semantics: 'prometheus-3', env }, file.namespace !== undefined ? { namespace: file.namespace } : {});
+  return prometheusFormatAgent({ kind, name: file.name, text: file.text, perNode, semantics: 'prometheus-3', env }, file.namespace !== undefined ? { namespace: file.namespace } : {});
 }
 

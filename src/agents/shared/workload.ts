@@ -36,6 +36,8 @@ export function instanceEnv(agent: AgentModel, nodeNameVar: string): { env?: Rec
 export interface AgentPod {
   /** The agent's ConfigMap (named after the agent): file name → text. */
   config: Record<string, string>;
+  /** Files of that ConfigMap that are bytes, not text: file name → base64. */
+  binaryConfig?: Record<string, string>;
   containers: ContainerModel[];
   initContainers?: ContainerModel[];
   /** Volumes besides the agent's ConfigMap (`config`) and the credential Secrets. */
@@ -55,9 +57,10 @@ export function agentWorkload(agent: AgentModel, pod: AgentPod): WorkloadModel {
     ...(sharded ? { replicas: agent.shards, maxUnavailable: 1 } : {}),
     automountToken: true,
     rbac: agent.rbac,
-    configMaps: [{ name: agent.name, data: pod.config }],
+    configMaps: [{ name: agent.name, data: pod.config, ...(pod.binaryConfig !== undefined ? { binaryData: pod.binaryConfig } : {}) }],
     // Sharing the host network is not allowed by "baseline"; everything else about the agent is "restricted".
-    podSecurity: agent.hostNetwork ? 'privileged' : 'restricted',
+    // And so is a hostPath volume (a WAL kept on the node).
+    podSecurity: agent.hostNetwork || pod.volumes.some((v) => v.hostPath !== undefined) ? 'privileged' : 'restricted',
     pod: {
       hostNetwork: agent.hostNetwork,
       tolerations: nodeLocal ? TOLERATE_EVERYTHING : undefined,
