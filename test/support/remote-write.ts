@@ -59,6 +59,12 @@ export class PrometheusReceiver {
     this.child = undefined;
   }
 
+  /** Every series `match` selects, with its labels, at any time (an instant query's look-back would miss old timestamps). */
+  async series(match: string): Promise<Record<string, string>[]> {
+    const url = `${this.url}/api/v1/series?match[]=${encodeURIComponent(match)}&start=0&end=${Math.ceil(Date.now() / 1000) + 3600}`;
+    return ((await (await fetch(url)).json()) as { data: Record<string, string>[] }).data;
+  }
+
   /** Every raw sample of the series `selector` matches, within the last `range`. */
   async rawSamples(selector: string, range = '1h'): Promise<{ metric: Record<string, string>; values: [number, string][] }[]> {
     const q = new URLSearchParams({ query: `${selector}[${range}]`, time: String(Date.now() / 1000 + 1) });
