@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { agentsFromManifests } from '../src/agents/find.js';
 import { ANNOTATIONS_LIMIT } from '../src/agents/embedded/index.js';
 import { renderBundle } from '../src/pipeline.js';
@@ -17,6 +18,7 @@ import type { KubernetesObject } from '../src/render/templates.js';
 import { checkDeployment } from '../src/runtime/check/index.js';
 import { previewCluster } from '../src/runtime/preview/preview.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
+import { FakeApiServer } from './support/fake-apiserver.js';
 import { freePort } from './support/prometheus.js';
 import { findObject } from './support/render.js';
 
@@ -110,7 +112,19 @@ describe('agent.kind embedded: the Node.js image', () => {
 
 describe('agent.kind embedded: the rendered container, run as rendered (real node)', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  let api: FakeApiServer;
+  let tokenFile: string;
+  beforeAll(async () => {
+    api = await FakeApiServer.start({ tokens: ['sd-token'] });
+    const dir = mkdtempSync(join(tmpdir(), 'k8smon-embedded-token-'));
+    dirs.push(dir);
+    tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'sd-token');
+  });
+  afterAll(async () => {
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    await api?.close();
+  });
 
   it.each(['DaemonSet', 'StatefulSet'])('the %s\'s command and args start the agent from its ConfigMap and /-/healthy and /-/ready answer', async (kind) => {
     const objects = render(['agent.cluster.shards=2']);
@@ -130,6 +144,12 @@ describe('agent.kind embedded: the rendered container, run as rendered (real nod
       const cm = findObject(objects, 'ConfigMap', volume.configMap.name) as any;
       for (const [k, v] of Object.entries(cm.data ?? {})) writeFileSync(join(dir, k), v as string);
       for (const [k, v] of Object.entries(cm.binaryData ?? {})) writeFileSync(join(dir, k), Buffer.from(v as string, 'base64'));
+      // Outside a pod there is no service account: each discovery entry is pointed at a fake API server instead.
+      for (const k of Object.keys(cm.data ?? {}).filter((k) => k.endsWith('.yaml'))) {
+        const doc = parseYaml(readFileSync(join(dir, k), 'utf8')) as { scrape_configs?: { kubernetes_sd_configs?: Record<string, unknown>[] }[] };
+        for (const sc of doc.scrape_configs ?? []) for (const sd of sc.kubernetes_sd_configs ?? []) Object.assign(sd, { api_server: api.url, tls_config: { ca_file: api.caFile }, authorization: { credentials_file: tokenFile } });
+        writeFileSync(join(dir, k), stringifyYaml(doc));
+      }
     }
     // The container's environment (downward API) and the kubelet's $(VAR) expansion of args.
     const env: Record<string, string> = {};
