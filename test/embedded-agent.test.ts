@@ -177,7 +177,13 @@ describe('agent.kind embedded: the rendered container, run as rendered (real nod
         if (healthy === undefined) await new Promise((r) => setTimeout(r, 100));
       }
       expect(healthy?.status, stderr).toBe(200);
-      expect((await fetch(`http://127.0.0.1:${port}/-/ready`)).status).toBe(200);
+      // Ready once discovery has listed and the targets are synced: a moment after healthy on a loaded machine.
+      let ready = 0;
+      while (ready !== 200 && Date.now() < deadline + 10_000 && child.exitCode === null) {
+        ready = (await fetch(`http://127.0.0.1:${port}/-/ready`)).status;
+        if (ready !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(ready, stderr).toBe(200);
     } finally {
       child.kill();
     }
