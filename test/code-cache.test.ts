@@ -7,12 +7,17 @@
  * changing what the file does.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { packagePath } from '../src/package-root.js';
+import { renderBundle } from '../src/pipeline.js';
+import { toYamlStream } from '../src/render/serialize.js';
+import { runCli } from './support/cli.js';
+import { PRESETS } from './support/render.js';
 
 const bundled = (file: string): string => packagePath('dist', 'bundle', file);
 
@@ -45,5 +50,19 @@ describe('code cache of the generated files (V8, npm run build)', () => {
     const { status, valid } = loadInNode([file]);
     expect(status[file]).toBe(false);
     expect(valid).toEqual([true, false]);
+  });
+});
+
+describe('parsed template texts saved by the build (src/util/code-cache.ts buildMemo)', () => {
+  it('holds, for each text, exactly what the yaml package parses it to', () => {
+    const saved = JSON.parse(readFileSync(bundled('template-texts.json'), 'utf8')) as [string, string][];
+    expect(saved.length).toBeGreaterThan(5);
+    for (const [text, answer] of saved) expect(JSON.parse(answer)).toStrictEqual(parse(text, { uniqueKeys: true, strict: true }));
+  });
+
+  it.each(PRESETS)('the built CLI (which reads it) renders %s byte for byte as the sources do (which do not)', async (preset) => {
+    const cli = await runCli(['render', '--profile', preset]);
+    expect(cli.exitCode).toBe(0);
+    expect(cli.stdout).toBe(toYamlStream(renderBundle({ preset, sets: [] }, {}).objects));
   });
 });

@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { requireWithCodeCache } from '../util/code-cache.js';
+import { buildMemo, requireWithCodeCache, type BuildMemo } from '../util/code-cache.js';
 import { packagePath } from '../package-root.js';
 import { parseDocument } from 'yaml';
 
@@ -101,16 +101,34 @@ function fillSlots(node: unknown, values: readonly unknown[]): unknown {
   return node;
 }
 
+/**
+ * A rendered template's text (values still placeholders) parsed. The text
+ * depends on the template and the shape of its context, not on the values,
+ * so most texts recur from render to render: the build saves the parse of
+ * every text its renders met (scripts/build-code-cache.mjs), and the same text
+ * is then read from that memo instead of parsed as YAML again.
+ */
+function parseTemplateText(name: string, text: string): unknown {
+  parsedTexts ??= buildMemo(fileURLToPath(new URL('./template-texts.json', import.meta.url)));
+  const saved = parsedTexts.get(text);
+  if (saved !== undefined) return saved;
+  const doc = parseDocument(text, { uniqueKeys: true, strict: true });
+  if (doc.errors.length > 0) {
+    throw new Error(`template ${name}.yaml.hbs rendered invalid YAML: ${doc.errors[0]?.message ?? ''}`);
+  }
+  const parsed: unknown = doc.toJS();
+  parsedTexts.record(text, parsed);
+  return parsed;
+}
+
+let parsedTexts: BuildMemo | undefined;
+
 /** Renders one template and parses the result back into an object. */
 export function renderTemplate(name: string, context: unknown): KubernetesObject {
   engine ??= loadEngine();
   const values: unknown[] = [];
   const text = engine.render(name, context, values);
-  const doc = parseDocument(text, { uniqueKeys: true, strict: true });
-  if (doc.errors.length > 0) {
-    throw new Error(`template ${name}.yaml.hbs rendered invalid YAML: ${doc.errors[0]?.message ?? ''}`);
-  }
-  const obj: unknown = fillSlots(doc.toJS(), values);
+  const obj: unknown = fillSlots(parseTemplateText(name, text), values);
   if (typeof obj !== 'object' || obj === null || typeof (obj as KubernetesObject).kind !== 'string' || typeof (obj as KubernetesObject).metadata?.name !== 'string') {
     throw new Error(`template ${name}.yaml.hbs did not render a Kubernetes object`);
   }

@@ -10,10 +10,14 @@
  * checks it against its own version and the source, and on any mismatch
  * (another Node.js, an edited file) silently compiles from the source as
  * before — the cache can make loading faster, never different.
+ *
+ * The same build run also saves answers of pure functions that recur from run
+ * to run (buildMemo below: the YAML parse of each rendered template's text).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { Script } from 'node:vm';
 
 /** Set by the build while it runs the renders whose compiled code it keeps. */
@@ -56,4 +60,44 @@ export function requireWithCodeCache(path: string): unknown {
 /** After the build's renders: V8's code for everything they compiled, including functions compiled on first call. */
 function writeCodeCaches(): void {
   for (const { script, cachePath } of loaded) writeFileSync(cachePath, script.createCachedData());
+}
+
+/**
+ * A pure function's answers saved by the build's renders, read back by later
+ * runs from `<file>` (JSON: [input, answer as JSON] pairs). The key is the
+ * whole input, so an answer is only ever used for exactly the input it was
+ * computed from; anything else is computed as before. `record` keeps an
+ * answer during the build, and only one that survives JSON unchanged.
+ */
+export interface BuildMemo {
+  get(input: string): unknown;
+  record(input: string, answer: unknown): void;
+}
+
+export function buildMemo(file: string): BuildMemo {
+  if (process.env[PRODUCE_ENV] === '1') {
+    const answers = new Map<string, string>();
+    process.on('exit', () => writeFileSync(file, JSON.stringify([...answers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
+    return {
+      get: () => undefined,
+      record(input, answer) {
+        const json = JSON.stringify(answer);
+        if (json !== undefined && isDeepStrictEqual(JSON.parse(json), answer)) answers.set(input, json);
+      },
+    };
+  }
+  let answers: Map<string, string>;
+  try {
+    answers = new Map(JSON.parse(readFileSync(file, 'utf8')) as [string, string][]);
+  } catch {
+    answers = new Map();
+  }
+  return {
+    get(input) {
+      const json = answers.get(input);
+      // A fresh copy every time: callers may change what they get.
+      return json === undefined ? undefined : JSON.parse(json);
+    },
+    record: () => undefined,
+  };
 }
