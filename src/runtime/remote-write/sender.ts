@@ -21,7 +21,7 @@
  * it has for the series).
  */
 import { relabel, type CompiledRelabel } from '../semantics/relabel/relabel.js';
-import { labelValue, mergeLabels, sortedByName } from '../semantics/labels.js';
+import { labelValue, setOwn, sortedByName } from '../semantics/labels.js';
 import { AssumeRoleCredentials, awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials, type AwsCredentials } from './auth.js';
 import type { SenderSettings } from './config.js';
 import { encodeSnappyWriteRequest, LabelPairTable, type InternedSeries, type RequestSeries } from './request.js';
@@ -81,7 +81,9 @@ export class RemoteWriteSender {
   /** Label sets as appended, by hash → the series, or null when write relabeling drops them. */
   private readonly byInput = new Map<number, { input: Readonly<Record<string, string>>; size: number; series: Series | null }[]>();
   private byInputCount = 0;
+  /** Series by their label pairs' numbers. */
   private readonly byLabels = new Map<string, Series>();
+  private readonly texts = new Map<string, string>();
   private readonly byRef = new Map<number, Series>();
   private nextRef = 1;
   private readonly shards: Shard[];
@@ -228,27 +230,54 @@ export class RemoteWriteSender {
     if (this.byInputCount >= 1 << 21) {
       this.byInput.clear();
       this.byInputCount = 0;
+      this.texts.clear();
     }
     // Without rules the series' own labels are the input; with rules, keep a copy of the input.
-    const entry = { input: rules.length === 0 && series !== null ? series.labels : mergeLabels(labels), size: n, series };
+    const entry = { input: rules.length === 0 && series !== null ? series.labels : this.flatCopy(labels), size: n, series };
     if (bucket !== undefined) bucket.push(entry);
     else this.byInput.set(h, [entry]);
     this.byInputCount++;
     return series;
   }
 
-  private register(sorted: Record<string, string>, ref?: number): Series {
-    let key = '';
-    for (const k in sorted) key += k + '\u0000' + sorted[k] + '\u0001';
+  private register(labels: Record<string, string>, ref?: number): Series {
+    // The series keeps its labels (for the write-ahead log's series records) as flat strings shared
+    // between series: a label cut from a scrape's payload would keep the whole payload text alive.
+    const sorted = this.flatCopy(labels);
+    const interned = this.table.series(sorted);
+    // The label pairs' numbers name the label set (pairs are interned once): a short key, where the labels' text would cost a copy per series.
+    const key = interned.pairs.join(',');
     const known = this.byLabels.get(key);
     if (known !== undefined) return known;
-    // FNV-1a over the label set: stable across restarts, so a series keeps its shard (and its watermark).
+    // FNV-1a over the label set (names and values, each followed by a separator): stable across restarts, so a series keeps its shard (and its watermark).
     let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    const series: Series = { ref: ref ?? this.nextRef++, labels: sorted, interned: this.table.series(sorted), shard: (h >>> 0) % this.shards.length };
+    for (const k in sorted) {
+      const v = sorted[k]!;
+      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 0, 0x01000193);
+      for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 1, 0x01000193);
+    }
+    const series: Series = { ref: ref ?? this.nextRef++, labels: sorted, interned, shard: (h >>> 0) % this.shards.length };
     this.byLabels.set(key, series);
     this.byRef.set(series.ref, series);
     return series;
+  }
+
+  private flatCopy(labels: Readonly<Record<string, string>>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k in labels) setOwn(out, this.text(k), this.text(labels[k]!));
+    return out;
+  }
+
+  /** One flat copy of each label name and value the series hold. */
+  private text(s: string): string {
+    const known = this.texts.get(s);
+    if (known !== undefined) return known;
+    // A new string, not a slice of (or a rope over) the one passed in.
+    const flat = s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+    this.texts.set(flat, flat);
+    return flat;
   }
 
   private seriesByRef(ref: number): Series | undefined {
