@@ -51,19 +51,75 @@ interface Series {
   shard: number;
 }
 
-interface Item {
-  s: Series;
-  t: number;
-  v: number;
-  seq: number;
+/**
+ * Buffered samples, column by column: no object per sample (a node agent
+ * buffers tens of thousands of samples for up to batch_send_deadline, long
+ * enough for objects to outlive the young generation and burden the old).
+ * Values in a Float64Array, which keeps the staleness marker's NaN bits.
+ */
+class SampleQueue {
+  series: Series[] = [];
+  t: number[] = [];
+  v = new Float64Array(1024);
+  seq: number[] = [];
+  /** Samples before this index are gone (a queue without shift()). */
+  head = 0;
+
+  get length(): number {
+    return this.series.length - this.head;
+  }
+
+  push(s: Series, t: number, v: number, seq: number): void {
+    const n = this.series.length;
+    if (n === this.v.length) {
+      const bigger = new Float64Array(n * 2);
+      bigger.set(this.v);
+      this.v = bigger;
+    }
+    this.v[n] = v;
+    this.series.push(s);
+    this.t.push(t);
+    this.seq.push(seq);
+  }
+
+  /** The sequence number of the oldest sample, or Infinity. */
+  firstSeq(): number {
+    return this.head < this.series.length ? this.seq[this.head]! : Infinity;
+  }
+
+  /** Takes up to `max` samples from the front. */
+  take(max: number): Batch {
+    const end = Math.min(this.series.length, this.head + max);
+    const batch: Batch = { series: this.series.slice(this.head, end), t: this.t.slice(this.head, end), v: this.v.slice(this.head, end), firstSeq: this.seq[this.head]! };
+    this.head = end;
+    if (this.head === this.series.length) {
+      this.series = [];
+      this.t = [];
+      this.seq = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.series.length) {
+      const n = this.series.length - this.head;
+      this.v.copyWithin(0, this.head, this.head + n);
+      this.series = this.series.slice(this.head);
+      this.t = this.t.slice(this.head);
+      this.seq = this.seq.slice(this.head);
+      this.head = 0;
+    }
+    return batch;
+  }
+}
+
+interface Batch {
+  series: Series[];
+  t: number[];
+  v: Float64Array;
+  firstSeq: number;
 }
 
 interface Shard {
   index: number;
-  /** Buffered samples: items[head..] (a queue without shift()). */
-  items: Item[];
-  head: number;
-  inflight: Item[] | undefined;
+  items: SampleQueue;
+  inflight: Batch | undefined;
   timer: NodeJS.Timeout | undefined;
   deadlineHit: boolean;
 }
@@ -125,7 +181,7 @@ export class RemoteWriteSender {
     this.random = options.random ?? Math.random;
     this.userAgent = options.userAgent ?? 'k8smon-remote-write';
     this.transport = new HttpTransport(settings.tls, settings.proxyUrl);
-    this.shards = Array.from({ length: settings.queue.shards }, (_, index) => ({ index, items: [], head: 0, inflight: undefined, timer: undefined, deadlineHit: false }));
+    this.shards = Array.from({ length: settings.queue.shards }, (_, index) => ({ index, items: new SampleQueue(), inflight: undefined, timer: undefined, deadlineHit: false }));
     this.wal = new WriteAheadLog(options.wal);
     const replay = this.wal.replay;
     this.replaySeries = replay.series;
@@ -184,11 +240,11 @@ export class RemoteWriteSender {
     if (this.mode === 'memory') {
       const room = this.settings.queue.capacity;
       let fits = true;
-      for (const sh of this.shards) if (sh.items.length - sh.head + count > room) fits = false;
+      for (const sh of this.shards) if (sh.items.length + count > room) fits = false;
       if (fits) {
         for (let i = 0; i < count; i++) {
           const s = kept[i]!;
-          this.shards[s.shard]!.items.push({ s, t: timestamps[i]!, v: values[i]!, seq: firstSeq + i });
+          this.shards[s.shard]!.items.push(s, timestamps[i]!, values[i]!, firstSeq + i);
         }
       } else {
         this.mode = 'disk';
@@ -294,7 +350,7 @@ export class RemoteWriteSender {
 
   private buffered(): number {
     let n = 0;
-    for (const sh of this.shards) n += sh.items.length - sh.head + (sh.inflight?.length ?? 0);
+    for (const sh of this.shards) n += sh.items.length + (sh.inflight?.series.length ?? 0);
     return n;
   }
 
@@ -303,7 +359,7 @@ export class RemoteWriteSender {
     const cap = this.settings.queue.capacity;
     while (this.mode === 'disk') {
       let low = true;
-      for (const sh of this.shards) if (sh.items.length - sh.head > cap / 2) low = false;
+      for (const sh of this.shards) if (sh.items.length > cap / 2) low = false;
       if (!low) break;
       const want = Math.max(1, Math.floor(cap / 2));
       const { batches, cursor } = this.wal.read(this.cursor, want, (ref, labels) => {
@@ -317,7 +373,7 @@ export class RemoteWriteSender {
           const s = this.seriesByRef(b.refs[i]!);
           if (s === undefined) continue;
           if (seq < this.replayEnd && seq < (sameShards ? this.replayWatermarks[s.shard]! : minWm)) continue; // acknowledged before the restart
-          this.shards[s.shard]!.items.push({ s, t: b.timestamps[i]!, v: b.values[i]!, seq });
+          this.shards[s.shard]!.items.push(s, b.timestamps[i]!, b.values[i]!, seq);
         }
       }
       this.cursor = cursor;
@@ -339,7 +395,7 @@ export class RemoteWriteSender {
 
   private kick(sh: Shard): void {
     if (sh.inflight !== undefined || this.closing) return;
-    const n = sh.items.length - sh.head;
+    const n = sh.items.length;
     if (n === 0) {
       if (sh.timer !== undefined) clearTimeout(sh.timer);
       sh.timer = undefined;
@@ -368,13 +424,7 @@ export class RemoteWriteSender {
     if (sh.timer !== undefined) clearTimeout(sh.timer);
     sh.timer = undefined;
     sh.deadlineHit = false;
-    const end = Math.min(sh.items.length, sh.head + this.settings.queue.maxSamplesPerSend);
-    const batch = sh.items.slice(sh.head, end);
-    sh.head = end;
-    if (sh.head > 4096 && sh.head * 2 > sh.items.length) {
-      sh.items = sh.items.slice(sh.head);
-      sh.head = 0;
-    }
+    const batch = sh.items.take(this.settings.queue.maxSamplesPerSend);
     sh.inflight = batch;
     const { body, newest } = this.encode(batch);
     let attempt = 0;
@@ -382,25 +432,25 @@ export class RemoteWriteSender {
       if (this.closing) return; // left unacknowledged: the WAL sends it after a restart
       const r = await this.attempt(body);
       if (r.kind === 'ok') {
-        this.c.samplesSent += batch.length;
+        this.c.samplesSent += batch.series.length;
         this.c.bytesSent += r.bytes;
         this.c.requestsSucceeded++;
         if (newest > this.c.highestSentTimestampMs) this.c.highestSentTimestampMs = newest;
         break;
       }
       if (r.kind === 'fail') {
-        this.c.samplesFailed += batch.length;
+        this.c.samplesFailed += batch.series.length;
         this.c.requestsFailed++;
-        this.log({ level: 'error', msg: 'non-recoverable error: samples dropped', remote: this.settings.name, samples: batch.length, err: r.reason });
+        this.log({ level: 'error', msg: 'non-recoverable error: samples dropped', remote: this.settings.name, samples: batch.series.length, err: r.reason });
         break;
       }
       const backoff = Math.min(this.settings.queue.maxBackoffMs, this.settings.queue.minBackoffMs * 2 ** attempt);
       // Jitter: anywhere in the upper half of the backoff, so shards retrying together spread out.
       const delay = r.after ?? backoff / 2 + (this.random() * backoff) / 2;
       attempt++;
-      this.c.samplesRetried += batch.length;
+      this.c.samplesRetried += batch.series.length;
       this.c.requestsRetried++;
-      this.log({ level: 'warn', msg: 'failed to send batch, retrying', remote: this.settings.name, samples: batch.length, err: r.reason, retry_in_ms: Math.round(delay) });
+      this.log({ level: 'warn', msg: 'failed to send batch, retrying', remote: this.settings.name, samples: batch.series.length, err: r.reason, retry_in_ms: Math.round(delay) });
       await this.sleep(delay);
     }
     sh.inflight = undefined;
@@ -408,28 +458,31 @@ export class RemoteWriteSender {
     this.pump();
   }
 
-  private encode(batch: readonly Item[]): { body: Uint8Array; newest: number } {
+  private encode(batch: Batch): { body: Uint8Array; newest: number } {
     // One TimeSeries per series, its samples in order.
     const index = new Map<number, number>();
     const counts: number[] = [];
     const order: Series[] = [];
-    for (const it of batch) {
-      const i = index.get(it.s.ref);
+    const n = batch.series.length;
+    for (let k = 0; k < n; k++) {
+      const s = batch.series[k]!;
+      const i = index.get(s.ref);
       if (i === undefined) {
-        index.set(it.s.ref, order.length);
-        order.push(it.s);
+        index.set(s.ref, order.length);
+        order.push(s);
         counts.push(1);
       } else counts[i]!++;
     }
     const request: RequestSeries[] = order.map((s, i) => ({ series: s.interned, timestamps: new Array<number>(counts[i]!), values: new Float64Array(counts[i]!) }));
     const fill = new Array<number>(order.length).fill(0);
     let newest = 0;
-    for (const it of batch) {
-      const i = index.get(it.s.ref)!;
+    for (let k = 0; k < n; k++) {
+      const i = index.get(batch.series[k]!.ref)!;
       const r = request[i]!;
-      (r.timestamps as number[])[fill[i]!] = it.t;
-      (r.values as Float64Array)[fill[i]!++] = it.v;
-      if (it.t > newest) newest = it.t;
+      const t = batch.t[k]!;
+      (r.timestamps as number[])[fill[i]!] = t;
+      (r.values as Float64Array)[fill[i]!++] = batch.v[k]!;
+      if (t > newest) newest = t;
     }
     return { body: encodeSnappyWriteRequest(this.table, request).body, newest };
   }
@@ -497,7 +550,7 @@ export class RemoteWriteSender {
       let head = this.mode === 'disk' ? this.cursor.seq : this.wal.headSeq;
       // Not read yet, but acknowledged before the restart: a shard's samples below its old watermark.
       if (this.mode === 'disk' && sameShards && head < this.replayWatermarks[sh.index]!) head = this.replayWatermarks[sh.index]!;
-      return Math.min(sh.inflight?.[0]?.seq ?? Infinity, sh.items[sh.head]?.seq ?? Infinity, head);
+      return Math.min(sh.inflight?.firstSeq ?? Infinity, sh.items.firstSeq(), head);
     });
     this.wal.acknowledge(marks);
   }
