@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPT_HEADERS, TargetScraper, type ScrapeTarget } from '../src/runtime/scrape/scrape.js';
 import { parseBytes, scrapeTargetFromConfig } from '../src/runtime/scrape/scrape-config.js';
-import { STALE_NAN_BITS, writeSampleValue, type ScrapedSample } from '../src/runtime/scrape/stale.js';
+import { labelsFromKey, seriesKey, STALE_NAN_BITS, writeSampleValue, type ScrapedSample } from '../src/runtime/scrape/stale.js';
 import { requireTool } from './support/tools.js';
 
 interface Reply {
@@ -141,6 +141,35 @@ describe('scraping a target', () => {
     expect(r).toMatchObject({ up: false, error: 'body size limit exceeded', bodyBytes: -1 });
   });
 
+  it('keeps the connection alive between scrapes, and sends the GET again on a new connection when the target drops the kept-alive one (node:http)', async () => {
+    let connections = 0;
+    let dropReused = false;
+    const perSocket = new WeakMap<object, number>();
+    const server = createHttpServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      // A target that closes an idle connection just as the next request arrives on it.
+      if (dropReused && n > 1) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(`m ${n}\n`);
+    });
+    server.on('connection', () => connections++);
+    const url = `http://127.0.0.1:${await listen(server)}/metrics`;
+    const scraper = new TargetScraper(target({ url }));
+    expect((await scraper.scrape(1)).up).toBe(true);
+    const second = await scraper.scrape(2);
+    expect(byName(second.samples, 'm')[0]!.value).toBe(2); // the second request on the first connection
+    expect(connections).toBe(1);
+    dropReused = true;
+    const third = await scraper.scrape(3);
+    expect(third.error).toBeUndefined();
+    expect(byName(third.samples, 'm')[0]!.value).toBe(1); // the first request on a new connection
+    expect(connections).toBe(2);
+    scraper.close();
+  });
+
   it('gives up at scrape_timeout with Prometheus\' words', async () => {
     reply = { body: 'slow 1\n', delayMs: 1500 };
     const r = await new TargetScraper(target({ scrapeTimeoutMs: 200 })).scrape(1);
@@ -229,5 +258,15 @@ describe('scraping a target', () => {
     const r = await new TargetScraper(t).scrape(1);
     expect(r.up).toBe(true);
     expect(requests[0]!.authorization).toBe('Bearer legacy');
+  });
+});
+
+describe('series keys', () => {
+  it('give back the labels they were made from, whatever the text (long values, separators-like and non-Latin-1 characters), and tell label sets apart', () => {
+    const long = `${'x'.repeat(300)}\u00ff12;`;
+    const sets = [{ __name__: 'm', a: 'b' }, { [long]: long, z: '\u0001\u00ff', é: '✓' }, { a: 'bc' }, { ab: 'c' }, JSON.parse('{"__proto__":"v"}') as Record<string, string>];
+    for (const labels of sets) expect(labelsFromKey(seriesKey(labels))).toEqual(labels);
+    expect(new Set(sets.map(seriesKey)).size).toBe(sets.length);
+    expect(seriesKey({ b: '2', a: '1' })).toBe(seriesKey({ a: '1', b: '2' }));
   });
 });

@@ -136,6 +136,7 @@ class ScrapeLoop {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    this.scraper.close();
   }
 }
 
@@ -309,27 +310,27 @@ export class Agent {
     );
   }
 
-  /** Hands samples to every sender, with the external labels a series does not set itself. */
-  private append(samples: readonly ScrapedSample[]): void {
+  /**
+   * Hands samples to every sender, with the external labels a series does not
+   * set itself. The samples are the scrape's own (nothing else holds them): their
+   * labels get the external ones in place and a marker's value becomes the
+   * StaleNaN, so no copy is made per sample.
+   */
+  private append(samples: ScrapedSample[]): void {
     if (samples.length === 0 || this.senders.length === 0) return;
     const external = this.config.global.external_labels;
     const names = Object.keys(external);
-    const out: RemoteSample[] = new Array(samples.length);
     let highest = this.highestTimestampMs;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
-      let labels = s.labels;
-      for (const n of names) {
-        if (!Object.hasOwn(labels, n)) {
-          if (labels === s.labels) labels = { ...labels };
-          labels[n] = external[n]!;
-        }
-      }
-      out[i] = { labels, value: s.stale === true ? STALE_NAN : s.value, timestampMs: s.timestampMs };
-      if (s.stale !== true && s.timestampMs > highest) highest = s.timestampMs;
+      const labels = s.labels;
+      for (const n of names) if (!Object.hasOwn(labels, n)) labels[n] = external[n]!;
+      if (s.stale === true) s.value = STALE_NAN;
+      else if (s.timestampMs > highest) highest = s.timestampMs;
     }
     this.highestTimestampMs = highest;
     this.samplesIn += samples.length;
+    const out: readonly RemoteSample[] = samples;
     for (const sender of this.senders) {
       try {
         sender.append(out);

@@ -21,7 +21,7 @@
  * it has for the series).
  */
 import { relabel, type CompiledRelabel } from '../semantics/relabel/relabel.js';
-import { labelValue, mergeLabels, sortedByName } from '../semantics/labels.js';
+import { labelValue, setOwn, sortedByName } from '../semantics/labels.js';
 import { AssumeRoleCredentials, awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials, type AwsCredentials } from './auth.js';
 import type { SenderSettings } from './config.js';
 import { encodeSnappyWriteRequest, LabelPairTable, type InternedSeries, type RequestSeries } from './request.js';
@@ -51,19 +51,75 @@ interface Series {
   shard: number;
 }
 
-interface Item {
-  s: Series;
-  t: number;
-  v: number;
-  seq: number;
+/**
+ * Buffered samples, column by column: no object per sample (a node agent
+ * buffers tens of thousands of samples for up to batch_send_deadline, long
+ * enough for objects to outlive the young generation and burden the old).
+ * Values in a Float64Array, which keeps the staleness marker's NaN bits.
+ */
+class SampleQueue {
+  series: Series[] = [];
+  t: number[] = [];
+  v = new Float64Array(1024);
+  seq: number[] = [];
+  /** Samples before this index are gone (a queue without shift()). */
+  head = 0;
+
+  get length(): number {
+    return this.series.length - this.head;
+  }
+
+  push(s: Series, t: number, v: number, seq: number): void {
+    const n = this.series.length;
+    if (n === this.v.length) {
+      const bigger = new Float64Array(n * 2);
+      bigger.set(this.v);
+      this.v = bigger;
+    }
+    this.v[n] = v;
+    this.series.push(s);
+    this.t.push(t);
+    this.seq.push(seq);
+  }
+
+  /** The sequence number of the oldest sample, or Infinity. */
+  firstSeq(): number {
+    return this.head < this.series.length ? this.seq[this.head]! : Infinity;
+  }
+
+  /** Takes up to `max` samples from the front. */
+  take(max: number): Batch {
+    const end = Math.min(this.series.length, this.head + max);
+    const batch: Batch = { series: this.series.slice(this.head, end), t: this.t.slice(this.head, end), v: this.v.slice(this.head, end), firstSeq: this.seq[this.head]! };
+    this.head = end;
+    if (this.head === this.series.length) {
+      this.series = [];
+      this.t = [];
+      this.seq = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.series.length) {
+      const n = this.series.length - this.head;
+      this.v.copyWithin(0, this.head, this.head + n);
+      this.series = this.series.slice(this.head);
+      this.t = this.t.slice(this.head);
+      this.seq = this.seq.slice(this.head);
+      this.head = 0;
+    }
+    return batch;
+  }
+}
+
+interface Batch {
+  series: Series[];
+  t: number[];
+  v: Float64Array;
+  firstSeq: number;
 }
 
 interface Shard {
   index: number;
-  /** Buffered samples: items[head..] (a queue without shift()). */
-  items: Item[];
-  head: number;
-  inflight: Item[] | undefined;
+  items: SampleQueue;
+  inflight: Batch | undefined;
   timer: NodeJS.Timeout | undefined;
   deadlineHit: boolean;
 }
@@ -81,7 +137,9 @@ export class RemoteWriteSender {
   /** Label sets as appended, by hash → the series, or null when write relabeling drops them. */
   private readonly byInput = new Map<number, { input: Readonly<Record<string, string>>; size: number; series: Series | null }[]>();
   private byInputCount = 0;
+  /** Series by their label pairs' numbers. */
   private readonly byLabels = new Map<string, Series>();
+  private readonly texts = new Map<string, string>();
   private readonly byRef = new Map<number, Series>();
   private nextRef = 1;
   private readonly shards: Shard[];
@@ -123,7 +181,7 @@ export class RemoteWriteSender {
     this.random = options.random ?? Math.random;
     this.userAgent = options.userAgent ?? 'k8smon-remote-write';
     this.transport = new HttpTransport(settings.tls, settings.proxyUrl);
-    this.shards = Array.from({ length: settings.queue.shards }, (_, index) => ({ index, items: [], head: 0, inflight: undefined, timer: undefined, deadlineHit: false }));
+    this.shards = Array.from({ length: settings.queue.shards }, (_, index) => ({ index, items: new SampleQueue(), inflight: undefined, timer: undefined, deadlineHit: false }));
     this.wal = new WriteAheadLog(options.wal);
     const replay = this.wal.replay;
     this.replaySeries = replay.series;
@@ -182,11 +240,11 @@ export class RemoteWriteSender {
     if (this.mode === 'memory') {
       const room = this.settings.queue.capacity;
       let fits = true;
-      for (const sh of this.shards) if (sh.items.length - sh.head + count > room) fits = false;
+      for (const sh of this.shards) if (sh.items.length + count > room) fits = false;
       if (fits) {
         for (let i = 0; i < count; i++) {
           const s = kept[i]!;
-          this.shards[s.shard]!.items.push({ s, t: timestamps[i]!, v: values[i]!, seq: firstSeq + i });
+          this.shards[s.shard]!.items.push(s, timestamps[i]!, values[i]!, firstSeq + i);
         }
       } else {
         this.mode = 'disk';
@@ -228,27 +286,54 @@ export class RemoteWriteSender {
     if (this.byInputCount >= 1 << 21) {
       this.byInput.clear();
       this.byInputCount = 0;
+      this.texts.clear();
     }
     // Without rules the series' own labels are the input; with rules, keep a copy of the input.
-    const entry = { input: rules.length === 0 && series !== null ? series.labels : mergeLabels(labels), size: n, series };
+    const entry = { input: rules.length === 0 && series !== null ? series.labels : this.flatCopy(labels), size: n, series };
     if (bucket !== undefined) bucket.push(entry);
     else this.byInput.set(h, [entry]);
     this.byInputCount++;
     return series;
   }
 
-  private register(sorted: Record<string, string>, ref?: number): Series {
-    let key = '';
-    for (const k in sorted) key += k + '\u0000' + sorted[k] + '\u0001';
+  private register(labels: Record<string, string>, ref?: number): Series {
+    // The series keeps its labels (for the write-ahead log's series records) as flat strings shared
+    // between series: a label cut from a scrape's payload would keep the whole payload text alive.
+    const sorted = this.flatCopy(labels);
+    const interned = this.table.series(sorted);
+    // The label pairs' numbers name the label set (pairs are interned once): a short key, where the labels' text would cost a copy per series.
+    const key = interned.pairs.join(',');
     const known = this.byLabels.get(key);
     if (known !== undefined) return known;
-    // FNV-1a over the label set: stable across restarts, so a series keeps its shard (and its watermark).
+    // FNV-1a over the label set (names and values, each followed by a separator): stable across restarts, so a series keeps its shard (and its watermark).
     let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    const series: Series = { ref: ref ?? this.nextRef++, labels: sorted, interned: this.table.series(sorted), shard: (h >>> 0) % this.shards.length };
+    for (const k in sorted) {
+      const v = sorted[k]!;
+      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 0, 0x01000193);
+      for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 1, 0x01000193);
+    }
+    const series: Series = { ref: ref ?? this.nextRef++, labels: sorted, interned, shard: (h >>> 0) % this.shards.length };
     this.byLabels.set(key, series);
     this.byRef.set(series.ref, series);
     return series;
+  }
+
+  private flatCopy(labels: Readonly<Record<string, string>>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k in labels) setOwn(out, this.text(k), this.text(labels[k]!));
+    return out;
+  }
+
+  /** One flat copy of each label name and value the series hold. */
+  private text(s: string): string {
+    const known = this.texts.get(s);
+    if (known !== undefined) return known;
+    // A new string, not a slice of (or a rope over) the one passed in.
+    const flat = s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+    this.texts.set(flat, flat);
+    return flat;
   }
 
   private seriesByRef(ref: number): Series | undefined {
@@ -265,7 +350,7 @@ export class RemoteWriteSender {
 
   private buffered(): number {
     let n = 0;
-    for (const sh of this.shards) n += sh.items.length - sh.head + (sh.inflight?.length ?? 0);
+    for (const sh of this.shards) n += sh.items.length + (sh.inflight?.series.length ?? 0);
     return n;
   }
 
@@ -274,7 +359,7 @@ export class RemoteWriteSender {
     const cap = this.settings.queue.capacity;
     while (this.mode === 'disk') {
       let low = true;
-      for (const sh of this.shards) if (sh.items.length - sh.head > cap / 2) low = false;
+      for (const sh of this.shards) if (sh.items.length > cap / 2) low = false;
       if (!low) break;
       const want = Math.max(1, Math.floor(cap / 2));
       const { batches, cursor } = this.wal.read(this.cursor, want, (ref, labels) => {
@@ -288,7 +373,7 @@ export class RemoteWriteSender {
           const s = this.seriesByRef(b.refs[i]!);
           if (s === undefined) continue;
           if (seq < this.replayEnd && seq < (sameShards ? this.replayWatermarks[s.shard]! : minWm)) continue; // acknowledged before the restart
-          this.shards[s.shard]!.items.push({ s, t: b.timestamps[i]!, v: b.values[i]!, seq });
+          this.shards[s.shard]!.items.push(s, b.timestamps[i]!, b.values[i]!, seq);
         }
       }
       this.cursor = cursor;
@@ -310,7 +395,7 @@ export class RemoteWriteSender {
 
   private kick(sh: Shard): void {
     if (sh.inflight !== undefined || this.closing) return;
-    const n = sh.items.length - sh.head;
+    const n = sh.items.length;
     if (n === 0) {
       if (sh.timer !== undefined) clearTimeout(sh.timer);
       sh.timer = undefined;
@@ -339,13 +424,7 @@ export class RemoteWriteSender {
     if (sh.timer !== undefined) clearTimeout(sh.timer);
     sh.timer = undefined;
     sh.deadlineHit = false;
-    const end = Math.min(sh.items.length, sh.head + this.settings.queue.maxSamplesPerSend);
-    const batch = sh.items.slice(sh.head, end);
-    sh.head = end;
-    if (sh.head > 4096 && sh.head * 2 > sh.items.length) {
-      sh.items = sh.items.slice(sh.head);
-      sh.head = 0;
-    }
+    const batch = sh.items.take(this.settings.queue.maxSamplesPerSend);
     sh.inflight = batch;
     const { body, newest } = this.encode(batch);
     let attempt = 0;
@@ -353,25 +432,25 @@ export class RemoteWriteSender {
       if (this.closing) return; // left unacknowledged: the WAL sends it after a restart
       const r = await this.attempt(body);
       if (r.kind === 'ok') {
-        this.c.samplesSent += batch.length;
+        this.c.samplesSent += batch.series.length;
         this.c.bytesSent += r.bytes;
         this.c.requestsSucceeded++;
         if (newest > this.c.highestSentTimestampMs) this.c.highestSentTimestampMs = newest;
         break;
       }
       if (r.kind === 'fail') {
-        this.c.samplesFailed += batch.length;
+        this.c.samplesFailed += batch.series.length;
         this.c.requestsFailed++;
-        this.log({ level: 'error', msg: 'non-recoverable error: samples dropped', remote: this.settings.name, samples: batch.length, err: r.reason });
+        this.log({ level: 'error', msg: 'non-recoverable error: samples dropped', remote: this.settings.name, samples: batch.series.length, err: r.reason });
         break;
       }
       const backoff = Math.min(this.settings.queue.maxBackoffMs, this.settings.queue.minBackoffMs * 2 ** attempt);
       // Jitter: anywhere in the upper half of the backoff, so shards retrying together spread out.
       const delay = r.after ?? backoff / 2 + (this.random() * backoff) / 2;
       attempt++;
-      this.c.samplesRetried += batch.length;
+      this.c.samplesRetried += batch.series.length;
       this.c.requestsRetried++;
-      this.log({ level: 'warn', msg: 'failed to send batch, retrying', remote: this.settings.name, samples: batch.length, err: r.reason, retry_in_ms: Math.round(delay) });
+      this.log({ level: 'warn', msg: 'failed to send batch, retrying', remote: this.settings.name, samples: batch.series.length, err: r.reason, retry_in_ms: Math.round(delay) });
       await this.sleep(delay);
     }
     sh.inflight = undefined;
@@ -379,28 +458,31 @@ export class RemoteWriteSender {
     this.pump();
   }
 
-  private encode(batch: readonly Item[]): { body: Uint8Array; newest: number } {
+  private encode(batch: Batch): { body: Uint8Array; newest: number } {
     // One TimeSeries per series, its samples in order.
     const index = new Map<number, number>();
     const counts: number[] = [];
     const order: Series[] = [];
-    for (const it of batch) {
-      const i = index.get(it.s.ref);
+    const n = batch.series.length;
+    for (let k = 0; k < n; k++) {
+      const s = batch.series[k]!;
+      const i = index.get(s.ref);
       if (i === undefined) {
-        index.set(it.s.ref, order.length);
-        order.push(it.s);
+        index.set(s.ref, order.length);
+        order.push(s);
         counts.push(1);
       } else counts[i]!++;
     }
     const request: RequestSeries[] = order.map((s, i) => ({ series: s.interned, timestamps: new Array<number>(counts[i]!), values: new Float64Array(counts[i]!) }));
     const fill = new Array<number>(order.length).fill(0);
     let newest = 0;
-    for (const it of batch) {
-      const i = index.get(it.s.ref)!;
+    for (let k = 0; k < n; k++) {
+      const i = index.get(batch.series[k]!.ref)!;
       const r = request[i]!;
-      (r.timestamps as number[])[fill[i]!] = it.t;
-      (r.values as Float64Array)[fill[i]!++] = it.v;
-      if (it.t > newest) newest = it.t;
+      const t = batch.t[k]!;
+      (r.timestamps as number[])[fill[i]!] = t;
+      (r.values as Float64Array)[fill[i]!++] = batch.v[k]!;
+      if (t > newest) newest = t;
     }
     return { body: encodeSnappyWriteRequest(this.table, request).body, newest };
   }
@@ -468,7 +550,7 @@ export class RemoteWriteSender {
       let head = this.mode === 'disk' ? this.cursor.seq : this.wal.headSeq;
       // Not read yet, but acknowledged before the restart: a shard's samples below its old watermark.
       if (this.mode === 'disk' && sameShards && head < this.replayWatermarks[sh.index]!) head = this.replayWatermarks[sh.index]!;
-      return Math.min(sh.inflight?.[0]?.seq ?? Infinity, sh.items[sh.head]?.seq ?? Infinity, head);
+      return Math.min(sh.inflight?.firstSeq ?? Infinity, sh.items.firstSeq(), head);
     });
     this.wal.acknowledge(marks);
   }

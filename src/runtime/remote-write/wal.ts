@@ -283,30 +283,39 @@ export class WriteAheadLog {
   append(refs: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>, count: number, labelsOf: (ref: number) => Readonly<Record<string, string>>): { firstSeq: number; cursor: WalCursor } {
     if (this.closed) throw new Error('write-ahead log is closed');
     if (this.head.bytes >= this.segmentBytes) this.rotate();
-    const parts: Buffer[] = [];
+    // One buffer for the whole write: the series records the head segment lacks, then the samples record.
+    const newSeries: { ref: number; labels: Readonly<Record<string, string>>; size: number }[] = [];
+    let size = 8 + 5 + SAMPLE_SIZE * count;
     for (let i = 0; i < count; i++) {
       const ref = refs[i]!;
       if (!this.seriesInHead.has(ref)) {
         this.seriesInHead.add(ref);
-        parts.push(frame(encodeSeries(ref, labelsOf(ref))));
+        const labels = labelsOf(ref);
+        const payload = seriesRecordSize(labels);
+        newSeries.push({ ref, labels, size: payload });
+        size += 8 + payload;
       }
     }
-    const payload = Buffer.allocUnsafe(5 + SAMPLE_SIZE * count);
-    payload[0] = REC_SAMPLES;
-    payload.writeUInt32LE(count, 1);
-    const view = new DataView(payload.buffer, payload.byteOffset, payload.length);
-    let p = 5;
-    for (let i = 0; i < count; i++) {
-      view.setUint32(p, refs[i]!, true);
-      view.setFloat64(p + 4, timestamps[i]!, true);
-      view.setFloat64(p + 12, values[i]!, true);
-      p += SAMPLE_SIZE;
+    const all = Buffer.allocUnsafe(size);
+    let p = 0;
+    for (const ns of newSeries) {
+      writeSeriesRecord(all, p + 8, ns.ref, ns.labels);
+      sealRecord(all, p, ns.size);
+      p += 8 + ns.size;
     }
-    let seriesBytes = 0;
-    for (const b of parts) seriesBytes += b.length;
-    const cursor: WalCursor = { segment: this.head.index, offset: this.head.bytes + seriesBytes, seq: this.nextSeq };
-    parts.push(frame(payload));
-    const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const cursor: WalCursor = { segment: this.head.index, offset: this.head.bytes + p, seq: this.nextSeq };
+    const start = p;
+    all[p + 8] = REC_SAMPLES;
+    all.writeUInt32LE(count, p + 9);
+    const view = new DataView(all.buffer, all.byteOffset, all.length);
+    let q = p + 13;
+    for (let i = 0; i < count; i++) {
+      view.setUint32(q, refs[i]!, true);
+      view.setFloat64(q + 4, timestamps[i]!, true);
+      view.setFloat64(q + 12, values[i]!, true);
+      q += SAMPLE_SIZE;
+    }
+    sealRecord(all, start, 5 + SAMPLE_SIZE * count);
     writeSync(this.fd, all);
     this.head.bytes += all.length;
     this.head.count += count;
@@ -492,12 +501,10 @@ function readWhole(path: string): Buffer {
   }
 }
 
-function frame(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(8 + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeUInt32LE(crc32(payload), 4);
-  payload.copy(out, 8);
-  return out;
+/** Writes the length and CRC-32 of the record whose payload (`length` bytes) starts at pos + 8. */
+function sealRecord(buf: Buffer, pos: number, length: number): void {
+  buf.writeUInt32LE(length, pos);
+  buf.writeUInt32LE(crc32(buf, pos + 8, pos + 8 + length), pos + 4);
 }
 
 /** The payload bounds of the record at `pos`, or undefined when it is cut short or fails its CRC. */
@@ -511,27 +518,27 @@ function readRecord(data: Buffer, pos: number): { start: number; end: number } |
   return { start, end };
 }
 
-function encodeSeries(ref: number, labels: Readonly<Record<string, string>>): Buffer {
-  const names = Object.keys(labels);
+function seriesRecordSize(labels: Readonly<Record<string, string>>): number {
   let size = 9;
-  const encoded: Buffer[] = [];
-  for (const n of names) {
-    const a = Buffer.from(n, 'utf8');
-    const b = Buffer.from(labels[n]!, 'utf8');
-    encoded.push(a, b);
-    size += 8 + a.length + b.length;
+  for (const n in labels) size += 8 + Buffer.byteLength(n, 'utf8') + Buffer.byteLength(labels[n]!, 'utf8');
+  return size;
+}
+
+/** A series record's payload at `pos`: type, u32 ref, u32 count, then each name and value as a u32 length and UTF-8. */
+function writeSeriesRecord(out: Buffer, pos: number, ref: number, labels: Readonly<Record<string, string>>): void {
+  out[pos] = REC_SERIES;
+  out.writeUInt32LE(ref, pos + 1);
+  let count = 0;
+  let p = pos + 9;
+  for (const n in labels) {
+    for (const text of [n, labels[n]!]) {
+      const len = out.write(text, p + 4, 'utf8');
+      out.writeUInt32LE(len, p);
+      p += 4 + len;
+    }
+    count++;
   }
-  const out = Buffer.allocUnsafe(size);
-  out[0] = REC_SERIES;
-  out.writeUInt32LE(ref, 1);
-  out.writeUInt32LE(names.length, 5);
-  let p = 9;
-  for (const e of encoded) {
-    out.writeUInt32LE(e.length, p);
-    e.copy(out, p + 4);
-    p += 4 + e.length;
-  }
-  return out;
+  out.writeUInt32LE(count, pos + 5);
 }
 
 function decodeSeries(data: Buffer, pos: number): { ref: number; labels: Record<string, string> } {

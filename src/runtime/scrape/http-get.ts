@@ -2,8 +2,14 @@
  * The scrape request: one GET over node:http or node:https with a deadline,
  * gzip undone as the body arrives, and the body held once, in one Buffer that
  * grows as needed, never beyond body_size_limit (scrape.go readResponse).
+ *
+ * With an `agent` the connection is kept alive between scrapes, as
+ * Prometheus' HTTP client keeps it per target; a kept-alive connection the
+ * target closed while idle fails the request before any response, and the
+ * GET is then sent once more on a new connection (as Go's transport retries
+ * an idempotent request on a reused connection).
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -15,11 +21,18 @@ export interface HttpGetOptions {
   /** Bytes after gunzip; 0 or absent: no limit. A body of exactly this size fails too, as in Prometheus. */
   bodySizeLimit?: number;
   tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; servername?: string; rejectUnauthorized: boolean };
+  /** A keep-alive agent (an https.Agent for https URLs); absent: a new connection per request. */
+  agent?: Agent;
+  /** A buffer to read the body into (the last scrape's `buffer`): reused, a large body costs no new allocation and page faults per scrape. */
+  buffer?: Buffer;
 }
 
 export interface HttpGetResult {
   contentType: string | undefined;
+  /** Valid until `buffer` is passed to another request. */
   body: Buffer;
+  /** The buffer the body was read into (it may have grown): pass it to the next request. */
+  buffer: Buffer;
 }
 
 export class ScrapeError extends Error {
@@ -38,57 +51,72 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
   const https = url.startsWith('https:');
   return new Promise<HttpGetResult>((resolve, reject) => {
     let settled = false;
+    let req: ClientRequest | undefined;
     const fail = (e: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      req?.destroy();
       reject(e);
     };
     const timer = setTimeout(() => fail(new ScrapeError(`Get "${url}": context deadline exceeded`)), options.timeoutMs);
     const tls = options.tls;
-    const req = (https ? httpsRequest : httpRequest)(
-      url,
-      {
-        method: 'GET',
-        headers: options.headers,
-        agent: false,
-        ...(https && tls !== undefined ? { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: tls.rejectUnauthorized } : {}),
-      },
-      (res: IncomingMessage) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          fail(new ScrapeError(`server returned HTTP status ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd()));
-          return;
-        }
-        const gzip = res.headers['content-encoding'] === 'gzip';
-        const stream: Readable = gzip ? res.pipe(createGunzip()) : res;
-        let body = Buffer.allocUnsafe(Math.min(Number(res.headers['content-length'] ?? 0) * (gzip ? 8 : 1) || 64 * 1024, 64 * 1024 * 1024, limit === Infinity ? Number.MAX_SAFE_INTEGER : limit + 1) || 1);
-        let size = 0;
-        stream.on('data', (chunk: Buffer) => {
-          if (settled) return;
-          if (size + chunk.length >= limit) {
-            fail(new ScrapeError('body size limit exceeded', true));
+    const send = (agent: Agent | false): void => {
+      let responded = false;
+      const r = (https ? httpsRequest : httpRequest)(
+        url,
+        {
+          method: 'GET',
+          headers: options.headers,
+          agent,
+          ...(https && tls !== undefined ? { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: tls.rejectUnauthorized } : {}),
+        },
+        (res: IncomingMessage) => {
+          responded = true;
+          if (res.statusCode !== 200) {
+            res.resume();
+            fail(new ScrapeError(`server returned HTTP status ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd()));
             return;
           }
-          if (size + chunk.length > body.length) {
-            const bigger = Buffer.allocUnsafe(Math.max(body.length * 2, size + chunk.length));
-            body.copy(bigger, 0, 0, size);
-            body = bigger;
-          }
-          chunk.copy(body, size);
-          size += chunk.length;
-        });
-        stream.on('error', (e: Error) => fail(new ScrapeError(gzip ? `gzip: ${e.message}` : e.message)));
-        stream.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ contentType: res.headers['content-type'], body: body.subarray(0, size) });
-        });
-      },
-    );
-    req.on('error', (e: Error) => fail(new ScrapeError(`Get "${url}": ${e.message}`)));
-    req.end();
+          const gzip = res.headers['content-encoding'] === 'gzip';
+          const stream: Readable = gzip ? res.pipe(createGunzip()) : res;
+          const want = Math.min(Number(res.headers['content-length'] ?? 0) * (gzip ? 8 : 1) || 64 * 1024, 64 * 1024 * 1024, limit === Infinity ? Number.MAX_SAFE_INTEGER : limit + 1) || 1;
+        let body = options.buffer !== undefined && options.buffer.length >= want ? options.buffer : Buffer.allocUnsafe(want);
+          let size = 0;
+          stream.on('data', (chunk: Buffer) => {
+            if (settled) return;
+            if (size + chunk.length >= limit) {
+              fail(new ScrapeError('body size limit exceeded', true));
+              return;
+            }
+            if (size + chunk.length > body.length) {
+              const bigger = Buffer.allocUnsafe(Math.max(body.length * 2, size + chunk.length));
+              body.copy(bigger, 0, 0, size);
+              body = bigger;
+            }
+            chunk.copy(body, size);
+            size += chunk.length;
+          });
+          stream.on('error', (e: Error) => fail(new ScrapeError(gzip ? `gzip: ${e.message}` : e.message)));
+          stream.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve({ contentType: res.headers['content-type'], body: body.subarray(0, size), buffer: body });
+          });
+        },
+      );
+      req = r;
+      r.on('error', (e: Error) => {
+        // The target closed the idle kept-alive connection as this request went out: once more, on a new one.
+        if (!responded && !settled && r.reusedSocket && agent !== false) {
+          send(false);
+          return;
+        }
+        fail(new ScrapeError(`Get "${url}": ${e.message}`));
+      });
+      r.end();
+    };
+    send(options.agent ?? false);
   });
 }

@@ -14,6 +14,8 @@
  * stale.
  */
 import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { Labels } from '../semantics/labels.js';
 import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfig } from '../semantics/relabel/relabel.js';
 import { DEFAULT_SEMANTICS, type PromSemantics } from '../semantics/version.js';
@@ -81,6 +83,10 @@ export class TargetScraper {
   /** Series of the last successful scrape (scrape_series_added counts those not in it); a null-prototype object, so that its keys are flat copies that hold no payload text alive. */
   private known: Record<string, true> = Object.create(null) as Record<string, true>;
   private scrapedOnce = false;
+  /** The target's kept-alive connection (one: a target's scrapes do not overlap). */
+  private agent: HttpAgent | undefined;
+  /** The last body's buffer, read into again by the next scrape. */
+  private buffer: Buffer | undefined;
 
   constructor(
     readonly target: ScrapeTarget,
@@ -123,7 +129,10 @@ export class TargetScraper {
     const seen: Record<string, true> = Object.create(null) as Record<string, true>;
     try {
       const tls = t.tlsConfig;
+      this.agent ??= t.url.startsWith('https:') ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
       const response = await httpGet(t.url, {
+        agent: this.agent,
+        ...(this.buffer !== undefined ? { buffer: this.buffer } : {}),
         headers: this.headers(),
         timeoutMs: t.scrapeTimeoutMs,
         bodySizeLimit: t.bodySizeLimit,
@@ -136,6 +145,8 @@ export class TargetScraper {
         },
       });
       bodyBytes = response.body.length;
+      // Kept for the next scrape unless it is far larger than bodies have become.
+      this.buffer = response.buffer.length <= 4 * bodyBytes + 65536 ? response.buffer : undefined;
       const { format } = formatForContentType(response.contentType, this.semantics, t.fallbackFormat);
       const honorTimestamps = t.honorTimestamps ?? true;
       const honorLabels = t.honorLabels ?? false;
@@ -188,8 +199,16 @@ export class TargetScraper {
     return result;
   }
 
+  /** Closes the kept-alive connection (a later scrape opens a new one). */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+    this.buffer = undefined;
+  }
+
   /** The target went away (or the agent stops it): staleness markers for its last series and its synthetic ones. */
   stop(now: number = Date.now()): ScrapedSample[] {
+    this.close();
     if (!this.scrapedOnce) return [];
     const markers = this.staleness.end(now);
     for (const name of REPORT_SERIES) markers.push({ labels: reportLabels(name, this.target.labels), value: NaN, timestampMs: now, stale: true });
