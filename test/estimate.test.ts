@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentsFromFile } from '../src/agents/find.js';
-import { estimate } from '../src/runtime/estimate/estimate.js';
+import { estimate, type JobEstimate } from '../src/runtime/estimate/estimate.js';
 import { proxyRoute } from '../src/runtime/estimate/proxy.js';
 import { previewCluster } from '../src/runtime/preview/preview.js';
 import { syntheticCluster } from '../src/runtime/synthetic.js';
@@ -33,19 +33,8 @@ const PAYLOADS: Record<string, string> = {
   apiserver: 'apiserver.prom',
 };
 
-interface JobRow {
-  job: string;
-  targets: number;
-  scrapes: number;
-  scrapeInterval: string;
-  estimated: boolean;
-  reason?: string;
-  payload?: { source: string; from: string };
-  perTarget?: { before: number; after: number; report: number };
-  projected?: { before: number; after: number; samplesPerMinute: number };
-  topMetrics?: { name: string; series: number }[];
-  notes: string[];
-}
+/** A job of `estimate -o json`: the library's own shape, as JSON. */
+type JobRow = JobEstimate;
 
 /**
  * Series of a payload file by its lines, as SOURCES.md counts them (each
