@@ -22,6 +22,7 @@
  */
 import { relabel, type CompiledRelabel } from '../semantics/relabel/relabel.js';
 import { labelValue, setOwn, sortedByName } from '../semantics/labels.js';
+import { flatString } from '../scrape/stale.js';
 import { AssumeRoleCredentials, awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials, type AwsCredentials } from './auth.js';
 import type { SenderSettings } from './config.js';
 import { encodeSnappyWriteRequest, LabelPairTable, type InternedSeries, type RequestSeries } from './request.js';
@@ -330,8 +331,7 @@ export class RemoteWriteSender {
   private text(s: string): string {
     const known = this.texts.get(s);
     if (known !== undefined) return known;
-    // A new string, not a slice of (or a rope over) the one passed in.
-    const flat = s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+    const flat = flatString(s);
     this.texts.set(flat, flat);
     return flat;
   }

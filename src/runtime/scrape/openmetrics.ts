@@ -131,6 +131,7 @@ export class OpenMetricsParser extends ParserBase {
   /** parseSeriesEndOfLine, then the sample is handed over unless it is a `_created` series to skip. */
   private endOfLine(t: T): boolean {
     if (!this.hasName) throw new ReasonError(`metric name not set while parsing: ${this.quote(this.s.slice(this.entryStart, this.i))}`);
+    this.seriesEnd = this.start;
     this.value = this.floatAfter(t, 'metric');
     this.timestamp = undefined;
     const t2 = this.lex();

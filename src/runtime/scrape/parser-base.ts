@@ -94,10 +94,21 @@ export interface ParseOptions {
    * they are ordinary samples, as Prometheus ingests them by default.
    */
   skipCreatedSeries?: boolean;
+  /**
+   * Hand each sample's series text over too (the line up to its value,
+   * exactly as exposed) with the metric type in force, for a caller that
+   * caches what a series becomes by its text, as Prometheus' scrape cache does.
+   */
+  seriesText?: boolean;
 }
 
-/** Receives each sample: its labels (`__name__` included; a new object each time, the caller may keep it), value, and timestamp in ms if the line had one. */
-export type SampleHandler = (labels: Labels, value: number, timestampMs: number | undefined) => void;
+/**
+ * Receives each sample: its labels (`__name__` included; a new object each
+ * time, the caller may keep it), value, and timestamp in ms if the line had
+ * one; with the `seriesText` option also the series' text as exposed and the
+ * metric type in force (the labels are a function of the two).
+ */
+export type SampleHandler = (labels: Labels, value: number, timestampMs: number | undefined, series?: string, type?: MetricType) => void;
 
 /** Receives HELP, TYPE and UNIT lines: the metric family name and the text (unescaped HELP, type, unit). */
 export type MetadataHandler = (kind: 'help' | 'type' | 'unit', metric: string, text: string) => void;
@@ -182,6 +193,9 @@ export abstract class ParserBase {
 
   protected value = 0;
   protected timestamp: number | undefined = undefined;
+  /** Where the line's value starts: its series text is s[entryStart, seriesEnd). */
+  protected seriesEnd = 0;
+  private readonly seriesText: boolean;
 
   /** `latin1`: the payload is not valid UTF-8 (it is then read byte by byte, and checked where Prometheus checks). */
   constructor(
@@ -196,6 +210,7 @@ export abstract class ParserBase {
     this.latin1 = latin1;
     this.checkUtf8 = latin1;
     this.normalize = options.normalizeBucketLabels ?? true;
+    this.seriesText = options.seriesText ?? false;
   }
 
   /**
@@ -429,7 +444,8 @@ export abstract class ParserBase {
   /** Hands the finished line over, or fails it for a label given twice (as Prometheus' storage refuses such a series). */
   protected emit(): void {
     if (this.duplicate !== undefined) throw new ReasonError(`label name "${this.duplicate}" is not unique: invalid sample`);
-    this.onSample(this.labels, this.value, this.timestamp);
+    if (this.seriesText) this.onSample(this.labels, this.value, this.timestamp, this.s.slice(this.entryStart, this.seriesEnd), this.mtype);
+    else this.onSample(this.labels, this.value, this.timestamp);
   }
 
   /** The sample value s[a, b), as Prometheus reads it; NaN is any NaN. */

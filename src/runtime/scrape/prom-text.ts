@@ -158,6 +158,7 @@ export class PromTextParser extends ParserBase {
     let c = s.charCodeAt(b);
     while (c !== 32 && c !== 10 && c !== 9 && c !== 123 && c !== 0 && b < this.n) c = s.charCodeAt(++b);
     if (b === a) return false;
+    this.seriesEnd = this.i;
     if (c === 10) {
       this.i = b;
       this.value = this.sampleValue(a, b);
@@ -182,6 +183,7 @@ export class PromTextParser extends ParserBase {
   private suffix(t: T): void {
     if (!this.hasName) throw new ReasonError(`metric name not set while parsing: ${this.quote(this.s.slice(this.entryStart, this.i))}`);
     if (t !== T.Value) throw this.parseError('expected value after metric', t);
+    this.seriesEnd = this.start;
     this.value = this.sampleValue(this.start, this.i);
     this.timestamp = undefined;
     const t2 = this.next();

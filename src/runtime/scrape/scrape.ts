@@ -21,7 +21,7 @@ import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfig } from 
 import { DEFAULT_SEMANTICS, type PromSemantics } from '../semantics/version.js';
 import { httpGet, ScrapeError } from './http-get.js';
 import { ExpositionError, formatForContentType, scanExposition, type ExpositionFormat } from './parse.js';
-import { seriesKey, StalenessTracker, type ScrapedSample } from './stale.js';
+import { ScrapeCache, type CachedSeries, type ScrapedSample } from './stale.js';
 import { reportLabels, sampleLabels } from './target-labels.js';
 
 export interface ScrapeTarget {
@@ -79,9 +79,8 @@ export class TargetScraper {
   private readonly rules: CompiledRelabel[];
   private readonly semantics: PromSemantics;
   private readonly userAgent: string;
-  private readonly staleness = new StalenessTracker();
-  /** Series of the last successful scrape (scrape_series_added counts those not in it); a null-prototype object, so that its keys are flat copies that hold no payload text alive. */
-  private known: Record<string, true> = Object.create(null) as Record<string, true>;
+  /** What each series text of this target became, for the target labels and rules it was worked out with. */
+  private cache: ScrapeCache | undefined;
   private scrapedOnce = false;
   /** The target's kept-alive connection (one: a target's scrapes do not overlap). */
   private agent: HttpAgent | undefined;
@@ -126,7 +125,11 @@ export class TargetScraper {
     let postRelabel = 0;
     let seriesAdded = 0;
     let samples: ScrapedSample[] = [];
-    const seen: Record<string, true> = Object.create(null) as Record<string, true>;
+    const cache = this.cacheFor();
+    const iter = ++cache.iter;
+    const touched: CachedSeries[] = [];
+    const tracked: CachedSeries[] = [];
+    let rawHits = 0;
     try {
       const tls = t.tlsConfig;
       this.agent ??= t.url.startsWith('https:') ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
@@ -156,25 +159,35 @@ export class TargetScraper {
       if (response.body.length > 0) {
         scanExposition(
           response.body,
-          (exposed, value, timestampMs) => {
+          (exposed, value, timestampMs, text, type) => {
             scraped++;
-            const labels = sampleLabels(exposed, t.labels, honorLabels, rules, this.semantics);
-            if (labels === null) return;
-            if (labels.__name__ === undefined || !Object.hasOwn(labels, '__name__')) throw new ScrapeError('missing metric name (__name__ label)');
+            const entry = cache.lookup(text!, type!) ?? cache.store(text!, type!, this.resolve(cache, exposed, honorLabels, rules));
+            if (entry.iter !== iter) {
+              entry.iter = iter;
+              rawHits++;
+            }
+            const st = entry.series;
+            if (st === null) return;
+            if (st.touched !== iter) {
+              st.touched = iter;
+              touched.push(st);
+            }
             const ts = honorTimestamps ? timestampMs : undefined;
-            const key = seriesKey(labels);
             postRelabel++;
-            if (key in seen && ts === undefined) return; // a duplicate sample for this timestamp: Prometheus drops it
+            if (st.seen === iter && ts === undefined) return; // a duplicate sample for this timestamp: Prometheus drops it
             if (samples.length >= sampleLimit) {
               overLimit = true;
               return;
             }
-            seen[key] = true;
-            if (ts === undefined) this.staleness.see(key);
-            if (!(key in this.known)) seriesAdded++;
-            samples.push({ labels, value, timestampMs: ts ?? now });
+            st.seen = iter;
+            if (ts === undefined && st.tracked !== iter) {
+              st.tracked = iter;
+              tracked.push(st);
+            }
+            if (st.known !== cache.lastOk) seriesAdded++;
+            samples.push({ labels: st.labels, value, timestampMs: ts ?? now });
           },
-          { format, normalizeBucketLabels: this.semantics === 'prometheus-3' },
+          { format, normalizeBucketLabels: this.semantics === 'prometheus-3', seriesText: true },
         );
       }
       if (overLimit) throw new ScrapeError('sample limit exceeded');
@@ -187,9 +200,13 @@ export class TargetScraper {
       else throw e;
     }
     const up = error === undefined;
-    if (up) this.known = seen;
-    else samples = [];
-    samples.push(...this.staleness.finish(now, !up));
+    if (!up) samples = [];
+    samples.push(...cache.finish(now, up ? tracked : null));
+    if (up) {
+      for (const st of touched) st.known = iter;
+      cache.lastOk = iter;
+    }
+    cache.sweep(up, rawHits, touched.length);
     const durationSeconds = (performance.now() - started) / 1000;
     this.scrapedOnce = true;
     const report = [up ? 1 : 0, durationSeconds, scraped, postRelabel, seriesAdded];
@@ -197,6 +214,26 @@ export class TargetScraper {
     const result: ScrapeResult = { samples, up, durationSeconds, scraped, postRelabel, seriesAdded, bodyBytes };
     if (error !== undefined) result.error = error;
     return result;
+  }
+
+  /** The target's scrape cache, a new one when its labels, honor_labels or rules are not those it was built for. */
+  private cacheFor(): ScrapeCache {
+    const t = this.target;
+    const c = this.cache;
+    const honorLabels = t.honorLabels ?? false;
+    if (c !== undefined && c.targetLabels === t.labels && c.honorLabels === honorLabels && c.rules === this.rules) return c;
+    // The staleness of the series of the last scrape carries over: their markers are still due.
+    const fresh = new ScrapeCache(t.labels, honorLabels, this.rules);
+    if (c !== undefined) fresh.adopt(c);
+    return (this.cache = fresh);
+  }
+
+  /** A series text not in the cache: its final labels (null: dropped) and the series' state, shared by every text that gives these labels. */
+  private resolve(cache: ScrapeCache, exposed: Labels, honorLabels: boolean, rules: CompiledRelabel[]): CachedSeries | null {
+    const labels = sampleLabels(exposed, cache.targetLabels, honorLabels, rules, this.semantics);
+    if (labels === null) return null;
+    if (labels.__name__ === undefined || !Object.hasOwn(labels, '__name__')) throw new ScrapeError('missing metric name (__name__ label)');
+    return cache.seriesFor(labels);
   }
 
   /** Closes the kept-alive connection (a later scrape opens a new one). */
@@ -210,7 +247,7 @@ export class TargetScraper {
   stop(now: number = Date.now()): ScrapedSample[] {
     this.close();
     if (!this.scrapedOnce) return [];
-    const markers = this.staleness.end(now);
+    const markers = this.cache?.finish(now, null) ?? [];
     for (const name of REPORT_SERIES) markers.push({ labels: reportLabels(name, this.target.labels), value: NaN, timestampMs: now, stale: true });
     return markers;
   }

@@ -107,3 +107,157 @@ export class StalenessTracker {
     return this.finish(timestampMs);
   }
 }
+
+/** A copy of `s` that is its own flat string, not a slice of (or a rope over) a larger one that it would keep alive. */
+export function flatString(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/** A series of a target, as its scrape cache keeps it between scrapes. */
+export interface CachedSeries {
+  /** Final labels (target labels added, metric relabeling done), flat strings; the samples of every scrape share them. */
+  labels: Labels;
+  key: string;
+  /** The last scrape (by number) that met it, that appended a sample of it, that tracked it for staleness. */
+  touched: number;
+  seen: number;
+  tracked: number;
+  /** The last successful scrape that appended it (scrape_series_added counts those not in the previous one). */
+  known: number;
+}
+
+/** What a series text became: its series, or null when metric relabeling drops it; for the metric type it was read under. */
+export interface CachedText {
+  type: string;
+  series: CachedSeries | null;
+  iter: number;
+}
+
+/**
+ * A target's scrape cache, as Prometheus keeps one per scrape loop: from a
+ * series' text as exposed (metric name and label block) to its series, so
+ * that a series seen before costs no relabeling, key or lookup by labels,
+ * and no per-sample object outlives the parse but the sample. Both maps are
+ * null-prototype objects: V8 keeps a property key as its own flat copy, so
+ * the cache holds no payload text alive. Entries a successful scrape did not
+ * meet are dropped after it. Staleness lives here too: the series tracked by
+ * the last scrape that this one lacks get markers.
+ */
+export class ScrapeCache {
+  readonly raw: Record<string, CachedText> = Object.create(null) as Record<string, CachedText>;
+  readonly series: Record<string, CachedSeries> = Object.create(null) as Record<string, CachedSeries>;
+  private rawCount = 0;
+  private seriesCount = 0;
+  private lastRawCount = 0;
+  /** The number of the scrape under way, and of the last successful one. */
+  iter = 0;
+  lastOk = 0;
+  /** Series tracked by the last scrape (an empty list after a failed one). */
+  private prevTracked: CachedSeries[] = [];
+  private readonly texts = new Map<string, string>();
+
+  constructor(
+    readonly targetLabels: Readonly<Labels>,
+    readonly honorLabels: boolean,
+    readonly rules: readonly unknown[],
+  ) {}
+
+  /** The text's entry, if it was read under this metric type. */
+  lookup(text: string, type: string): CachedText | undefined {
+    const entry = this.raw[text];
+    return entry !== undefined && entry.type === type ? entry : undefined;
+  }
+
+  /** Caches what a text became. */
+  store(text: string, type: string, series: CachedSeries | null): CachedText {
+    if (this.raw[text] === undefined) this.rawCount++;
+    const entry: CachedText = { type, series, iter: 0 };
+    this.raw[text] = entry;
+    return entry;
+  }
+
+  /** The series with these final labels (kept as flat copies when new). */
+  seriesFor(labels: Readonly<Labels>): CachedSeries {
+    const key = seriesKey(labels);
+    let st = this.series[key];
+    if (st === undefined) {
+      st = { labels: this.flatCopy(labels), key, touched: 0, seen: 0, tracked: 0, known: -1 };
+      this.series[key] = st;
+      this.seriesCount++;
+    }
+    return st;
+  }
+
+  /**
+   * Ends a scrape: markers at `timestampMs` for the series tracked by the
+   * last scrape that this one did not track. `tracked` null: the scrape
+   * failed (or the target went away), every series of the last one is marked.
+   */
+  finish(timestampMs: number, tracked: CachedSeries[] | null): ScrapedSample[] {
+    const markers: ScrapedSample[] = [];
+    for (const st of this.prevTracked) if (tracked === null || st.tracked !== this.iter) markers.push({ labels: labelsFromKey(st.key), value: NaN, timestampMs, stale: true });
+    this.prevTracked = tracked ?? [];
+    return markers;
+  }
+
+  /**
+   * After a scrape: drops the entries it did not meet. After a successful
+   * one `textsHit` and `seriesHit` are how many it met; after a failed one
+   * (which may have stopped half-way) only texts go, and only once they far
+   * outnumber those of the last successful scrape.
+   */
+  sweep(ok: boolean, textsHit: number, seriesHit: number): void {
+    const iter = this.iter;
+    if (!ok) {
+      if (this.rawCount > 4 * this.lastRawCount + 1000) {
+        for (const k in this.raw) delete this.raw[k];
+        this.rawCount = 0;
+      }
+      return;
+    }
+    if (this.rawCount > textsHit) {
+      for (const k in this.raw) if (this.raw[k]!.iter !== iter) delete this.raw[k];
+      this.rawCount = textsHit;
+    }
+    if (this.seriesCount > seriesHit) {
+      for (const k in this.series) if (this.series[k]!.touched !== iter) delete this.series[k];
+      this.seriesCount = seriesHit;
+    }
+    this.lastRawCount = this.rawCount;
+    if (this.texts.size > 8 * this.seriesCount + 65536) this.texts.clear();
+  }
+
+  /** Takes over another cache's series state (made for other target labels or rules): the markers and scrape_series_added still due. */
+  adopt(old: ScrapeCache): void {
+    this.iter = old.iter;
+    this.lastOk = old.lastOk;
+    const carry = (st: CachedSeries): CachedSeries => {
+      const copy = this.seriesFor(labelsFromKey(st.key));
+      copy.tracked = st.tracked;
+      copy.known = st.known;
+      return copy;
+    };
+    for (const k in old.series) carry(old.series[k]!);
+    this.prevTracked = old.prevTracked.map(carry);
+  }
+
+  private flatCopy(labels: Readonly<Labels>): Labels {
+    const out: Labels = {};
+    for (const k in labels) {
+      const name = this.flat(k);
+      const value = this.flat(labels[k]!);
+      if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+      else out[name] = value;
+    }
+    return out;
+  }
+
+  private flat(s: string): string {
+    let f = this.texts.get(s);
+    if (f === undefined) {
+      f = flatString(s);
+      this.texts.set(f, f);
+    }
+    return f;
+  }
+}
