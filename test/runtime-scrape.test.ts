@@ -261,6 +261,68 @@ describe('scraping a target', () => {
   });
 });
 
+describe("the scrape cache (loopback node:http target)", () => {
+  /** A sample as text, the exact bits of its value included, so that two runs compare in full. */
+  const show = (x: ScrapedSample): string => {
+    const view = new DataView(new ArrayBuffer(8));
+    writeSampleValue(view, 0, x);
+    return `${seriesKey(x.labels)}|${view.getBigUint64(0, true)}|${x.timestampMs}`;
+  };
+  const reportNames = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added']);
+  const data = (r: ScrapedSample[]): ScrapedSample[] => r.filter((x) => x.stale !== true && !reportNames.has(x.labels.__name__!));
+
+  it('gives over several scrapes the samples, markers and counts a fresh scraper works out from nothing', async () => {
+    const rules = [
+      { source_labels: ['__name__'], regex: 'dropped_.*', action: 'drop' as const },
+      { source_labels: ['tmp'], target_label: 'tmp', replacement: '', action: 'replace' as const },
+    ];
+    const t = target({ sampleLimit: 8, metricRelabelConfigs: rules });
+    const payloads = [
+      // le is rewritten under a histogram TYPE only; tmp is relabeled away, so two texts give one series (the second is a duplicate).
+      '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\nm{a="1",b="2"} 1\nm{tmp="x",b="2",a="1"} 9\ndropped_x 1\nstamped 5 17\n',
+      // h's TYPE goes, m's labels change, a new series, an exported_ label against the target's job.
+      'h_bucket{le="1"} 1\nm{a="1",b="3"} 2\nnew{job="mine"} 3\nstamped 6 18\n',
+      // A parse error half-way: the scrape fails, every series of the last one is marked.
+      'm{a="1",b="3"} 2\nnew{job="mine"} 3\nbroken{ 1\n',
+      // Over sample_limit: fails too.
+      Array.from({ length: 9 }, (_, i) => `many{i="${i}"} ${i}`).join('\n') + '\n',
+      // Back, with the labels in another order and a histogram again.
+      '# TYPE h histogram\nh_bucket{le="1"} 3\nm{b="3",a="1"} 4\nnew{job="mine"} NaN\n',
+      '# TYPE h histogram\nh_bucket{le="1"} 3\nm{b="3",a="1"} 5\n',
+    ];
+    const cached = new TargetScraper(t);
+    let previous: Set<string> = new Set();
+    let previousAppended: Set<string> = new Set();
+    for (const [k, body] of payloads.entries()) {
+      reply = { body };
+      const now = 1000 * (k + 1);
+      const got = await cached.scrape(now);
+      const fresh = await new TargetScraper(t).scrape(now);
+      expect(got.up, `scrape ${k}`).toBe(fresh.up);
+      expect(got.error).toBe(fresh.error);
+      expect(data(got.samples).map(show), `scrape ${k}`).toEqual(data(fresh.samples).map(show));
+      expect([got.scraped, got.postRelabel]).toEqual([fresh.scraped, fresh.postRelabel]);
+      // Series without their own timestamp are tracked: those of the last scrape not in this one get a marker.
+      const tracked = new Set(data(fresh.samples).filter((x) => x.timestampMs === now).map((x) => seriesKey(x.labels)));
+      const markers = got.samples.filter((x) => x.stale === true && !reportNames.has(x.labels.__name__!));
+      expect(markers.map((x) => seriesKey(x.labels)).sort(), `scrape ${k}`).toEqual([...previous].filter((key) => !tracked.has(key)).sort());
+      expect(markers.every((x) => x.timestampMs === now && show(x).endsWith(`|${STALE_NAN_BITS}|${now}`))).toBe(true);
+      const appended = new Set(data(fresh.samples).map((x) => seriesKey(x.labels)));
+      // (A failed scrape's count stops where it failed.)
+      if (got.up) expect(got.seriesAdded, `scrape ${k}`).toBe(data(fresh.samples).filter((x) => !previousAppended.has(seriesKey(x.labels))).length);
+      previous = tracked;
+      if (got.up) previousAppended = appended;
+    }
+    // The target's labels change: the cache is rebuilt, the samples carry the new ones.
+    t.labels = { job: 'app', instance: 'pod-b:8080' };
+    reply = { body: payloads[5]! };
+    const moved = await cached.scrape(7000);
+    expect(data(moved.samples).map(show)).toEqual(data((await new TargetScraper(t).scrape(7000)).samples).map(show));
+    expect(moved.samples.filter((x) => x.stale === true && !reportNames.has(x.labels.__name__!)).map((x) => x.labels.instance)).toEqual(['pod-a:8080', 'pod-a:8080']);
+    expect(cached.stop(8000).filter((x) => !reportNames.has(x.labels.__name__!)).map((x) => x.labels.instance)).toEqual(['pod-b:8080', 'pod-b:8080']);
+  });
+});
+
 describe('series keys', () => {
   it('give back the labels they were made from, whatever the text (long values, separators-like and non-Latin-1 characters), and tell label sets apart', () => {
     const long = `${'x'.repeat(300)}\u00ff12;`;
