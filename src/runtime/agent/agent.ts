@@ -312,9 +312,11 @@ export class Agent {
 
   /**
    * Hands samples to every sender, with the external labels a series does not
-   * set itself. The samples are the scrape's own (nothing else holds them): their
-   * labels get the external ones in place and a marker's value becomes the
-   * StaleNaN, so no copy is made per sample.
+   * set itself. The samples are the scrape's own (nothing else holds them) and
+   * their labels the scraper's cached ones, shared by a series' samples from
+   * scrape to scrape: they get the external ones in place (once: a later
+   * scrape finds them there) and a marker's value becomes the StaleNaN, so no
+   * copy is made per sample.
    */
   private append(samples: ScrapedSample[]): void {
     if (samples.length === 0 || this.senders.length === 0) return;
