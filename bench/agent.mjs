@@ -29,6 +29,10 @@ const warmupSeconds = Number(arg('warmup', 15));
 const intervalSeconds = Number(arg('interval', 5));
 // Extra node flags for the k8smon agent, e.g. --node-flags '--cpu-prof --cpu-prof-dir=/tmp/prof' to see where its time goes.
 const nodeFlags = String(arg('node-flags', '')).split(' ').filter((f) => f !== '');
+// Only the agents whose name contains this (e.g. --only k8smon), to look at one agent's memory alone.
+const only = String(arg('only', ''));
+// Print the agent's RSS every this many seconds (0: never), to see when the peak is reached.
+const rssEvery = Number(arg('rss-every', 0));
 const PODS = 110;
 
 const fixture = (name) =>
@@ -128,6 +132,11 @@ const AGENTS = {
   ],
 };
 
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
 async function measure(name, round) {
   const data = join(dir, `${name.split(' ')[0]}-${round}`);
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -136,6 +145,8 @@ async function measure(name, round) {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise((resolve) => child.on('exit', resolve));
+  const started = Date.now();
+  const trace = rssEvery > 0 ? setInterval(() => console.log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: RSS ${rssMiB(child.pid).toFixed(0)} MiB, peak ${peakRssMiB(child.pid).toFixed(0)} MiB`), rssEvery * 1000) : undefined;
   try {
     await sleep(warmupSeconds * 1000);
     if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${stderr}`);
@@ -146,6 +157,7 @@ async function measure(name, round) {
     const samples = counter.samples - samples0;
     return { cpuPerMillion: cpu / (samples / 1e6), cpu, samples, peak: peakRssMiB(child.pid) };
   } finally {
+    clearInterval(trace);
     child.kill('SIGTERM');
     await Promise.race([exited, sleep(30_000)]);
     rmSync(data, { recursive: true, force: true });
@@ -155,6 +167,7 @@ async function measure(name, round) {
 console.log(
   `load: ${perCycle} targets, ${(sampleCount(scaledCadvisor()) + sampleCount(fixture('kubelet.prom')) + sampleCount(fixture('node-exporter.prom')) + PODS * sampleCount(podPayload) + perCycle * 5)} samples per ${intervalSeconds}s cycle; ${rounds} rounds of ${warmupSeconds}s warm-up + ${windowSeconds}s measured, agents in turn`,
 );
+for (const name of Object.keys(AGENTS)) if (!name.includes(only)) delete AGENTS[name];
 const results = Object.fromEntries(Object.keys(AGENTS).map((n) => [n, []]));
 const ratios = [];
 for (let round = 0; round < rounds; round++) {
@@ -166,10 +179,10 @@ for (let round = 0; round < rounds; round++) {
     console.log(`round ${round + 1} ${name}: ${r[name].cpu.toFixed(2)} CPU s for ${(r[name].samples / 1e6).toFixed(2)} M samples = ${r[name].cpuPerMillion.toFixed(2)} s/M; peak RSS ${r[name].peak.toFixed(0)} MiB`);
   }
   const [prom, k8smon] = Object.keys(AGENTS);
-  ratios.push(r[k8smon].cpuPerMillion / r[prom].cpuPerMillion);
+  if (k8smon) ratios.push(r[k8smon].cpuPerMillion / r[prom].cpuPerMillion);
 }
 console.log('\n| agent | CPU s per million samples (median) | peak RSS MiB (median) |\n|---|---:|---:|');
 for (const [name, rs] of Object.entries(results)) console.log(`| ${name} | ${median(rs.map((x) => x.cpuPerMillion)).toFixed(2)} | ${median(rs.map((x) => x.peak)).toFixed(0)} |`);
-console.log(`\nk8smon / prometheus CPU per sample, per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}`);
+if (ratios.length > 0) console.log(`\nk8smon / prometheus CPU per sample, per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}`);
 for (const s of [...servers, sink]) s.close();
 rmSync(dir, { recursive: true, force: true });

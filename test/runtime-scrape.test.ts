@@ -232,7 +232,7 @@ describe('scraping a target', () => {
     expect(report(failed.samples).up).toBe(0);
     reply = { body: 'a 1\n' };
     await s.scrape(40);
-    const gone = s.stop(50);
+    const gone = s.stop(50).toSamples();
     expect(gone.map((x) => x.labels.__name__).sort()).toEqual(['a', 'scrape_duration_seconds', 'scrape_samples_post_metric_relabeling', 'scrape_samples_scraped', 'scrape_series_added', 'up']);
     expect(gone.every((x) => x.stale === true && Number.isNaN(x.value) && x.timestampMs === 50)).toBe(true);
     const view = new DataView(new ArrayBuffer(8));
@@ -319,7 +319,7 @@ describe("the scrape cache (loopback node:http target)", () => {
     const moved = await cached.scrape(7000);
     expect(data(moved.samples).map(show)).toEqual(data((await new TargetScraper(t).scrape(7000)).samples).map(show));
     expect(moved.samples.filter((x) => x.stale === true && !reportNames.has(x.labels.__name__!)).map((x) => x.labels.instance)).toEqual(['pod-a:8080', 'pod-a:8080']);
-    expect(cached.stop(8000).filter((x) => !reportNames.has(x.labels.__name__!)).map((x) => x.labels.instance)).toEqual(['pod-b:8080', 'pod-b:8080']);
+    expect(cached.stop(8000).toSamples().filter((x) => !reportNames.has(x.labels.__name__!)).map((x) => x.labels.instance)).toEqual(['pod-b:8080', 'pod-b:8080']);
   });
 });
 

@@ -20,7 +20,7 @@ export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDef
 export { parseExposition, type Sample } from './semantics/exposition.js';
 export { scanExposition, formatForContentType, ExpositionError, ContentTypeError, type ExpositionFormat, type ScanOptions, type ScanResult, type ParseOptions, type SampleHandler, type MetadataHandler } from './scrape/parse.js';
 export { TargetScraper, ACCEPT_HEADERS, REPORT_SERIES, type ScrapeTarget, type ScrapeOptions, type ScrapeResult } from './scrape/scrape.js';
-export { StalenessTracker, writeSampleValue, seriesKey, STALE_NAN_BITS, NORMAL_NAN_BITS, type ScrapedSample } from './scrape/stale.js';
+export { writeSampleValue, seriesKey, SampleColumns, STALE_NAN_BITS, NORMAL_NAN_BITS, type ScrapedSample } from './scrape/stale.js';
 export { ScrapeError } from './scrape/http-get.js';
 export { scrapeTargetFromConfig, parseBytes, ScrapeConfigError, type ScrapeConfigFields } from './scrape/scrape-config.js';
 export { slimObject, SNAPSHOT_RESOURCES, type Snapshot, type SnapshotResource } from './semantics/snapshot.js';

@@ -14,10 +14,10 @@
 import { join } from 'node:path';
 import type { ClusterSource, ClusterSourceFactory } from '../cluster-source.js';
 import { RemoteWriteSender } from '../remote-write/sender.js';
-import type { RemoteSample } from '../remote-write/types.js';
 import { scrapeTargetFromConfig, type ScrapeConfigFields } from '../scrape/scrape-config.js';
 import { TargetScraper, type ScrapeResult } from '../scrape/scrape.js';
-import { STALE_NAN_BITS, type ScrapedSample } from '../scrape/stale.js';
+import { STALE_NAN_BITS, type SampleColumns } from '../scrape/stale.js';
+import { LabelSets } from '../series/label-sets.js';
 import { AGENT_SEMANTICS, walDirName, type AgentConfig, type AgentJob } from './config.js';
 import type { Logger } from './log.js';
 import { jobTargets, targetKey, type JobTarget } from './targets.js';
@@ -164,6 +164,8 @@ export class Agent {
   samplesIn = 0;
   highestTimestampMs = 0;
   readonly startedAt = Date.now();
+  /** Every label set the agent writes, numbered once: scrapers and senders share it. */
+  readonly sets = new LabelSets();
 
   constructor(
     readonly config: AgentConfig,
@@ -181,6 +183,7 @@ export class Agent {
         new RemoteWriteSender(settings, {
           wal: { dir, ...(this.options.walFsyncIntervalMs !== undefined ? { fsyncIntervalMs: this.options.walFsyncIntervalMs } : {}) },
           userAgent: this.options.userAgent ?? 'k8smon-agent',
+          sets: this.sets,
           log: ({ level, msg, ...fields }) => this.log(level, msg, fields),
         }),
       );
@@ -278,7 +281,7 @@ export class Agent {
   private newLoop(state: JobState, t: JobTarget, key: string): ScrapeLoop {
     const { job, stats } = state;
     const target = scrapeTargetFromConfig(job.config as ScrapeConfigFields, t, `${job.timeoutMs}ms`);
-    const scraper = new TargetScraper(target, { semantics: AGENT_SEMANTICS, userAgent: this.options.userAgent ?? 'k8smon-agent' });
+    const scraper = new TargetScraper(target, { semantics: AGENT_SEMANTICS, userAgent: this.options.userAgent ?? 'k8smon-agent', sets: this.sets, externalLabels: this.config.global.external_labels });
     let lastError: string | undefined;
     let lastAt: number | undefined;
     return new ScrapeLoop(
@@ -304,38 +307,35 @@ export class Agent {
           else this.log('info', 'scrape succeeded again', { job: job.name, target: t.url });
           lastError = r.error;
         }
-        this.append(r.samples);
+        this.append(r.columns);
       },
       (e) => this.log('error', 'scrape loop error', { job: job.name, target: t.url, err: e.message }),
     );
   }
 
   /**
-   * Hands samples to every sender, with the external labels a series does not
-   * set itself. The samples are the scrape's own (nothing else holds them) and
-   * their labels the scraper's cached ones, shared by a series' samples from
-   * scrape to scrape: they get the external ones in place (once: a later
-   * scrape finds them there) and a marker's value becomes the StaleNaN, so no
-   * copy is made per sample.
+   * Hands a scrape's samples to every sender (their series carry the external
+   * labels already: the scrapers add them), markers with the StaleNaN as
+   * their value.
    */
-  private append(samples: ScrapedSample[]): void {
-    if (samples.length === 0 || this.senders.length === 0) return;
-    const external = this.config.global.external_labels;
-    const names = Object.keys(external);
+  private append(columns: SampleColumns): void {
+    const n = columns.length;
+    if (n === 0 || this.senders.length === 0) return;
+    const values = new Float64Array(n);
     let highest = this.highestTimestampMs;
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i]!;
-      const labels = s.labels;
-      for (const n of names) if (!Object.hasOwn(labels, n)) labels[n] = external[n]!;
-      if (s.stale === true) s.value = STALE_NAN;
-      else if (s.timestampMs > highest) highest = s.timestampMs;
+    for (let i = 0; i < n; i++) {
+      const t = columns.timestamps[i]!;
+      if (columns.isStale(i)) values[i] = STALE_NAN;
+      else {
+        values[i] = columns.values[i]!;
+        if (t > highest) highest = t;
+      }
     }
     this.highestTimestampMs = highest;
-    this.samplesIn += samples.length;
-    const out: readonly RemoteSample[] = samples;
+    this.samplesIn += n;
     for (const sender of this.senders) {
       try {
-        sender.append(out);
+        sender.appendSeries(columns.ids, columns.timestamps, values, n);
       } catch (err) {
         this.log('error', 'remote_write append failed', { remote: sender.settings.name, err: (err as Error).message });
       }

@@ -17,53 +17,66 @@
  * requests and runs several times faster than a hash-table compressor in
  * JavaScript: see bench/README.md.
  */
-import { compareUtf8, int64VarintLength, putInt64Varint, putUvarint, uvarintLength } from './protobuf.js';
+import { int64VarintLength, putInt64Varint, putUvarint, uvarintLength } from './protobuf.js';
 import { emitCopy } from './snappy.js';
+import { growInt32, LabelSets } from '../series/label-sets.js';
 
 const utf8 = new TextEncoder();
 
-/** A series as the sender keeps it: its label pairs by number, sorted by name, and their encoded size. */
-export interface InternedSeries {
-  pairs: Int32Array;
-  labelsSize: number;
-}
-
-/** Distinct label pairs, each encoded once as a protobuf `Label` field of a TimeSeries. */
+/**
+ * The protobuf `Label` field of every label pair of a LabelSets, encoded once
+ * (on first use) into one shared byte arena, and each set's encoded size.
+ */
 export class LabelPairTable {
-  private readonly ids = new Map<string, number>();
-  readonly bytes: Uint8Array[] = [];
+  /** pair i's field is bytes[offset[i], offset[i] + size[i]). */
+  bytes = new Uint8Array(1 << 16);
+  offset = new Int32Array(1024);
+  size = new Int32Array(1024);
+  private encodedPairs = 0;
+  private used = 0;
+  /** Each set's encoded labels size, plus one (0: not worked out yet). */
+  private setSize = new Int32Array(1024);
 
-  get size(): number {
-    return this.bytes.length;
+  constructor(readonly sets: LabelSets = new LabelSets()) {}
+
+  /** The number of a label set (interned in `sets`). */
+  series(labels: Readonly<Record<string, string>>): number {
+    return this.sets.intern(labels);
   }
 
-  pair(name: string, value: string): number {
-    const key = name + '\u0000' + value;
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.bytes.length;
-      this.bytes.push(encodeLabelField(name, value));
-      this.ids.set(key, id);
+  /** Encodes the pairs added to `sets` since the last call. */
+  update(): void {
+    const n = this.sets.pairCount;
+    if (n > this.offset.length) {
+      const cap = Math.max(n, this.offset.length * 2);
+      this.offset = growInt32(this.offset, cap);
+      this.size = growInt32(this.size, cap);
     }
-    return id;
+    for (let i = this.encodedPairs; i < n; i++) {
+      const field = encodeLabelField(this.sets.pairNames[i]!, this.sets.pairValues[i]!);
+      if (this.used + field.length > this.bytes.length) {
+        const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.used + field.length));
+        bigger.set(this.bytes.subarray(0, this.used));
+        this.bytes = bigger;
+      }
+      this.bytes.set(field, this.used);
+      this.offset[i] = this.used;
+      this.size[i] = field.length;
+      this.used += field.length;
+    }
+    this.encodedPairs = n;
   }
 
-  series(labels: Readonly<Record<string, string>>): InternedSeries {
-    const names = Object.keys(labels).sort(compareUtf8);
-    const pairs = new Int32Array(names.length);
+  /** The encoded size of set `id`'s labels (call update() first). */
+  labelsSize(id: number): number {
+    if (id >= this.setSize.length) this.setSize = growInt32(this.setSize, Math.max(id + 1, this.setSize.length * 2));
+    const known = this.setSize[id]!;
+    if (known !== 0) return known - 1;
+    const { pairs, start, length } = this.sets;
     let size = 0;
-    for (let i = 0; i < names.length; i++) {
-      const id = this.pair(names[i]!, labels[names[i]!]!);
-      pairs[i] = id;
-      size += this.bytes[id]!.length;
-    }
-    return { pairs, labelsSize: size };
-  }
-
-  /** Forgets every pair (when the series that used them are gone); interned series become invalid. */
-  clear(): void {
-    this.ids.clear();
-    this.bytes.length = 0;
+    for (let i = start[id]!, e = i + length[id]!; i < e; i++) size += this.size[pairs[i]!]!;
+    this.setSize[id] = size + 1;
+    return size;
   }
 }
 
@@ -90,7 +103,8 @@ function encodeLabelField(name: string, value: string): Uint8Array {
 
 /** One series of a request and its samples, in time order. */
 export interface RequestSeries {
-  series: InternedSeries;
+  /** The series' number in the table's LabelSets. */
+  series: number;
   timestamps: ArrayLike<number>;
   /** A Float64Array keeps the staleness marker's NaN payload (see protobuf.ts). */
   values: ArrayLike<number>;
@@ -124,21 +138,23 @@ const MAX_LITERAL = 60;
 
 /**
  * The WriteRequest for `series` (one TimeSeries each, in order),
- * snappy-compressed. Every series' pairs must come from `table`.
+ * snappy-compressed. Each series is a set number of `table.sets`.
  */
 export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly RequestSeries[]): EncodedRequest {
+  table.update();
   // Sizes first: snappy's header is the uncompressed length.
   let total = 0;
   const tsSizes = new Array<number>(series.length);
   for (let i = 0; i < series.length; i++) {
     const s = series[i]!;
-    let size = s.series.labelsSize;
+    let size = table.labelsSize(s.series);
     for (let j = 0; j < s.timestamps.length; j++) size += 2 + sampleBodySize(s.values[j]!, s.timestamps[j]!);
     tsSizes[i] = size;
     total += 1 + uvarintLength(size) + size;
   }
-  if (table.size > lastPos.length) {
-    const n = Math.max(table.size, lastPos.length * 2);
+  const pairCount = table.sets.pairCount;
+  if (pairCount > lastPos.length) {
+    const n = Math.max(pairCount, lastPos.length * 2);
     lastPos = new Float64Array(n);
     stamp = new Int32Array(n);
     requestNo = 0;
@@ -158,6 +174,9 @@ export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly
   const dst = output;
   const view = outputView;
   const pairBytes = table.bytes;
+  const pairOffset = table.offset;
+  const pairSize = table.size;
+  const { pairs, start: setStart, length: setLength } = table.sets;
 
   let d = putUvarint(dst, 0, total);
   /** Uncompressed position. */
@@ -186,11 +205,10 @@ export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly
     d = putUvarint(dst, d, tsSizes[i]!);
     litLen += d - h;
     u += d - h;
-    const pairs = s.series.pairs;
-    for (let k = 0; k < pairs.length; k++) {
+    for (let k = setStart[s.series]!, kEnd = k + setLength[s.series]!; k < kEnd; k++) {
       const id = pairs[k]!;
-      const bytes = pairBytes[id]!;
-      const len = bytes.length;
+      const from = pairOffset[id]!;
+      const len = pairSize[id]!;
       // A copy costs 2–3 bytes, 5 when the pair was last seen more than 64 KiB back.
       if (stamp[id] === req && len >= 4 && (len >= 8 || u - lastPos[id]! < 0x10000)) {
         const offset = u - lastPos[id]!;
@@ -218,7 +236,7 @@ export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly
           }
           const n = Math.min(len - b, MAX_LITERAL - litLen);
           // At most 60 bytes: a loop beats creating a subarray for set().
-          for (let e = b + n; b < e; b++) dst[d++] = bytes[b]!;
+          for (let e = b + n; b < e; b++) dst[d++] = pairBytes[from + b]!;
           litLen += n;
         }
       }

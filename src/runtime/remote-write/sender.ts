@@ -20,12 +20,11 @@
  * in order at the receiver (Prometheus rejects a sample older than the newest
  * it has for the series).
  */
-import { relabel, type CompiledRelabel } from '../semantics/relabel/relabel.js';
-import { labelValue, setOwn, sortedByName } from '../semantics/labels.js';
-import { flatString } from '../scrape/stale.js';
+import { relabel } from '../semantics/relabel/relabel.js';
+import { growInt32, LabelSets } from '../series/label-sets.js';
 import { AssumeRoleCredentials, awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials, type AwsCredentials } from './auth.js';
 import type { SenderSettings } from './config.js';
-import { encodeSnappyWriteRequest, LabelPairTable, type InternedSeries, type RequestSeries } from './request.js';
+import { encodeSnappyWriteRequest, LabelPairTable, type RequestSeries } from './request.js';
 import { HttpTransport, type HttpResponse } from './transport.js';
 import type { RemoteSample, RemoteWriteCounters } from './types.js';
 import { WriteAheadLog, type WalCursor, type WalOptions } from './wal.js';
@@ -43,13 +42,8 @@ export interface SenderOptions {
   log?: (entry: LogEntry) => void;
   /** For tests: the jitter's random source. */
   random?: () => number;
-}
-
-interface Series {
-  ref: number;
-  labels: Record<string, string>;
-  interned: InternedSeries;
-  shard: number;
+  /** Where label sets are numbered; an agent shares one between its scrapers and senders. Default: the sender's own. */
+  sets?: LabelSets;
 }
 
 /**
@@ -59,7 +53,8 @@ interface Series {
  * Values in a Float64Array, which keeps the staleness marker's NaN bits.
  */
 class SampleQueue {
-  series: Series[] = [];
+  /** Each sample's series: its label set's number (after write relabeling). */
+  series: number[] = [];
   t: number[] = [];
   v = new Float64Array(1024);
   seq: number[] = [];
@@ -70,7 +65,7 @@ class SampleQueue {
     return this.series.length - this.head;
   }
 
-  push(s: Series, t: number, v: number, seq: number): void {
+  push(s: number, t: number, v: number, seq: number): void {
     const n = this.series.length;
     if (n === this.v.length) {
       const bigger = new Float64Array(n * 2);
@@ -111,7 +106,7 @@ class SampleQueue {
 }
 
 interface Batch {
-  series: Series[];
+  series: number[];
   t: number[];
   v: Float64Array;
   firstSeq: number;
@@ -134,15 +129,18 @@ export class RemoteWriteSender {
   readonly settings: SenderSettings;
   private readonly wal: WriteAheadLog;
   private readonly transport: HttpTransport;
-  private readonly table = new LabelPairTable();
-  /** Label sets as appended, by hash → the series, or null when write relabeling drops them. */
-  private readonly byInput = new Map<number, { input: Readonly<Record<string, string>>; size: number; series: Series | null }[]>();
-  private byInputCount = 0;
-  /** Series by their label pairs' numbers. */
-  private readonly byLabels = new Map<string, Series>();
-  private readonly texts = new Map<string, string>();
-  private readonly byRef = new Map<number, Series>();
-  private nextRef = 1;
+  private readonly sets: LabelSets;
+  private readonly table: LabelPairTable;
+  /** An appended set → the set write relabeling makes of it (number + 1; 0: not worked out yet; -1: dropped). */
+  private relabeled = new Int32Array(1024);
+  /**
+   * A series' ref in the WAL is refBase + its set's number: refs of this run
+   * never clash with those of the runs before (whose series records the WAL
+   * replays), and no map from series to ref is kept.
+   */
+  private readonly refBase: number;
+  /** Refs of earlier runs (from the WAL's series records) → set numbers, as they are read back. */
+  private readonly replayedRefs = new Map<number, number>();
   private readonly shards: Shard[];
   private mode: 'memory' | 'disk' = 'memory';
   private cursor: WalCursor;
@@ -180,13 +178,17 @@ export class RemoteWriteSender {
     this.settings = settings;
     this.log = options.log ?? (() => {});
     this.random = options.random ?? Math.random;
+    this.sets = options.sets ?? new LabelSets();
+    this.table = new LabelPairTable(this.sets);
     this.userAgent = options.userAgent ?? 'k8smon-remote-write';
     this.transport = new HttpTransport(settings.tls, settings.proxyUrl);
     this.shards = Array.from({ length: settings.queue.shards }, (_, index) => ({ index, items: new SampleQueue(), inflight: undefined, timer: undefined, deadlineHit: false }));
     this.wal = new WriteAheadLog(options.wal);
     const replay = this.wal.replay;
     this.replaySeries = replay.series;
-    for (const ref of replay.series.keys()) this.nextRef = Math.max(this.nextRef, ref + 1);
+    let refBase = 1;
+    for (const ref of replay.series.keys()) refBase = Math.max(refBase, ref + 1);
+    this.refBase = refBase;
     this.replayWatermarks = replay.watermarks;
     this.replayEnd = this.wal.headSeq;
     this.cursor = replay.cursor;
@@ -216,36 +218,53 @@ export class RemoteWriteSender {
 
   /** Queues samples for sending: on disk when this returns. */
   append(samples: readonly RemoteSample[]): void {
-    if (this.closing) throw new Error('remote_write sender is closed');
     const n = samples.length;
-    const refs = new Array<number>(n);
+    const ids = new Int32Array(n);
     const timestamps = new Array<number>(n);
     const values = new Float64Array(n);
-    const kept: Series[] = [];
-    let count = 0;
     for (let i = 0; i < n; i++) {
       const sample = samples[i]!;
-      const series = this.seriesFor(sample.labels);
-      if (series === null) {
+      ids[i] = this.sets.intern(sample.labels);
+      timestamps[i] = sample.timestampMs;
+      values[i] = sample.value;
+    }
+    this.appendSeries(ids, timestamps, values, n);
+  }
+
+  /**
+   * Queues samples given as columns: each sample's series (a set number of
+   * the sender's LabelSets), timestamp (ms) and value. On disk when this
+   * returns.
+   */
+  appendSeries(ids: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>, n: number): void {
+    if (this.closing) throw new Error('remote_write sender is closed');
+    const refs = new Array<number>(n);
+    const keptTimestamps = new Array<number>(n);
+    const keptValues = new Float64Array(n);
+    const kept = new Array<number>(n);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const id = this.afterWriteRelabel(ids[i]!);
+      if (id === -1) {
         this.c.samplesDroppedByRelabel++;
         continue;
       }
-      refs[count] = series.ref;
-      timestamps[count] = sample.timestampMs;
-      values[count] = sample.value;
-      kept.push(series);
+      refs[count] = this.refBase + id;
+      keptTimestamps[count] = timestamps[i]!;
+      keptValues[count] = values[i]!;
+      kept[count] = id;
       count++;
     }
     if (count === 0) return;
-    const { firstSeq, cursor } = this.wal.append(refs, timestamps, values, count, (ref) => this.byRef.get(ref)!.labels);
+    const { firstSeq, cursor } = this.wal.append(refs, keptTimestamps, keptValues, count, (ref) => this.sets.labels(ref - this.refBase));
     if (this.mode === 'memory') {
       const room = this.settings.queue.capacity;
       let fits = true;
       for (const sh of this.shards) if (sh.items.length + count > room) fits = false;
       if (fits) {
         for (let i = 0; i < count; i++) {
-          const s = kept[i]!;
-          this.shards[s.shard]!.items.push(s, timestamps[i]!, values[i]!, firstSeq + i);
+          const id = kept[i]!;
+          this.shards[this.shardOf(id)]!.items.push(id, keptTimestamps[i]!, keptValues[i]!, firstSeq + i);
         }
       } else {
         this.mode = 'disk';
@@ -260,90 +279,35 @@ export class RemoteWriteSender {
     this.pump();
   }
 
-  /**
-   * The series a label set (as appended) becomes, or null when write
-   * relabeling drops it. Looked up by a hash of the names and values and
-   * compared label by label: no key string is built per sample.
-   */
-  private seriesFor(labels: Readonly<Record<string, string>>): Series | null {
-    let h = 0x811c9dc5;
-    let n = 0;
-    for (const k in labels) {
-      const v = labels[k]!;
-      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
-      h = Math.imul(h ^ 0xffff, 0x01000193);
-      for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
-      h = Math.imul(h ^ 0xfffe, 0x01000193);
-      n++;
-    }
-    const bucket = this.byInput.get(h);
-    if (bucket !== undefined) {
-      for (const e of bucket) if (e.size === n && sameLabels(e.input, labels)) return e.series;
-    }
-    const rules: CompiledRelabel[] = this.settings.writeRelabel;
-    const out = rules.length > 0 ? relabel(labels, rules) : labels;
-    let series: Series | null = null;
-    if (out !== null && Object.keys(out).length > 0) series = this.register(sortedByName(out));
-    if (this.byInputCount >= 1 << 21) {
-      this.byInput.clear();
-      this.byInputCount = 0;
-      this.texts.clear();
-    }
-    // Without rules the series' own labels are the input; with rules, keep a copy of the input.
-    const entry = { input: rules.length === 0 && series !== null ? series.labels : this.flatCopy(labels), size: n, series };
-    if (bucket !== undefined) bucket.push(entry);
-    else this.byInput.set(h, [entry]);
-    this.byInputCount++;
-    return series;
+  /** The set write_relabel_configs make of set `id` (worked out once per set), or -1 when they drop it. */
+  private afterWriteRelabel(id: number): number {
+    const rules = this.settings.writeRelabel;
+    if (rules.length === 0) return this.sets.length[id]! > 0 ? id : -1;
+    if (id >= this.relabeled.length) this.relabeled = growInt32(this.relabeled, Math.max(id + 1, this.relabeled.length * 2));
+    const known = this.relabeled[id]!;
+    if (known !== 0) return known === -1 ? -1 : known - 1;
+    const out = relabel(this.sets.labels(id), rules);
+    const result = out === null || Object.keys(out).length === 0 ? -1 : this.sets.intern(out);
+    this.relabeled[id] = result === -1 ? -1 : result + 1;
+    return result;
   }
 
-  private register(labels: Record<string, string>, ref?: number): Series {
-    // The series keeps its labels (for the write-ahead log's series records) as flat strings shared
-    // between series: a label cut from a scrape's payload would keep the whole payload text alive.
-    const sorted = this.flatCopy(labels);
-    const interned = this.table.series(sorted);
-    // The label pairs' numbers name the label set (pairs are interned once): a short key, where the labels' text would cost a copy per series.
-    const key = interned.pairs.join(',');
-    const known = this.byLabels.get(key);
+  /** A series' shard: the hash of its labels mod the shard count, so one series always goes through one shard and keeps its order. */
+  private shardOf(id: number): number {
+    return (this.sets.hash[id]! >>> 0) % this.shards.length;
+  }
+
+  /** The set a WAL ref names: one of this run, or of an earlier run's series records; undefined for a ref with no series record. */
+  private setOfRef(ref: number): number | undefined {
+    if (ref >= this.refBase) return ref - this.refBase;
+    const known = this.replayedRefs.get(ref);
     if (known !== undefined) return known;
-    // FNV-1a over the label set (names and values, each followed by a separator): stable across restarts, so a series keeps its shard (and its watermark).
-    let h = 0x811c9dc5;
-    for (const k in sorted) {
-      const v = sorted[k]!;
-      for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
-      h = Math.imul(h ^ 0, 0x01000193);
-      for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
-      h = Math.imul(h ^ 1, 0x01000193);
-    }
-    const series: Series = { ref: ref ?? this.nextRef++, labels: sorted, interned, shard: (h >>> 0) % this.shards.length };
-    this.byLabels.set(key, series);
-    this.byRef.set(series.ref, series);
-    return series;
-  }
-
-  private flatCopy(labels: Readonly<Record<string, string>>): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const k in labels) setOwn(out, this.text(k), this.text(labels[k]!));
-    return out;
-  }
-
-  /** One flat copy of each label name and value the series hold. */
-  private text(s: string): string {
-    const known = this.texts.get(s);
-    if (known !== undefined) return known;
-    const flat = flatString(s);
-    this.texts.set(flat, flat);
-    return flat;
-  }
-
-  private seriesByRef(ref: number): Series | undefined {
-    const s = this.byRef.get(ref);
-    if (s !== undefined) return s;
     const labels = this.replaySeries.get(ref);
     if (labels === undefined) return undefined;
-    const series = this.register(sortedByName(labels), ref);
-    if (series.ref !== ref) this.byRef.set(ref, series); // two refs for one label set: both map to it
-    return series;
+    const id = this.sets.intern(labels);
+    this.replayedRefs.set(ref, id);
+    this.replaySeries.delete(ref);
+    return id;
   }
 
   // ---- moving samples from the WAL into the shards -----------------------------
@@ -363,17 +327,18 @@ export class RemoteWriteSender {
       if (!low) break;
       const want = Math.max(1, Math.floor(cap / 2));
       const { batches, cursor } = this.wal.read(this.cursor, want, (ref, labels) => {
-        if (!this.byRef.has(ref)) this.replaySeries.set(ref, labels);
+        if (ref < this.refBase && !this.replayedRefs.has(ref)) this.replaySeries.set(ref, labels);
       });
       const sameShards = this.replayWatermarks.length === this.shards.length;
       const minWm = this.replayWatermarks.length > 0 ? Math.min(...this.replayWatermarks) : -Infinity;
       for (const b of batches) {
         for (let i = 0; i < b.refs.length; i++) {
           const seq = b.firstSeq + i;
-          const s = this.seriesByRef(b.refs[i]!);
-          if (s === undefined) continue;
-          if (seq < this.replayEnd && seq < (sameShards ? this.replayWatermarks[s.shard]! : minWm)) continue; // acknowledged before the restart
-          this.shards[s.shard]!.items.push(s, b.timestamps[i]!, b.values[i]!, seq);
+          const id = this.setOfRef(b.refs[i]!);
+          if (id === undefined) continue;
+          const shard = this.shardOf(id);
+          if (seq < this.replayEnd && seq < (sameShards ? this.replayWatermarks[shard]! : minWm)) continue; // acknowledged before the restart
+          this.shards[shard]!.items.push(id, b.timestamps[i]!, b.values[i]!, seq);
         }
       }
       this.cursor = cursor;
@@ -462,22 +427,22 @@ export class RemoteWriteSender {
     // One TimeSeries per series, its samples in order.
     const index = new Map<number, number>();
     const counts: number[] = [];
-    const order: Series[] = [];
+    const order: number[] = [];
     const n = batch.series.length;
     for (let k = 0; k < n; k++) {
       const s = batch.series[k]!;
-      const i = index.get(s.ref);
+      const i = index.get(s);
       if (i === undefined) {
-        index.set(s.ref, order.length);
+        index.set(s, order.length);
         order.push(s);
         counts.push(1);
       } else counts[i]!++;
     }
-    const request: RequestSeries[] = order.map((s, i) => ({ series: s.interned, timestamps: new Array<number>(counts[i]!), values: new Float64Array(counts[i]!) }));
+    const request: RequestSeries[] = order.map((s, i) => ({ series: s, timestamps: new Array<number>(counts[i]!), values: new Float64Array(counts[i]!) }));
     const fill = new Array<number>(order.length).fill(0);
     let newest = 0;
     for (let k = 0; k < n; k++) {
-      const i = index.get(batch.series[k]!.ref)!;
+      const i = index.get(batch.series[k]!)!;
       const r = request[i]!;
       const t = batch.t[k]!;
       (r.timestamps as number[])[fill[i]!] = t;
@@ -632,10 +597,4 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** Same names and values; the caller has checked that both have as many labels. */
-function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  for (const k in b) if (labelValue(a, k) !== b[k]) return false;
-  return true;
 }

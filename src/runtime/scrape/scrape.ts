@@ -16,12 +16,13 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { Labels } from '../semantics/labels.js';
+import { setOwn, type Labels } from '../semantics/labels.js';
 import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfig } from '../semantics/relabel/relabel.js';
 import { DEFAULT_SEMANTICS, type PromSemantics } from '../semantics/version.js';
 import { httpGet, ScrapeError } from './http-get.js';
 import { ExpositionError, formatForContentType, scanExposition, type ExpositionFormat } from './parse.js';
-import { ScrapeCache, type CachedSeries, type ScrapedSample } from './stale.js';
+import { LabelSets } from '../series/label-sets.js';
+import { SampleColumns, ScrapeCache, type CachedSeries, type ScrapedSample } from './stale.js';
 import { reportLabels, sampleLabels } from './target-labels.js';
 
 export interface ScrapeTarget {
@@ -50,11 +51,21 @@ export interface ScrapeOptions {
   /** The Prometheus whose scraping to follow (Accept header, Content-Type handling, `le`/`quantile` form). Default prometheus-3. */
   semantics?: PromSemantics;
   userAgent?: string;
+  /** Where the samples' label sets are numbered (an agent shares one between its targets and senders). Default: the scraper's own. */
+  sets?: LabelSets;
+  /**
+   * Labels every series gets when it lacks them, as Prometheus adds its
+   * external labels on the way to remote_write. An agent gives them here so
+   * that a series is numbered once, external labels included.
+   */
+  externalLabels?: Readonly<Labels>;
 }
 
 export interface ScrapeResult {
   /** Scraped samples (target labels added, metric relabeling done), staleness markers, then the synthetic series. */
-  samples: ScrapedSample[];
+  columns: SampleColumns;
+  /** The same samples as objects, built when first asked for. */
+  readonly samples: ScrapedSample[];
   up: boolean;
   /** Why the scrape failed, as Prometheus words it. */
   error?: string;
@@ -79,6 +90,10 @@ export class TargetScraper {
   private readonly rules: CompiledRelabel[];
   private readonly semantics: PromSemantics;
   private readonly userAgent: string;
+  readonly sets: LabelSets;
+  private readonly externalLabels: Readonly<Labels>;
+  /** The synthetic series' label sets, for the target labels the cache was built for. */
+  private reportIds: number[] = [];
   /** What each series text of this target became, for the target labels and rules it was worked out with. */
   private cache: ScrapeCache | undefined;
   private scrapedOnce = false;
@@ -93,6 +108,8 @@ export class TargetScraper {
   ) {
     this.semantics = options.semantics ?? DEFAULT_SEMANTICS;
     this.userAgent = options.userAgent ?? 'k8smon-agent';
+    this.sets = options.sets ?? new LabelSets();
+    this.externalLabels = options.externalLabels ?? {};
     this.rules = compileRelabelConfigs(target.metricRelabelConfigs ?? [], { semantics: this.semantics });
   }
 
@@ -124,7 +141,7 @@ export class TargetScraper {
     let scraped = 0;
     let postRelabel = 0;
     let seriesAdded = 0;
-    let samples: ScrapedSample[] = [];
+    let columns = new SampleColumns(this.sets);
     const cache = this.cacheFor();
     const iter = ++cache.iter;
     const touched: CachedSeries[] = [];
@@ -175,7 +192,7 @@ export class TargetScraper {
             const ts = honorTimestamps ? timestampMs : undefined;
             postRelabel++;
             if (st.seen === iter && ts === undefined) return; // a duplicate sample for this timestamp: Prometheus drops it
-            if (samples.length >= sampleLimit) {
+            if (columns.length >= sampleLimit) {
               overLimit = true;
               return;
             }
@@ -185,7 +202,7 @@ export class TargetScraper {
               tracked.push(st);
             }
             if (st.known !== cache.lastOk) seriesAdded++;
-            samples.push({ labels: st.labels, value, timestampMs: ts ?? now });
+            columns.push(st.id, value, ts ?? now);
           },
           { format, normalizeBucketLabels: this.semantics === 'prometheus-3', seriesText: true },
         );
@@ -200,8 +217,10 @@ export class TargetScraper {
       else throw e;
     }
     const up = error === undefined;
-    if (!up) samples = [];
-    samples.push(...cache.finish(now, up ? tracked : null));
+    if (!up) columns = new SampleColumns(this.sets);
+    columns.staleFrom = columns.length;
+    cache.finish(now, up ? tracked : null, columns);
+    columns.staleTo = columns.length;
     if (up) {
       for (const st of touched) st.known = iter;
       cache.lastOk = iter;
@@ -210,8 +229,20 @@ export class TargetScraper {
     const durationSeconds = (performance.now() - started) / 1000;
     this.scrapedOnce = true;
     const report = [up ? 1 : 0, durationSeconds, scraped, postRelabel, seriesAdded];
-    for (let k = 0; k < REPORT_SERIES.length; k++) samples.push({ labels: reportLabels(REPORT_SERIES[k]!, t.labels), value: report[k]!, timestampMs: now });
-    const result: ScrapeResult = { samples, up, durationSeconds, scraped, postRelabel, seriesAdded, bodyBytes };
+    for (let k = 0; k < REPORT_SERIES.length; k++) columns.push(this.reportIds[k]!, report[k]!, now);
+    let samples: ScrapedSample[] | undefined;
+    const result: ScrapeResult = {
+      columns,
+      get samples() {
+        return (samples ??= columns.toSamples());
+      },
+      up,
+      durationSeconds,
+      scraped,
+      postRelabel,
+      seriesAdded,
+      bodyBytes,
+    };
     if (error !== undefined) result.error = error;
     return result;
   }
@@ -223,8 +254,9 @@ export class TargetScraper {
     const honorLabels = t.honorLabels ?? false;
     if (c !== undefined && c.targetLabels === t.labels && c.honorLabels === honorLabels && c.rules === this.rules) return c;
     // The staleness of the series of the last scrape carries over: their markers are still due.
-    const fresh = new ScrapeCache(t.labels, honorLabels, this.rules);
+    const fresh = new ScrapeCache(this.sets, t.labels, honorLabels, this.rules);
     if (c !== undefined) fresh.adopt(c);
+    this.reportIds = REPORT_SERIES.map((name) => this.sets.intern(this.withExternal(reportLabels(name, t.labels))));
     return (this.cache = fresh);
   }
 
@@ -233,7 +265,14 @@ export class TargetScraper {
     const labels = sampleLabels(exposed, cache.targetLabels, honorLabels, rules, this.semantics);
     if (labels === null) return null;
     if (labels.__name__ === undefined || !Object.hasOwn(labels, '__name__')) throw new ScrapeError('missing metric name (__name__ label)');
-    return cache.seriesFor(labels);
+    return cache.seriesFor(this.withExternal(labels));
+  }
+
+  /** `labels` with the external labels they lack, added in place. */
+  private withExternal(labels: Labels): Labels {
+    const external = this.externalLabels;
+    for (const name in external) if (!Object.hasOwn(labels, name)) setOwn(labels, name, external[name]!);
+    return labels;
   }
 
   /** Closes the kept-alive connection (a later scrape opens a new one). */
@@ -244,11 +283,13 @@ export class TargetScraper {
   }
 
   /** The target went away (or the agent stops it): staleness markers for its last series and its synthetic ones. */
-  stop(now: number = Date.now()): ScrapedSample[] {
+  stop(now: number = Date.now()): SampleColumns {
     this.close();
-    if (!this.scrapedOnce) return [];
-    const markers = this.cache?.finish(now, null) ?? [];
-    for (const name of REPORT_SERIES) markers.push({ labels: reportLabels(name, this.target.labels), value: NaN, timestampMs: now, stale: true });
+    const markers = new SampleColumns(this.sets);
+    if (!this.scrapedOnce || this.cache === undefined) return markers;
+    this.cache.finish(now, null, markers);
+    for (const id of this.reportIds) markers.push(id, NaN, now);
+    markers.staleTo = markers.length;
     return markers;
   }
 }

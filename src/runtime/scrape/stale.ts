@@ -7,6 +7,7 @@
  * bits on the wire.
  */
 import type { Labels } from '../semantics/labels.js';
+import type { LabelSets } from '../series/label-sets.js';
 
 /** model/value.StaleNaN. */
 export const STALE_NAN_BITS = 0x7ff0000000000002n;
@@ -72,52 +73,10 @@ export function labelsFromKey(key: string): Labels {
   return labels;
 }
 
-/**
- * The series of a target's last scrape, to mark those that disappear. Keys
- * live in null-prototype objects on purpose: V8 keeps a property key as its
- * own flat copy, so the tracker does not hold on to the payload text the
- * labels were cut from (a Map would keep every slice, and the payload, alive).
- */
-export class StalenessTracker {
-  private prev: Record<string, true> = Object.create(null) as Record<string, true>;
-  private cur: Record<string, true> = Object.create(null) as Record<string, true>;
-
-  /** Notes a series of the scrape under way (one without an explicit timestamp, as Prometheus tracks only those). */
-  see(key: string): void {
-    this.cur[key] = true;
-  }
-
-  /**
-   * Ends a scrape: markers at `timestampMs` for the series of the last
-   * scrape that this one lacks. A failed scrape is one with no series: every
-   * series of the last one is marked.
-   */
-  finish(timestampMs: number, failed = false): ScrapedSample[] {
-    if (failed) this.cur = Object.create(null) as Record<string, true>;
-    const markers: ScrapedSample[] = [];
-    for (const key in this.prev) if (!(key in this.cur)) markers.push({ labels: labelsFromKey(key), value: NaN, timestampMs, stale: true });
-    this.prev = this.cur;
-    this.cur = Object.create(null) as Record<string, true>;
-    return markers;
-  }
-
-  /** The target went away: markers for every series of its last scrape. */
-  end(timestampMs: number): ScrapedSample[] {
-    this.cur = Object.create(null) as Record<string, true>;
-    return this.finish(timestampMs);
-  }
-}
-
-/** A copy of `s` that is its own flat string, not a slice of (or a rope over) a larger one that it would keep alive. */
-export function flatString(s: string): string {
-  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
-}
-
 /** A series of a target, as its scrape cache keeps it between scrapes. */
 export interface CachedSeries {
-  /** Final labels (target labels added, metric relabeling done), flat strings; the samples of every scrape share them. */
-  labels: Labels;
-  key: string;
+  /** Its final labels (target labels added, metric relabeling done), as a number in the scraper's LabelSets. */
+  id: number;
   /** The last scrape (by number) that met it, that appended a sample of it, that tracked it for staleness. */
   touched: number;
   seen: number;
@@ -136,27 +95,27 @@ export interface CachedText {
 /**
  * A target's scrape cache, as Prometheus keeps one per scrape loop: from a
  * series' text as exposed (metric name and label block) to its series, so
- * that a series seen before costs no relabeling, key or lookup by labels,
- * and no per-sample object outlives the parse but the sample. Both maps are
- * null-prototype objects: V8 keeps a property key as its own flat copy, so
- * the cache holds no payload text alive. Entries a successful scrape did not
- * meet are dropped after it. Staleness lives here too: the series tracked by
- * the last scrape that this one lacks get markers.
+ * that a series seen before costs no relabeling or lookup by labels, and no
+ * per-sample object outlives the parse. The texts live in a null-prototype
+ * object: V8 keeps a property key as its own flat copy, so the cache holds no
+ * payload text alive. Entries a successful scrape did not meet are dropped
+ * after it. Staleness lives here too: the series tracked by the last scrape
+ * that this one lacks get markers.
  */
 export class ScrapeCache {
   readonly raw: Record<string, CachedText> = Object.create(null) as Record<string, CachedText>;
-  readonly series: Record<string, CachedSeries> = Object.create(null) as Record<string, CachedSeries>;
+  /** Series by their label set's number. */
+  readonly series = new Map<number, CachedSeries>();
   private rawCount = 0;
-  private seriesCount = 0;
   private lastRawCount = 0;
   /** The number of the scrape under way, and of the last successful one. */
   iter = 0;
   lastOk = 0;
   /** Series tracked by the last scrape (an empty list after a failed one). */
   private prevTracked: CachedSeries[] = [];
-  private readonly texts = new Map<string, string>();
 
   constructor(
+    readonly sets: LabelSets,
     readonly targetLabels: Readonly<Labels>,
     readonly honorLabels: boolean,
     readonly rules: readonly unknown[],
@@ -176,28 +135,29 @@ export class ScrapeCache {
     return entry;
   }
 
-  /** The series with these final labels (kept as flat copies when new). */
+  /** The series with these final labels. */
   seriesFor(labels: Readonly<Labels>): CachedSeries {
-    const key = seriesKey(labels);
-    let st = this.series[key];
+    return this.byId(this.sets.intern(labels));
+  }
+
+  private byId(id: number): CachedSeries {
+    let st = this.series.get(id);
     if (st === undefined) {
-      st = { labels: this.flatCopy(labels), key, touched: 0, seen: 0, tracked: 0, known: -1 };
-      this.series[key] = st;
-      this.seriesCount++;
+      st = { id, touched: 0, seen: 0, tracked: 0, known: -1 };
+      this.series.set(id, st);
     }
     return st;
   }
 
   /**
    * Ends a scrape: markers at `timestampMs` for the series tracked by the
-   * last scrape that this one did not track. `tracked` null: the scrape
-   * failed (or the target went away), every series of the last one is marked.
+   * last scrape that this one did not track, appended to `out`. `tracked`
+   * null: the scrape failed (or the target went away), every series of the
+   * last one is marked.
    */
-  finish(timestampMs: number, tracked: CachedSeries[] | null): ScrapedSample[] {
-    const markers: ScrapedSample[] = [];
-    for (const st of this.prevTracked) if (tracked === null || st.tracked !== this.iter) markers.push({ labels: labelsFromKey(st.key), value: NaN, timestampMs, stale: true });
+  finish(timestampMs: number, tracked: CachedSeries[] | null, out: SampleColumns): void {
+    for (const st of this.prevTracked) if (tracked === null || st.tracked !== this.iter) out.push(st.id, NaN, timestampMs);
     this.prevTracked = tracked ?? [];
-    return markers;
   }
 
   /**
@@ -219,12 +179,8 @@ export class ScrapeCache {
       for (const k in this.raw) if (this.raw[k]!.iter !== iter) delete this.raw[k];
       this.rawCount = textsHit;
     }
-    if (this.seriesCount > seriesHit) {
-      for (const k in this.series) if (this.series[k]!.touched !== iter) delete this.series[k];
-      this.seriesCount = seriesHit;
-    }
+    if (this.series.size > seriesHit) for (const [id, st] of this.series) if (st.touched !== iter) this.series.delete(id);
     this.lastRawCount = this.rawCount;
-    if (this.texts.size > 8 * this.seriesCount + 65536) this.texts.clear();
   }
 
   /** Takes over another cache's series state (made for other target labels or rules): the markers and scrape_series_added still due. */
@@ -232,32 +188,54 @@ export class ScrapeCache {
     this.iter = old.iter;
     this.lastOk = old.lastOk;
     const carry = (st: CachedSeries): CachedSeries => {
-      const copy = this.seriesFor(labelsFromKey(st.key));
+      const copy = this.byId(st.id);
       copy.tracked = st.tracked;
       copy.known = st.known;
       return copy;
     };
-    for (const k in old.series) carry(old.series[k]!);
+    for (const st of old.series.values()) carry(st);
     this.prevTracked = old.prevTracked.map(carry);
   }
+}
 
-  private flatCopy(labels: Readonly<Labels>): Labels {
-    const out: Labels = {};
-    for (const k in labels) {
-      const name = this.flat(k);
-      const value = this.flat(labels[k]!);
-      if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-      else out[name] = value;
-    }
-    return out;
+/**
+ * A scrape's samples, column by column: the series (a number in `sets`),
+ * value and timestamp (ms) of each. No object per sample: a cAdvisor scrape
+ * is tens of thousands of samples, held across the scrape's awaits.
+ */
+export class SampleColumns {
+  readonly ids: number[] = [];
+  readonly values: number[] = [];
+  readonly timestamps: number[] = [];
+  /** The staleness markers are ids[staleFrom, staleTo): their values are NaN, written as StaleNaN. */
+  staleFrom = 0;
+  staleTo = 0;
+
+  constructor(readonly sets: LabelSets) {}
+
+  get length(): number {
+    return this.ids.length;
   }
 
-  private flat(s: string): string {
-    let f = this.texts.get(s);
-    if (f === undefined) {
-      f = flatString(s);
-      this.texts.set(f, f);
+  push(id: number, value: number, timestampMs: number): void {
+    this.ids.push(id);
+    this.values.push(value);
+    this.timestamps.push(timestampMs);
+  }
+
+  /** Whether sample i is a staleness marker. */
+  isStale(i: number): boolean {
+    return i >= this.staleFrom && i < this.staleTo;
+  }
+
+  /** The samples as objects, each with its own labels (for callers other than the agent: tests, previews). */
+  toSamples(): ScrapedSample[] {
+    const out: ScrapedSample[] = [];
+    for (let i = 0; i < this.ids.length; i++) {
+      const sample: ScrapedSample = { labels: this.sets.labels(this.ids[i]!), value: this.values[i]!, timestampMs: this.timestamps[i]! };
+      if (this.isStale(i)) sample.stale = true;
+      out.push(sample);
     }
-    return f;
+    return out;
   }
 }
