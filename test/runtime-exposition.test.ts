@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ExpositionError, formatForContentType, scanExposition } from '../src/runtime/scrape/parse.js';
+import fc from 'fast-check';
+import { ExpositionError, ExpositionStream, formatForContentType, scanExposition } from '../src/runtime/scrape/parse.js';
 import { parseExposition } from '../src/runtime/semantics/exposition.js';
 import { FIXTURE_FILES } from './support/fixtures.js';
 
@@ -34,6 +35,50 @@ describe('exposition parser', () => {
       expect(fromBuffer.length).toBeGreaterThan(100);
       expect(fromBuffer).toEqual(collect(buf.toString('utf8')));
     }
+  });
+
+  it('reads a payload streamed in chunks of any sizes (split inside lines, quoted newlines and UTF-8 characters) as the same payload whole', () => {
+    const bytes = (...parts: (string | number[])[]): Buffer => Buffer.concat(parts.map((p) => Buffer.from(p as string)));
+    const filler = 'x{a="b"} 1\n'.repeat(7_000);
+    const payloads: [Buffer, 'prometheus-text' | 'openmetrics'][] = [
+      [readFileSync(new URL('./fixtures/metrics/cadvisor.prom', import.meta.url)), 'prometheus-text'],
+      [Buffer.from(`${filler}multi{v="line one\nline two",w="z"} 7\nafter{é="ü"} 1`), 'prometheus-text'],
+      [Buffer.from(`${filler}bad{a="b" 1\n${filler}`), 'prometheus-text'],
+      // Not UTF-8 only past the first run: the bad bytes are named, with their line.
+      [bytes('x{a="café"} 1\n', filler, 'y{a="', [0xc3], '"} 1\n', filler), 'prometheus-text'],
+      [bytes('# HELP h caf', [0xff], '\n', filler), 'prometheus-text'],
+      [Buffer.from(`${filler.replaceAll('x{', 'om{')}# EOF\n`), 'openmetrics'],
+      [Buffer.from(`# EOF\n${filler}`), 'openmetrics'],
+    ];
+    const run = (feed: (s: ExpositionStream) => void, format: 'prometheus-text' | 'openmetrics'): unknown => {
+      const out: unknown[] = [];
+      try {
+        const s = new ExpositionStream((labels, value, t) => out.push([labels, value, t]), { format });
+        feed(s);
+        return { samples: out, count: s.end().samples };
+      } catch (e) {
+        if (e instanceof ExpositionError) return { samples: out.length, line: e.line, reason: e.reason };
+        throw e;
+      }
+    };
+    for (const [payload, format] of payloads) {
+      const whole = run((s) => s.write(payload), format);
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 1, max: 150_000 }), { minLength: 1, maxLength: 12 }), (sizes) => {
+          const chunked = run((s) => {
+            let at = 0;
+            for (let i = 0; at < payload.length; i++) {
+              const n = sizes[i % sizes.length]!;
+              s.write(payload.subarray(at, at + n));
+              at += n;
+            }
+          }, format);
+          expect(chunked).toEqual(whole);
+        }),
+        { numRuns: 15 },
+      );
+    }
+    expect(run((s) => s.write(payloads[3]![0]), 'prometheus-text')).toMatchObject({ line: 7_002, reason: 'invalid UTF-8 label value: "\\"\\xc3\\""' });
   });
 
   it('counts the samples of cadvisor.prom as its sample lines', () => {

@@ -18,7 +18,7 @@ export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, Rela
 export { PromRegex, RelabelRegexError } from './semantics/relabel/regex.js';
 export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './semantics/target.js';
 export { parseExposition, type Sample } from './semantics/exposition.js';
-export { scanExposition, formatForContentType, ExpositionError, ContentTypeError, type ExpositionFormat, type ScanOptions, type ScanResult, type ParseOptions, type SampleHandler, type MetadataHandler } from './scrape/parse.js';
+export { scanExposition, ExpositionStream, formatForContentType, ExpositionError, ContentTypeError, type ExpositionFormat, type ScanOptions, type ScanResult, type ParseOptions, type SampleHandler, type MetadataHandler } from './scrape/parse.js';
 export { TargetScraper, ACCEPT_HEADERS, REPORT_SERIES, type ScrapeTarget, type ScrapeOptions, type ScrapeResult } from './scrape/scrape.js';
 export { writeSampleValue, seriesKey, SampleColumns, STALE_NAN_BITS, NORMAL_NAN_BITS, type ScrapedSample } from './scrape/stale.js';
 export { ScrapeError } from './scrape/http-get.js';

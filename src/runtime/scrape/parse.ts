@@ -38,62 +38,129 @@ const RUN_BYTES = 64 * 1024;
 /** Parses a whole payload, calling `onSample` for each sample in order; throws an ExpositionError at the first bad line. */
 export function scanExposition(input: string | Uint8Array, onSample: SampleHandler, options: ScanOptions = {}): ScanResult {
   const format = options.format ?? 'prometheus-text';
-  const prom = format === 'prometheus-text';
-  const make = (latin1: boolean): ParserBase =>
-    prom ? new PromTextParser('', latin1, options, onSample, options.onMetadata) : new OpenMetricsParser('', latin1, options, onSample, options.onMetadata);
   if (typeof input === 'string') {
+    const prom = format === 'prometheus-text';
     // promparse reads the payload with a newline appended.
     const text = prom && (input.length === 0 || input.charCodeAt(input.length - 1) !== 10) ? `${input}\n` : input;
-    return { format, samples: make(false).feed(text, true) };
+    const parser = prom ? new PromTextParser('', false, options, onSample, options.onMetadata) : new OpenMetricsParser('', false, options, onSample, options.onMetadata);
+    return { format, samples: parser.feed(text, true) };
   }
-  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  // Runs are decoded as Latin-1, one char per byte: V8 decodes UTF-8 with
-  // any non-ASCII byte in it some 25 times slower. A run that is all ASCII
-  // reads the same either way; in another, the labels and HELP texts that
-  // hold such bytes are decoded as UTF-8 one by one.
-  const parser = make(!isUtf8(buf));
-  let samples = 0;
-  let carry = '';
-  let carryAscii = true;
-  /** Where the text being parsed starts in `buf` (the carried part included). */
-  let textStart = 0;
-  let pos = 0;
-  do {
-    let end = buf.length;
-    if (pos + RUN_BYTES < buf.length) {
-      const nl = buf.indexOf(10, pos + RUN_BYTES);
-      if (nl !== -1) end = nl + 1;
-    }
-    const final = end >= buf.length;
-    const ascii: boolean = carryAscii && isAscii(buf.subarray(pos, end));
-    let text = carry + buf.toString('latin1', pos, end);
-    if (final && prom && (text.length === 0 || text.charCodeAt(text.length - 1) !== 10)) text += '\n';
-    if (parser.ended) {
-      if (!prom && text.length > 0) throw new ExpositionError(linesBefore(buf, textStart) + 1, 'unexpected data after # EOF');
-      break;
-    }
-    try {
-      samples += parser.feed(text, final, !ascii);
-      carry = '';
-      carryAscii = true;
-      textStart = end;
-    } catch (e) {
-      if (e === NEED_MORE) {
-        carry = text.slice(parser.entryOffset);
-        carryAscii = ascii;
-        textStart += parser.entryOffset;
-      } else if (e instanceof ExpositionError) throw new ExpositionError(e.line + linesBefore(buf, textStart), e.reason);
-      else throw e;
-    }
-    pos = end;
-  } while (pos < buf.length);
-  return { format, samples };
+  const stream = new ExpositionStream(onSample, options);
+  stream.write(input);
+  return stream.end();
 }
 
-/** Newlines in buf[0, end): how many lines precede the text that starts there. */
-function linesBefore(buf: Buffer, end: number): number {
+/**
+ * A payload parsed as its bytes arrive (a scrape's response body, gunzipped
+ * chunk by chunk), so that not even a large payload is ever held whole: only
+ * the run being parsed and the unfinished line after it are.
+ *
+ * Runs are decoded as Latin-1, one char per byte: V8 decodes UTF-8 with any
+ * non-ASCII byte in it some 25 times slower. A run that is all ASCII reads
+ * the same either way; in another, the labels and HELP texts that hold such
+ * bytes are decoded as UTF-8 one by one, and a run that is not valid UTF-8
+ * has its label values checked where Prometheus checks them. Runs end at a
+ * newline, so a run is valid UTF-8 exactly when its lines are.
+ */
+export class ExpositionStream {
+  private readonly format: ExpositionFormat;
+  private readonly prom: boolean;
+  private readonly parser: ParserBase;
+  /** Bytes received and not parsed yet (an unfinished run), pending[0, used). */
+  private pending: Buffer | undefined;
+  private used = 0;
+  private samples = 0;
+  /** The text of an entry that a run ended inside (a quoted newline): parsed again with the next run. */
+  private carry = '';
+  private carryAscii = true;
+  private carryValid = true;
+  /** Lines before the text being parsed (for the line numbers of errors). */
+  private lines = 0;
+  private done = false;
+
+  constructor(onSample: SampleHandler, options: ScanOptions = {}) {
+    this.format = options.format ?? 'prometheus-text';
+    this.prom = this.format === 'prometheus-text';
+    this.parser = this.prom ? new PromTextParser('', false, options, onSample, options.onMetadata) : new OpenMetricsParser('', false, options, onSample, options.onMetadata);
+  }
+
+  /** Parses what `chunk` completes; throws an ExpositionError at the first bad line. */
+  write(chunk: Uint8Array): void {
+    if (this.done || chunk.length === 0) return;
+    let data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.used > 0) {
+      this.keep(data, 0);
+      data = this.pending!.subarray(0, this.used);
+      this.used = 0;
+    }
+    let pos = 0;
+    while (data.length - pos > RUN_BYTES && !this.done) {
+      const nl = data.indexOf(10, pos + RUN_BYTES);
+      if (nl === -1) break;
+      this.run(data, pos, nl + 1, false);
+      pos = nl + 1;
+    }
+    if (pos < data.length && !this.done) this.keep(data, pos);
+  }
+
+  /** Parses the rest: the payload has ended. */
+  end(): ScanResult {
+    if (!this.done) {
+      const rest = this.pending?.subarray(0, this.used) ?? Buffer.alloc(0);
+      this.used = 0;
+      this.run(rest, 0, rest.length, true);
+    }
+    this.pending = undefined;
+    return { format: this.format, samples: this.samples };
+  }
+
+  /** Keeps data[from, end) for the next write, after what is kept already. */
+  private keep(data: Buffer, from: number): void {
+    const n = data.length - from;
+    if (this.pending === undefined || this.used + n > this.pending.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * RUN_BYTES, 2 * (this.used + n)));
+      if (this.pending !== undefined) this.pending.copy(bigger, 0, 0, this.used);
+      this.pending = bigger;
+    }
+    if (data.buffer === this.pending.buffer && data.byteOffset === this.pending.byteOffset) this.pending.copyWithin(0, from, data.length);
+    else data.copy(this.pending, this.used, from);
+    this.used += n;
+  }
+
+  private run(buf: Buffer, pos: number, end: number, final: boolean): void {
+    const bytes = buf.subarray(pos, end);
+    const ascii = this.carryAscii && isAscii(bytes);
+    const valid = ascii || (this.carryValid && isUtf8(bytes));
+    let text = this.carry + buf.toString('latin1', pos, end);
+    if (final && this.prom && (text.length === 0 || text.charCodeAt(text.length - 1) !== 10)) text += '\n';
+    if (this.parser.ended) {
+      if (!this.prom && text.length > 0) throw new ExpositionError(this.lines + 1, 'unexpected data after # EOF');
+      this.done = true;
+      return;
+    }
+    try {
+      this.samples += this.parser.feed(text, final, !ascii, !valid);
+      this.lines += newlines(text, text.length);
+      this.carry = '';
+      this.carryAscii = true;
+      this.carryValid = true;
+    } catch (e) {
+      if (e === NEED_MORE) {
+        const at = this.parser.entryOffset;
+        this.lines += newlines(text, at);
+        this.carry = text.slice(at);
+        this.carryAscii = ascii;
+        this.carryValid = valid;
+      } else if (e instanceof ExpositionError) throw new ExpositionError(e.line + this.lines, e.reason);
+      else throw e;
+    }
+  }
+}
+
+/** Newlines in text[0, end). */
+function newlines(text: string, end: number): number {
   let lines = 0;
-  for (let k = buf.indexOf(10); k !== -1 && k < end; k = buf.indexOf(10, k + 1)) lines++;
+  for (let k = text.indexOf('\n'); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) lines++;
   return lines;
 }
 

@@ -161,7 +161,7 @@ export abstract class ParserBase {
   protected n: number;
   protected latin1: boolean;
   /** The payload is not valid UTF-8: label values and HELP texts must be checked, as Prometheus checks them. */
-  protected readonly checkUtf8: boolean;
+  protected checkUtf8: boolean;
   /** Lexer position, token start, start condition, entry start. */
   protected i = 0;
   protected start = 0;
@@ -221,8 +221,9 @@ export abstract class ParserBase {
    * feeds the run again from `entryStart`, with the next one appended.
    * An ExpositionError's line counts from the start of `text`.
    */
-  feed(text: string, final: boolean, latin1 = this.latin1): number {
+  feed(text: string, final: boolean, latin1 = this.latin1, checkUtf8 = this.checkUtf8): number {
     this.latin1 = latin1;
+    this.checkUtf8 = checkUtf8;
     this.s = text;
     this.n = text.length;
     this.final = final;

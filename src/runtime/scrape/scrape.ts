@@ -20,7 +20,7 @@ import { setOwn, type Labels } from '../semantics/labels.js';
 import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfig } from '../semantics/relabel/relabel.js';
 import { DEFAULT_SEMANTICS, type PromSemantics } from '../semantics/version.js';
 import { httpGet, ScrapeError } from './http-get.js';
-import { ExpositionError, formatForContentType, scanExposition, type ExpositionFormat } from './parse.js';
+import { ExpositionError, ExpositionStream, formatForContentType, type ExpositionFormat, type SampleHandler } from './parse.js';
 import { LabelSets } from '../series/label-sets.js';
 import { SampleColumns, ScrapeCache, type CachedSeries, type ScrapedSample } from './stale.js';
 import { reportLabels, sampleLabels } from './target-labels.js';
@@ -99,8 +99,6 @@ export class TargetScraper {
   private scrapedOnce = false;
   /** The target's kept-alive connection (one: a target's scrapes do not overlap). */
   private agent: HttpAgent | undefined;
-  /** The last body's buffer, read into again by the next scrape. */
-  private buffer: Buffer | undefined;
 
   constructor(
     readonly target: ScrapeTarget,
@@ -150,9 +148,43 @@ export class TargetScraper {
     try {
       const tls = t.tlsConfig;
       this.agent ??= t.url.startsWith('https:') ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+      const honorTimestamps = t.honorTimestamps ?? true;
+      const honorLabels = t.honorLabels ?? false;
+      const sampleLimit = t.sampleLimit !== undefined && t.sampleLimit > 0 ? t.sampleLimit : Infinity;
+      const rules = this.rules;
+      let overLimit = false;
+      const onSample: SampleHandler = (exposed, value, timestampMs, text, type) => {
+        scraped++;
+        const entry = cache.lookup(text!, type!) ?? cache.store(text!, type!, this.resolve(cache, exposed, honorLabels, rules));
+        if (entry.iter !== iter) {
+          entry.iter = iter;
+          rawHits++;
+        }
+        const st = entry.series;
+        if (st === null) return;
+        if (st.touched !== iter) {
+          st.touched = iter;
+          touched.push(st);
+        }
+        const ts = honorTimestamps ? timestampMs : undefined;
+        postRelabel++;
+        if (st.seen === iter && ts === undefined) return; // a duplicate sample for this timestamp: Prometheus drops it
+        if (columns.length >= sampleLimit) {
+          overLimit = true;
+          return;
+        }
+        st.seen = iter;
+        if (ts === undefined && st.tracked !== iter) {
+          st.tracked = iter;
+          tracked.push(st);
+        }
+        if (st.known !== cache.lastOk) seriesAdded++;
+        columns.push(st.id, value, ts ?? now);
+      };
+      // The body is parsed as it arrives: a large payload is never held whole.
+      let stream: ExpositionStream | undefined;
       const response = await httpGet(t.url, {
         agent: this.agent,
-        ...(this.buffer !== undefined ? { buffer: this.buffer } : {}),
         headers: this.headers(),
         timeoutMs: t.scrapeTimeoutMs,
         bodySizeLimit: t.bodySizeLimit,
@@ -163,50 +195,15 @@ export class TargetScraper {
           key: tls?.key_file !== undefined ? readFileSync(tls.key_file) : undefined,
           servername: tls?.server_name,
         },
+        onBody: (contentType) => {
+          const { format } = formatForContentType(contentType, this.semantics, t.fallbackFormat);
+          const s = new ExpositionStream(onSample, { format, normalizeBucketLabels: this.semantics === 'prometheus-3', seriesText: true });
+          stream = s;
+          return (chunk) => s.write(chunk);
+        },
       });
-      bodyBytes = response.body.length;
-      // Kept for the next scrape unless it is far larger than bodies have become.
-      this.buffer = response.buffer.length <= 4 * bodyBytes + 65536 ? response.buffer : undefined;
-      const { format } = formatForContentType(response.contentType, this.semantics, t.fallbackFormat);
-      const honorTimestamps = t.honorTimestamps ?? true;
-      const honorLabels = t.honorLabels ?? false;
-      const sampleLimit = t.sampleLimit !== undefined && t.sampleLimit > 0 ? t.sampleLimit : Infinity;
-      const rules = this.rules;
-      let overLimit = false;
-      if (response.body.length > 0) {
-        scanExposition(
-          response.body,
-          (exposed, value, timestampMs, text, type) => {
-            scraped++;
-            const entry = cache.lookup(text!, type!) ?? cache.store(text!, type!, this.resolve(cache, exposed, honorLabels, rules));
-            if (entry.iter !== iter) {
-              entry.iter = iter;
-              rawHits++;
-            }
-            const st = entry.series;
-            if (st === null) return;
-            if (st.touched !== iter) {
-              st.touched = iter;
-              touched.push(st);
-            }
-            const ts = honorTimestamps ? timestampMs : undefined;
-            postRelabel++;
-            if (st.seen === iter && ts === undefined) return; // a duplicate sample for this timestamp: Prometheus drops it
-            if (columns.length >= sampleLimit) {
-              overLimit = true;
-              return;
-            }
-            st.seen = iter;
-            if (ts === undefined && st.tracked !== iter) {
-              st.tracked = iter;
-              tracked.push(st);
-            }
-            if (st.known !== cache.lastOk) seriesAdded++;
-            columns.push(st.id, value, ts ?? now);
-          },
-          { format, normalizeBucketLabels: this.semantics === 'prometheus-3', seriesText: true },
-        );
-      }
+      bodyBytes = response.size;
+      if (bodyBytes > 0) stream?.end();
       if (overLimit) throw new ScrapeError('sample limit exceeded');
     } catch (e) {
       if (e instanceof ScrapeError) {
@@ -279,7 +276,6 @@ export class TargetScraper {
   close(): void {
     this.agent?.destroy();
     this.agent = undefined;
-    this.buffer = undefined;
   }
 
   /** The target went away (or the agent stops it): staleness markers for its last series and its synthetic ones. */
