@@ -323,6 +323,45 @@ describe("the scrape cache (loopback node:http target)", () => {
   });
 });
 
+describe('the known-series fast path (loopback node:http target)', () => {
+  it('reads a series seen before, whatever its shape (braces and quotes in values, escapes, odd blanks, timestamps, NaN, UTF-8, repeats), as a fresh scraper reads it', async () => {
+    const body = (k: number): string =>
+      [
+        '# TYPE h histogram',
+        `h_bucket{le="1"} ${k}`,
+        `q{a="x}y",b="{",c=""} ${k}`,
+        `esc{a="q\\"uote"} ${k}`,
+        `nl{a="line\\nbreak"} ${k}`,
+        `ts{a="b"} ${k} 1700000000000`,
+        `spaces{a="b"}  ${k}`,
+        `tab{a="b"}\t${k}`,
+        `nolabels ${k}`,
+        `utf{a="é ü"} ${k}`,
+        `nan{a="b"} NaN`,
+        `q{a="x}y",b="{",c=""} ${k + 100}`,
+        `trailing{a="b",} ${k}`,
+        '',
+      ].join('\n');
+    const show = (x: ScrapedSample): string => `${seriesKey(x.labels)}|${x.value}|${x.timestampMs}|${x.stale === true}`;
+    const t = target();
+    const cached = new TargetScraper(t);
+    for (let k = 1; k <= 3; k++) {
+      reply = { body: body(k) };
+      const got = await cached.scrape(k * 1000);
+      const fresh = await new TargetScraper(t).scrape(k * 1000);
+      expect(got.error).toBeUndefined();
+      // (Timing aside, and scrape_series_added: a fresh scraper has seen no series before.)
+      const comparable = (x: ScrapedSample): boolean => x.labels.__name__ !== 'scrape_duration_seconds' && x.labels.__name__ !== 'scrape_series_added';
+      expect(got.samples.filter(comparable).map(show), `scrape ${k}`).toEqual(fresh.samples.filter(comparable).map(show));
+      expect([got.scraped, got.postRelabel]).toEqual([fresh.scraped, fresh.postRelabel]);
+    }
+    // The repeated q line is the duplicate Prometheus drops, on the fast path too; h's le is rewritten from the cache.
+    const last = await cached.scrape(4000);
+    expect(last.samples.filter((x) => x.labels.__name__ === 'q').map((x) => x.value)).toEqual([3]);
+    expect(last.samples.find((x) => x.labels.__name__ === 'h_bucket')!.labels.le).toBe('1.0');
+  });
+});
+
 describe('series keys', () => {
   it('give back the labels they were made from, whatever the text (long values, separators-like and non-Latin-1 characters), and tell label sets apart', () => {
     const long = `${'x'.repeat(300)}\u00ff12;`;

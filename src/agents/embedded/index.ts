@@ -50,6 +50,15 @@ function walVolume(model: Model, agent: AgentModel): Record<string, unknown> {
   return { name: 'wal', emptyDir: {} };
 }
 
+/**
+ * V8's heap settings for the agent, chosen on one node's load (bench/README.md):
+ * - one GC thread: on a pod's CPU share the helper threads cost more CPU than they save, and each keeps memory of its own;
+ * - a 2 MB semi-space (default 16): a scrape's garbage dies young, and the young generation was ~30 MB of the RSS;
+ * - the old generation grown by 20% of what survives a full GC (default up to 4×), so the heap stays near the live set
+ *   and scales with the load, unlike a fixed --max-old-space-size, which would run a larger node's agent out of heap.
+ */
+export const EMBEDDED_NODE_FLAGS = ['--single-threaded-gc', '--max-semi-space-size=2', '--heap-growing-percent=20'] as const;
+
 export const embedded: AgentKind = {
   name: KIND,
   title: "k8smon's embedded agent on the official Node.js image (the program is shipped in a ConfigMap)",
@@ -78,6 +87,7 @@ export const embedded: AgentKind = {
       image: model.images.node,
       command: ['node'],
       args: [
+        ...EMBEDDED_NODE_FLAGS,
         `${EMBEDDED_DIR}/${LOADER_KEY}`,
         `--config=${EMBEDDED_DIR}/${EMBEDDED_CONFIG_KEY}`,
         // The kubelet fills in $(NODE_NAME) from the container's environment (the downward API).

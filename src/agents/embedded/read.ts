@@ -13,15 +13,20 @@ import { LOADER_KEY } from './bundle.js';
 
 export const KIND = 'embedded';
 
-/** Whether a command line is `node …/k8smon-agent-loader.mjs …`. */
-export function runsLoader(line: readonly string[]): boolean {
-  return /(^|\/)node$/.test(line[0] ?? '') && (line[1] === LOADER_KEY || (line[1] ?? '').endsWith(`/${LOADER_KEY}`));
+/** Where the loader is in a command line `node [node options] …/k8smon-agent-loader.mjs …`; -1 when it is not such a line. */
+export function loaderIndex(line: readonly string[]): number {
+  if (!/(^|\/)node$/.test(line[0] ?? '')) return -1;
+  let i = 1;
+  while ((line[i] ?? '').startsWith('-')) i++;
+  const path = line[i] ?? '';
+  return path === LOADER_KEY || path.endsWith(`/${LOADER_KEY}`) ? i : -1;
 }
 
 export function recogniseEmbedded(found: ContainerFiles): AgentSpec | undefined {
   const line = commandLine(found.container);
-  if (!runsLoader(line)) return undefined;
-  const path = flagValue(line.slice(2), 'config');
+  const loader = loaderIndex(line);
+  if (loader === -1) return undefined;
+  const path = flagValue(line.slice(loader + 1), 'config');
   const text = path === undefined ? undefined : configMapFile(found, path);
   if (text === undefined) return undefined;
   const where = placement(found);

@@ -166,6 +166,8 @@ export class Agent {
   readonly startedAt = Date.now();
   /** Every label set the agent writes, numbered once: scrapers and senders share it. */
   readonly sets = new LabelSets();
+  /** append()'s values, reused (the senders copy them before it returns). */
+  private scratchValues = new Float64Array(1024);
 
   constructor(
     readonly config: AgentConfig,
@@ -321,7 +323,8 @@ export class Agent {
   private append(columns: SampleColumns): void {
     const n = columns.length;
     if (n === 0 || this.senders.length === 0) return;
-    const values = new Float64Array(n);
+    if (this.scratchValues.length < n) this.scratchValues = new Float64Array(Math.max(n, 2 * this.scratchValues.length));
+    const values = this.scratchValues;
     let highest = this.highestTimestampMs;
     for (let i = 0; i < n; i++) {
       const t = columns.timestamps[i]!;

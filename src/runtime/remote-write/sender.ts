@@ -141,6 +141,8 @@ export class RemoteWriteSender {
   private readonly refBase: number;
   /** Refs of earlier runs (from the WAL's series records) → set numbers, as they are read back. */
   private readonly replayedRefs = new Map<number, number>();
+  /** appendSeries' kept values, reused (the WAL and the queues copy them before it returns). */
+  private scratchValues = new Float64Array(1024);
   private readonly shards: Shard[];
   private mode: 'memory' | 'disk' = 'memory';
   private cursor: WalCursor;
@@ -240,7 +242,8 @@ export class RemoteWriteSender {
     if (this.closing) throw new Error('remote_write sender is closed');
     const refs = new Array<number>(n);
     const keptTimestamps = new Array<number>(n);
-    const keptValues = new Float64Array(n);
+    if (this.scratchValues.length < n) this.scratchValues = new Float64Array(Math.max(n, 2 * this.scratchValues.length));
+    const keptValues = this.scratchValues;
     const kept = new Array<number>(n);
     let count = 0;
     for (let i = 0; i < n; i++) {

@@ -133,6 +133,7 @@ export class WriteAheadLog {
   private fd = -1;
   private head!: SegmentMeta;
   private seriesInHead = new Set<number>();
+  private scratch = Buffer.alloc(0);
   private nextSeq = 0;
   private dirty = false;
   private syncTimer: NodeJS.Timeout | undefined;
@@ -296,7 +297,10 @@ export class WriteAheadLog {
         size += 8 + payload;
       }
     }
-    const all = Buffer.allocUnsafe(size);
+    // One scratch buffer for every append (written out before this returns): a scrape's records are
+    // hundreds of KB, and a fresh buffer each time left the allocator's heap fragmented.
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * this.scratch.length));
+    const all = this.scratch.subarray(0, size);
     let p = 0;
     for (const ns of newSeries) {
       writeSeriesRecord(all, p + 8, ns.ref, ns.labels);

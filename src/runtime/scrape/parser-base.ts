@@ -100,7 +100,20 @@ export interface ParseOptions {
    * caches what a series becomes by its text, as Prometheus' scrape cache does.
    */
   seriesText?: boolean;
+  /**
+   * With `seriesText`: asked, before a line's labels are read, whether the
+   * caller knows its series text (under the metric type in force) already.
+   * When it does, the labels are not read again (the same text gave them,
+   * and passed every check, before): the sample is handed over with
+   * KNOWN_SERIES as its labels. Prometheus' scrape cache skips the labels of
+   * a known series the same way. Text format only; a line of any unusual
+   * shape is read in full anyway.
+   */
+  knownSeries?: (text: string, type: MetricType) => boolean;
 }
+
+/** The labels handed over for a series the caller said it knows (ParseOptions.knownSeries): not to be read. */
+export const KNOWN_SERIES: Labels = Object.freeze({}) as Labels;
 
 /**
  * Receives each sample: its labels (`__name__` included; a new object each
@@ -196,6 +209,7 @@ export abstract class ParserBase {
   /** Where the line's value starts: its series text is s[entryStart, seriesEnd). */
   protected seriesEnd = 0;
   private readonly seriesText: boolean;
+  protected readonly knownSeries: ((text: string, type: MetricType) => boolean) | undefined;
 
   /** `latin1`: the payload is not valid UTF-8 (it is then read byte by byte, and checked where Prometheus checks). */
   constructor(
@@ -211,6 +225,7 @@ export abstract class ParserBase {
     this.checkUtf8 = latin1;
     this.normalize = options.normalizeBucketLabels ?? true;
     this.seriesText = options.seriesText ?? false;
+    this.knownSeries = this.seriesText ? options.knownSeries : undefined;
   }
 
   /**
@@ -283,7 +298,7 @@ export abstract class ParserBase {
     return !this.checkUtf8 || isUtf8(Buffer.from(this.s.slice(a, b), 'latin1'));
   }
 
-  private bs(from: number): number {
+  protected bs(from: number): number {
     let b = this.nextBs;
     if (b !== -1 && b < from) b = this.nextBs = this.s.indexOf('\\', from);
     return b;

@@ -4,7 +4,7 @@
  * leniency (blanks between tokens, free trailing commas, any comment) and the
  * same errors.
  */
-import { isL, isLD, isM, isMD, ParserBase, ReasonError, S, T, tokenName, type MetricType } from './parser-base.js';
+import { isL, isLD, isM, isMD, KNOWN_SERIES, ParserBase, ReasonError, S, T, tokenName, type MetricType } from './parser-base.js';
 
 const PROM_TYPES: Record<string, MetricType> = { counter: 'counter', gauge: 'gauge', histogram: 'histogram', summary: 'summary', untyped: 'unknown' };
 const UNESCAPE_HELP = /\\([\\n])/g;
@@ -35,6 +35,10 @@ export class PromTextParser extends ParserBase {
           this.samples++;
           continue;
         case T.MName: {
+          if (this.knownSeries !== undefined && this.known()) {
+            this.samples++;
+            continue;
+          }
           this.beginSeries(this.start, this.i);
           const braces = this.s.charCodeAt(this.i) === 123;
           if (braces) {
@@ -59,6 +63,43 @@ export class PromTextParser extends ParserBase {
           throw this.parseError('expected a valid start token', t);
       }
     }
+  }
+
+  /**
+   * The fast path for a series the caller knows (ParseOptions.knownSeries):
+   * its text found without reading the labels (the name, then everything up
+   * to the brace that closes the label block, quoted strings skipped), then
+   * the value and timestamp read as quickSuffix reads them. False, with
+   * nothing consumed, when the series is not known or the line is of any
+   * other shape: the full path reads it.
+   */
+  private known(): boolean {
+    const s = this.s;
+    const nameEnd = this.i;
+    let end = nameEnd;
+    if (s.charCodeAt(end) === 123) {
+      for (end++; ; ) {
+        const c = s.charCodeAt(end);
+        if (c === 125) break;
+        if (c === 10 || c === 92 || end >= this.n) return false;
+        if (c === 34) {
+          const q = s.indexOf('"', end + 1);
+          const nl = this.nl(end + 1);
+          const bs = this.bs(end + 1);
+          if (q === -1 || (nl !== -1 && nl < q) || (bs !== -1 && bs < q)) return false; // escapes and newlines: the full path
+          end = q + 1;
+        } else end++;
+      }
+      end++;
+    }
+    if (s.charCodeAt(end) !== 32 || !this.knownSeries!(s.slice(this.entryStart, end), this.mtype)) return false;
+    this.labels = KNOWN_SERIES;
+    this.hasName = true;
+    this.duplicate = undefined;
+    this.i = end;
+    if (this.quickSuffix()) return true;
+    this.i = nameEnd;
+    return false;
   }
 
   private metadata(t: T.Help | T.Type): void {

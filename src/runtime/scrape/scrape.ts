@@ -22,7 +22,8 @@ import { DEFAULT_SEMANTICS, type PromSemantics } from '../semantics/version.js';
 import { httpGet, ScrapeError } from './http-get.js';
 import { ExpositionError, ExpositionStream, formatForContentType, type ExpositionFormat, type SampleHandler } from './parse.js';
 import { LabelSets } from '../series/label-sets.js';
-import { SampleColumns, ScrapeCache, type CachedSeries, type ScrapedSample } from './stale.js';
+import { KNOWN_SERIES, type MetricType } from './parser-base.js';
+import { SampleColumns, ScrapeCache, type CachedSeries, type CachedText, type ScrapedSample } from './stale.js';
 import { reportLabels, sampleLabels } from './target-labels.js';
 
 export interface ScrapeTarget {
@@ -153,9 +154,12 @@ export class TargetScraper {
       const sampleLimit = t.sampleLimit !== undefined && t.sampleLimit > 0 ? t.sampleLimit : Infinity;
       const rules = this.rules;
       let overLimit = false;
+      // The entry of the series text the parser last asked about: its labels are not read again.
+      let known: CachedText | undefined;
+      const knownSeries = (text: string, type: MetricType): boolean => (known = cache.lookup(text, type)) !== undefined;
       const onSample: SampleHandler = (exposed, value, timestampMs, text, type) => {
         scraped++;
-        const entry = cache.lookup(text!, type!) ?? cache.store(text!, type!, this.resolve(cache, exposed, honorLabels, rules));
+        const entry = exposed === KNOWN_SERIES ? known! : (cache.lookup(text!, type!) ?? cache.store(text!, type!, this.resolve(cache, exposed, honorLabels, rules)));
         if (entry.iter !== iter) {
           entry.iter = iter;
           rawHits++;
@@ -197,7 +201,7 @@ export class TargetScraper {
         },
         onBody: (contentType) => {
           const { format } = formatForContentType(contentType, this.semantics, t.fallbackFormat);
-          const s = new ExpositionStream(onSample, { format, normalizeBucketLabels: this.semantics === 'prometheus-3', seriesText: true });
+          const s = new ExpositionStream(onSample, { format, normalizeBucketLabels: this.semantics === 'prometheus-3', seriesText: true, knownSeries });
           stream = s;
           return (chunk) => s.write(chunk);
         },
