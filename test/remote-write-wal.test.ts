@@ -38,6 +38,34 @@ describe('write-ahead log', () => {
     expect(crc32(Buffer.from('123456789')).toString(16)).toBe('cbf43926');
   });
 
+  it('writes an append whose series records outgrow its buffer (a new segment of a large node) in pieces, and replays all of it', () => {
+    const d = dir();
+    const n = 30_000;
+    const big = (ref: number): Record<string, string> => ({ __name__: 'container_cpu_usage_seconds_total', id: `/kubepods/burstable/pod${ref}/${'c'.repeat(60)}`, pod: `pod-${ref}`, ref: String(ref) });
+    const refs = Array.from({ length: n }, (_, i) => 1000 + i);
+    // One label set far larger than the buffer too.
+    const huge = { __name__: 'huge', v: 'x'.repeat(3 << 20) };
+    const labelsOfBig = (ref: number): Record<string, string> => (ref === 999 ? huge : big(ref));
+    const a = new WriteAheadLog({ dir: d });
+    const first = a.append([999, ...refs], [0, ...refs], Float64Array.from([0.5, ...refs]), n + 1, labelsOfBig);
+    const second = a.append(refs, refs.map((r) => r + 1), Float64Array.from(refs, (r) => r + 1), n, labelsOfBig);
+    expect(second.firstSeq).toBe(n + 1);
+    expect(second.cursor.offset).toBeGreaterThan(first.cursor.offset);
+    // The cursor of the last samples record is where it starts in the file, and the log counts every byte written.
+    const segment = join(d, readdirSync(d).find((f) => f.endsWith('.seg'))!);
+    expect(statSync(segment).size).toBe(second.cursor.offset + 8 + 5 + 20 * n);
+    expect(a.bytes).toBe(statSync(segment).size);
+    a.close();
+    const b = new WriteAheadLog({ dir: d });
+    expect(b.replay.series.size).toBe(n + 1);
+    expect(b.replay.series.get(999)).toEqual(huge);
+    expect(b.replay.series.get(1000 + n - 1)).toEqual(big(1000 + n - 1));
+    const got = readAll(b);
+    expect(got.refs).toEqual([999, ...refs, ...refs]);
+    expect(got.timestamps.slice(-2)).toEqual([1000 + n - 1, 1000 + n]);
+    b.close();
+  });
+
   it('replays series and unacknowledged samples after a restart, and keeps numbering after them', () => {
     const d = dir();
     const a = new WriteAheadLog({ dir: d, segmentBytes: 300 });
