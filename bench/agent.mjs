@@ -27,11 +27,11 @@ const rounds = Number(arg('rounds', 3));
 const windowSeconds = Number(arg('window', 40));
 const warmupSeconds = Number(arg('warmup', 15));
 const intervalSeconds = Number(arg('interval', 5));
-// The node flags the k8smon agent runs with: by default those of the rendered pod (EMBEDDED_NODE_FLAGS);
+// The node flags the k8smon agent runs with: by default those of the rendered node agent (NODE_AGENT_NODE_FLAGS);
 // --node-flags replaces them, e.g. --node-flags '' for Node's defaults, or add '--cpu-prof --cpu-prof-dir=/tmp/prof'
 // to see where its time goes.
-const { EMBEDDED_NODE_FLAGS } = await import('../dist/agents/embedded/index.js');
-const nodeFlags = String(arg('node-flags', EMBEDDED_NODE_FLAGS.join(' '))).split(' ').filter((f) => f !== '');
+const { NODE_AGENT_NODE_FLAGS } = await import('../dist/agents/embedded/index.js');
+const nodeFlags = String(arg('node-flags', NODE_AGENT_NODE_FLAGS.join(' '))).split(' ').filter((f) => f !== '');
 // Only the agents whose name contains this (e.g. --only k8smon), to look at one agent's memory alone.
 const only = String(arg('only', ''));
 // Print the agent's RSS every this many seconds (0: never), to see when the peak is reached.

@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { agentsFromManifests } from '../src/agents/find.js';
-import { ANNOTATIONS_LIMIT } from '../src/agents/embedded/index.js';
+import { ANNOTATIONS_LIMIT, NODE_AGENT_NODE_FLAGS } from '../src/agents/embedded/index.js';
 import { renderBundle } from '../src/pipeline.js';
 import type { KubernetesObject } from '../src/render/templates.js';
 import { checkDeployment } from '../src/runtime/check/index.js';
@@ -107,6 +107,18 @@ describe('agent.kind embedded: the Node.js image', () => {
     expect(image(render())).toMatch(/^docker\.io\/library\/node:\d+\.\d+\.\d+-alpine$/);
     expect(image(render(['imageRegistry=registry.example.cn/mirror']))).toBe(image(render()).replace('docker.io/', 'registry.example.cn/mirror/'));
     expect(image(render(['images.node.tag=22.99.0-alpine']))).toBe('docker.io/library/node:22.99.0-alpine');
+  });
+});
+
+describe("the agents' node options", () => {
+  it('run the node agent with the memory-lean V8 settings before the loader, the cluster agent with V8 defaults, and the reader finds both', () => {
+    const objects = render();
+    const args = (kind: string, name: string): string[] => podOf(findObject(objects, kind, name)).containers[0].args as string[];
+    const nodeArgs = args('DaemonSet', 'k8smon-agent-node');
+    expect(nodeArgs.slice(0, NODE_AGENT_NODE_FLAGS.length)).toEqual([...NODE_AGENT_NODE_FLAGS]);
+    expect(nodeArgs[NODE_AGENT_NODE_FLAGS.length]).toMatch(/\/k8smon-agent-loader\.mjs$/);
+    expect(args('Deployment', 'k8smon-agent-cluster')[0]).toMatch(/\/k8smon-agent-loader\.mjs$/);
+    expect(agentsFromManifests(objects).map((a) => `${a.kind} ${a.name}`).sort()).toEqual(['embedded daemonset/k8smon-agent-node', 'embedded deployment/k8smon-agent-cluster']);
   });
 });
 
