@@ -142,7 +142,13 @@ function rssMiB(pid) {
 
 async function measure(name, round) {
   const data = join(dir, `${name.split(' ')[0]}-${round}`);
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // A port the kernel just handed out (a random one could be one of the loopback targets').
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = probe.address();
+      probe.close(() => resolve(p));
+    });
+  });
   const [cmd, args] = AGENTS[name](data, port);
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
