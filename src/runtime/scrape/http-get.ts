@@ -1,9 +1,8 @@
 /**
  * The scrape request: one GET over node:http or node:https with a deadline,
  * gzip undone as the body arrives, never read beyond body_size_limit
- * (scrape.go readResponse). The body is either handed, chunk by chunk, to a
- * consumer (`onBody`: the scraper parses it as it arrives) or held once, in
- * one Buffer that grows as needed.
+ * (scrape.go readResponse). The body is handed, chunk by chunk, to a
+ * consumer (`onBody`: the scraper parses it as it arrives), never held whole.
  *
  * With an `agent` the connection is kept alive between scrapes, as
  * Prometheus' HTTP client keeps it per target; a kept-alive connection the
@@ -25,24 +24,18 @@ export interface HttpGetOptions {
   tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; servername?: string; rejectUnauthorized: boolean };
   /** A keep-alive agent (an https.Agent for https URLs); absent: a new connection per request. */
   agent?: Agent;
-  /** A buffer to read the body into (the last scrape's `buffer`): reused, a large body costs no new allocation and page faults per scrape. */
-  buffer?: Buffer;
   /**
    * Called once the response is a 200, with its Content-Type: returns the
-   * consumer of the body's chunks (gunzipped). The body is then not held;
-   * an error the consumer (or this call) throws fails the request with it.
+   * consumer of the body's chunks (gunzipped). An error the consumer (or
+   * this call) throws fails the request with it.
    */
-  onBody?: (contentType: string | undefined) => (chunk: Buffer) => void;
+  onBody: (contentType: string | undefined) => (chunk: Buffer) => void;
 }
 
 export interface HttpGetResult {
   contentType: string | undefined;
-  /** Valid until `buffer` is passed to another request; empty when the body went to `onBody`. */
-  body: Buffer;
   /** The body's size in bytes (after gunzip). */
   size: number;
-  /** The buffer the body was read into (it may have grown): pass it to the next request. */
-  buffer: Buffer;
 }
 
 export class ScrapeError extends Error {
@@ -55,8 +48,6 @@ export class ScrapeError extends Error {
     this.name = 'ScrapeError';
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResult> {
   const limit = options.bodySizeLimit !== undefined && options.bodySizeLimit > 0 ? options.bodySizeLimit : Infinity;
@@ -91,17 +82,15 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
             return;
           }
           const gzip = res.headers['content-encoding'] === 'gzip';
-          let consume: ((chunk: Buffer) => void) | undefined;
+          let consume: (chunk: Buffer) => void;
           try {
-            consume = options.onBody?.(res.headers['content-type']);
+            consume = options.onBody(res.headers['content-type']);
           } catch (e) {
             res.resume();
             fail(e as Error);
             return;
           }
           const stream: Readable = gzip ? res.pipe(createGunzip()) : res;
-          const want = Math.min(Number(res.headers['content-length'] ?? 0) * (gzip ? 8 : 1) || 64 * 1024, 64 * 1024 * 1024, limit === Infinity ? Number.MAX_SAFE_INTEGER : limit + 1) || 1;
-          let body = consume !== undefined ? EMPTY : options.buffer !== undefined && options.buffer.length >= want ? options.buffer : Buffer.allocUnsafe(want);
           let size = 0;
           stream.on('data', (chunk: Buffer) => {
             if (settled) return;
@@ -109,29 +98,19 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
               fail(new ScrapeError('body size limit exceeded', true));
               return;
             }
-            if (consume !== undefined) {
-              size += chunk.length;
-              try {
-                consume(chunk);
-              } catch (e) {
-                fail(e as Error);
-              }
-              return;
-            }
-            if (size + chunk.length > body.length) {
-              const bigger = Buffer.allocUnsafe(Math.max(body.length * 2, size + chunk.length));
-              body.copy(bigger, 0, 0, size);
-              body = bigger;
-            }
-            chunk.copy(body, size);
             size += chunk.length;
+            try {
+              consume(chunk);
+            } catch (e) {
+              fail(e as Error);
+            }
           });
           stream.on('error', (e: Error) => fail(new ScrapeError(gzip ? `gzip: ${e.message}` : e.message)));
           stream.on('end', () => {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
-            resolve({ contentType: res.headers['content-type'], body: body.subarray(0, size), size, buffer: body });
+            resolve({ contentType: res.headers['content-type'], size });
           });
         },
       );
