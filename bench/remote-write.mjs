@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { parseExposition } from '../dist/runtime/index.js';
 import { encodeLabels, encodeWriteRequest } from '../dist/runtime/remote-write/protobuf.js';
 import { snappyCompress } from '../dist/runtime/remote-write/snappy.js';
-import { LabelPairTable, encodeSnappyWriteRequest } from '../dist/runtime/remote-write/request.js';
+import { LabelPairTable, encodeSnappyWriteRequest, groupBySeries } from '../dist/runtime/remote-write/request.js';
 import { RemoteWriteSender, senderSettings } from '../dist/runtime/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,10 +40,14 @@ const directRequests = [];
 const now = Date.now();
 for (let i = 0; i < encoded.length; i += batch) {
   const part = [];
-  const direct = [];
-  for (let j = i; j < Math.min(i + batch, encoded.length); j++) {
+  const end = Math.min(i + batch, encoded.length);
+  // The sender queues samples as columns: set number, timestamp, value.
+  const direct = { series: new Int32Array(end - i), t: new Float64Array(end - i), v: new Float64Array(end - i) };
+  for (let j = i; j < end; j++) {
     part.push({ labels: encoded[j], timestamps: [now + j], values: Float64Array.of(j * 1.5) });
-    direct.push({ series: interned[j], timestamps: [now + j], values: Float64Array.of(j * 1.5) });
+    direct.series[j - i] = interned[j];
+    direct.t[j - i] = now + j;
+    direct.v[j - i] = j * 1.5;
   }
   requests.push(part);
   directRequests.push(direct);
@@ -97,7 +101,7 @@ for (let r = 0; r < rounds; r++) {
   t0 = cpuMs();
   do {
     directBytes = 0;
-    for (const req of directRequests) directBytes += encodeSnappyWriteRequest(table, req).body.length;
+    for (const q of directRequests) directBytes += encodeSnappyWriteRequest(table, groupBySeries(q.series, q.t, q.v, 0, q.series.length)).body.length;
     n += series.length;
   } while (cpuMs() - t0 < minMs);
   directRates.push(n / ((cpuMs() - t0) / 1000));

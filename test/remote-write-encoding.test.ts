@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeLabels, encodeWriteRequest, putInt64Varint, putUvarint, uvarintLength, compareUtf8 } from '../src/runtime/remote-write/protobuf.js';
 import { snappyCompress } from '../src/runtime/remote-write/snappy.js';
-import { encodeSnappyWriteRequest, LabelPairTable, type RequestSeries } from '../src/runtime/remote-write/request.js';
+import { encodeSnappyWriteRequest, groupBySeries, LabelPairTable, requestColumns, type RequestSeries } from '../src/runtime/remote-write/request.js';
 import { parseExposition } from '../src/runtime/semantics/exposition.js';
 import { decodeWriteRequest, snappyDecode } from './support/protobuf-decode.js';
 
@@ -151,12 +151,31 @@ describe('the sender’s encoder (protobuf written straight as snappy)', () => {
         const plain = encodeWriteRequest(input.map((s) => ({ labels: encodeLabels(s.labels), timestamps: s.samples.map((x) => x.t), values: Float64Array.from(s.samples.map((x) => x.v)) })));
         const direct = encodeSnappyWriteRequest(
           table,
-          input.map((s) => ({ series: table.series(s.labels), timestamps: s.samples.map((x) => x.t), values: Float64Array.from(s.samples.map((x) => x.v)) })),
+          requestColumns(input.map((s) => ({ series: table.series(s.labels), timestamps: s.samples.map((x) => x.t), values: Float64Array.from(s.samples.map((x) => x.v)) }))),
         );
         expect(direct.rawSize).toBe(plain.length);
         expect(Buffer.from(snappyDecode(direct.body)).equals(Buffer.from(plain))).toBe(true);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('groups a queue’s samples by series: each once, in the order of its first sample, its samples in queue order (random queues)', () => {
+    const id = fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 5000 }));
+    fc.assert(
+      fc.property(fc.array(id, { maxLength: 400 }), fc.nat(60), (ids, skip) => {
+        const from = Math.min(skip, ids.length);
+        const t = Float64Array.from(ids, (_, i) => 1_700_000_000_000 + i);
+        const v = Float64Array.from(ids, (_, i) => i / 2);
+        const got = groupBySeries(Int32Array.from(ids), t, v, from, ids.length);
+        const expected = new Map<number, number[]>();
+        for (let i = from; i < ids.length; i++) expected.set(ids[i]!, [...(expected.get(ids[i]!) ?? []), i]);
+        const grouped = Array.from({ length: got.seriesCount }, (_, k) => [got.sets[k]!, Array.from({ length: got.first[k + 1]! - got.first[k]! }, (_, j) => got.order[got.first[k]! + j]!)] as const);
+        expect(grouped).toEqual([...expected]);
+        expect(got.t).toBe(t);
+        expect(got.v).toBe(v);
+      }),
+      { numRuns: 300 },
     );
   });
 
@@ -172,7 +191,7 @@ describe('the sender’s encoder (protobuf written straight as snappy)', () => {
         plainBatch.push({ labels: encodeLabels(labels), timestamps: [t++], values: Float64Array.of(s.value) });
       }
     }
-    const { body, rawSize } = encodeSnappyWriteRequest(table, batch);
+    const { body, rawSize } = encodeSnappyWriteRequest(table, requestColumns(batch));
     const plain = encodeWriteRequest(plainBatch);
     expect(rawSize).toBe(plain.length);
     expect(rawSize).toBeGreaterThan(1 << 20);

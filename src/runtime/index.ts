@@ -40,7 +40,7 @@ export { RemoteWriteSender, retryAfterMs, REMOTE_WRITE_VERSION, type SenderOptio
 export { WriteAheadLog, WAL_DEFAULTS, type WalOptions } from './remote-write/wal.js';
 export { encodeWriteRequest, encodeLabels } from './remote-write/protobuf.js';
 export { snappyCompress } from './remote-write/snappy.js';
-export { encodeSnappyWriteRequest, LabelPairTable } from './remote-write/request.js';
+export { encodeSnappyWriteRequest, groupBySeries, LabelPairTable, requestColumns, type RequestColumns } from './remote-write/request.js';
 export { signV4, OAuth2TokenSource, awsCredentialsFromEnv } from './remote-write/auth.js';
 export type { ClusterSource, ClusterSourceFactory, ClusterSourceStatus, SdConfigEntry } from './cluster-source.js';
 export { liveClusterSource, liveClusterSourceWith, informerSpecs, type LiveSourceOptions } from './kube-api/source.js';

@@ -101,13 +101,107 @@ function encodeLabelField(name: string, value: string): Uint8Array {
   return out;
 }
 
-/** One series of a request and its samples, in time order. */
+/** One series of a request and its samples, in time order (the shape tests and benchmarks build). */
 export interface RequestSeries {
   /** The series' number in the table's LabelSets. */
   series: number;
   timestamps: ArrayLike<number>;
   /** A Float64Array keeps the staleness marker's NaN payload (see protobuf.ts). */
   values: ArrayLike<number>;
+}
+
+/**
+ * A request's samples as columns, grouped by series: series k is set
+ * `sets[k]` of the table's LabelSets, and its samples, in time order, are
+ * `t[order[j]]`, `v[order[j]]` for j from `first[k]` up to `first[k + 1]`.
+ * No object per series or sample: a sender encodes tens of thousands of
+ * samples per scrape interval, and objects that live until the request is
+ * sent were a third of its garbage.
+ */
+export interface RequestColumns {
+  seriesCount: number;
+  sets: ArrayLike<number>;
+  first: ArrayLike<number>;
+  order: ArrayLike<number>;
+  t: ArrayLike<number>;
+  /** A Float64Array keeps the staleness marker's NaN payload (see protobuf.ts). */
+  v: Float64Array;
+}
+
+/** groupBySeries' output, reused from call to call. */
+let groupSets = new Int32Array(1024);
+let groupFirst = new Int32Array(1025);
+let groupOrder = new Int32Array(1024);
+/** Per set number: its group in the current call, valid when stamped with the call. */
+let groupOfSet = new Int32Array(1024);
+let groupStamp = new Int32Array(1024);
+let groupCall = 0;
+
+/**
+ * Groups samples `from` up to `to` of the columns `series` (each sample's set
+ * number), `t` and `v` by series, each series' samples kept in their order and
+ * the series in the order of their first sample. The result's arrays are
+ * reused by the next call: encode it before calling again.
+ */
+export function groupBySeries(series: ArrayLike<number>, t: ArrayLike<number>, v: Float64Array, from: number, to: number): RequestColumns {
+  const n = to - from;
+  if (n + 1 > groupFirst.length) {
+    const cap = Math.max(n + 1, groupFirst.length * 2);
+    groupSets = new Int32Array(cap);
+    groupFirst = new Int32Array(cap + 1);
+    groupOrder = new Int32Array(cap);
+  }
+  groupCall = (groupCall + 1) | 0;
+  if (groupCall === 0) {
+    groupStamp.fill(0);
+    groupCall = 1;
+  }
+  // Counting sort: count each series' samples (in `groupFirst`, shifted by one), then place them.
+  let m = 0;
+  for (let i = from; i < to; i++) {
+    const s = series[i]!;
+    if (s >= groupStamp.length) {
+      const cap = Math.max(s + 1, groupStamp.length * 2);
+      groupStamp = growInt32(groupStamp, cap);
+      groupOfSet = growInt32(groupOfSet, cap);
+    }
+    if (groupStamp[s] !== groupCall) {
+      groupStamp[s] = groupCall;
+      groupOfSet[s] = m;
+      groupSets[m] = s;
+      groupFirst[++m] = 0;
+    }
+    groupFirst[groupOfSet[s]! + 1]!++;
+  }
+  groupFirst[0] = 0;
+  for (let k = 0; k < m; k++) groupFirst[k + 1]! += groupFirst[k]!;
+  // Place each sample at its series' next free slot, using groupFirst[k] as that cursor, then shift back.
+  for (let i = from; i < to; i++) groupOrder[groupFirst[groupOfSet[series[i]!]!]!++] = i;
+  for (let k = m; k > 0; k--) groupFirst[k] = groupFirst[k - 1]!;
+  groupFirst[0] = 0;
+  return { seriesCount: m, sets: groupSets, first: groupFirst, order: groupOrder, t, v };
+}
+
+/** The columns of requests given one object per series (each its own TimeSeries, in the list's order). */
+export function requestColumns(list: readonly RequestSeries[]): RequestColumns {
+  const total = list.reduce((n, s) => n + s.timestamps.length, 0);
+  const sets = new Int32Array(list.length);
+  const first = new Int32Array(list.length + 1);
+  const order = new Int32Array(total);
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  let j = 0;
+  list.forEach((s, k) => {
+    sets[k] = s.series;
+    first[k] = j;
+    for (let i = 0; i < s.timestamps.length; i++, j++) {
+      order[j] = j;
+      t[j] = s.timestamps[i]!;
+      v[j] = s.values[i]!;
+    }
+  });
+  first[list.length] = j;
+  return { seriesCount: list.length, sets, first, order, t, v };
 }
 
 const f64 = new Float64Array(1);
@@ -136,20 +230,23 @@ export interface EncodedRequest {
 /** Literals are written in place, at most 60 bytes each, so that the tag is always one byte reserved ahead. */
 const MAX_LITERAL = 60;
 
+/** Each TimeSeries' encoded size, reused from request to request. */
+let tsSizes = new Float64Array(1024);
+
 /**
- * The WriteRequest for `series` (one TimeSeries each, in order),
+ * The WriteRequest of `request` (one TimeSeries per series, in order),
  * snappy-compressed. Each series is a set number of `table.sets`.
  */
-export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly RequestSeries[]): EncodedRequest {
+export function encodeSnappyWriteRequest(table: LabelPairTable, request: RequestColumns): EncodedRequest {
+  const { seriesCount, sets, first, order, t: sampleTs, v: sampleVs } = request;
   table.update();
   // Sizes first: snappy's header is the uncompressed length.
   let total = 0;
-  const tsSizes = new Array<number>(series.length);
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i]!;
-    let size = table.labelsSize(s.series);
-    for (let j = 0; j < s.timestamps.length; j++) size += 2 + sampleBodySize(s.values[j]!, s.timestamps[j]!);
-    tsSizes[i] = size;
+  if (seriesCount > tsSizes.length) tsSizes = new Float64Array(Math.max(seriesCount, tsSizes.length * 2));
+  for (let k = 0; k < seriesCount; k++) {
+    let size = table.labelsSize(sets[k]!);
+    for (let j = first[k]!, e = first[k + 1]!; j < e; j++) size += 2 + sampleBodySize(sampleVs[order[j]!]!, sampleTs[order[j]!]!);
+    tsSizes[k] = size;
     total += 1 + uvarintLength(size) + size;
   }
   const pairCount = table.sets.pairCount;
@@ -166,7 +263,7 @@ export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly
   }
   const req = requestNo;
   // Worst case: every byte literal, one tag per 60 bytes, plus the copies' tags.
-  const bound = 16 + total + Math.ceil(total / MAX_LITERAL) + 8 * series.length;
+  const bound = 16 + total + Math.ceil(total / MAX_LITERAL) + 8 * seriesCount;
   if (output.length < bound) {
     output = new Uint8Array(Math.max(bound, output.length * 2));
     outputView = new DataView(output.buffer);
@@ -188,8 +285,8 @@ export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly
   let copyOffset = 0;
   let copyLength = 0;
 
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i]!;
+  for (let i = 0; i < seriesCount; i++) {
+    const set = sets[i]!;
     // TimeSeries header (≤ 9 bytes): literal.
     if (copyLength > 0) {
       d = emitCopy(dst, d, copyOffset, copyLength);
@@ -205,7 +302,7 @@ export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly
     d = putUvarint(dst, d, tsSizes[i]!);
     litLen += d - h;
     u += d - h;
-    for (let k = setStart[s.series]!, kEnd = k + setLength[s.series]!; k < kEnd; k++) {
+    for (let k = setStart[set]!, kEnd = k + setLength[set]!; k < kEnd; k++) {
       const id = pairs[k]!;
       const from = pairOffset[id]!;
       const len = pairSize[id]!;
@@ -249,17 +346,15 @@ export function encodeSnappyWriteRequest(table: LabelPairTable, series: readonly
       d = emitCopy(dst, d, copyOffset, copyLength);
       copyLength = 0;
     }
-    const ts = s.timestamps;
-    const vs = s.values;
-    for (let j = 0; j < ts.length; j++) {
+    for (let j = first[i]!, e = first[i + 1]!; j < e; j++) {
       if (litTag < 0 || litLen > MAX_LITERAL - 22) {
         if (litTag >= 0) dst[litTag] = (litLen - 1) << 2;
         litTag = d++;
         litLen = 0;
       }
       const start = d;
-      const v = vs[j]!;
-      const t = ts[j]!;
+      const v = sampleVs[order[j]!]!;
+      const t = sampleTs[order[j]!]!;
       f64[0] = v;
       const hasValue = (f64Words[0]! | f64Words[1]!) !== 0;
       dst[d++] = 0x12;

@@ -24,7 +24,7 @@ import { relabel } from '../semantics/relabel/relabel.js';
 import { growInt32, LabelSets } from '../series/label-sets.js';
 import { AssumeRoleCredentials, awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials, type AwsCredentials } from './auth.js';
 import type { SenderSettings } from './config.js';
-import { encodeSnappyWriteRequest, LabelPairTable, type RequestSeries } from './request.js';
+import { encodeSnappyWriteRequest, groupBySeries, LabelPairTable } from './request.js';
 import { HttpTransport, type HttpResponse } from './transport.js';
 import type { RemoteSample, RemoteWriteCounters } from './types.js';
 import { WriteAheadLog, type WalCursor, type WalOptions } from './wal.js';
@@ -47,68 +47,74 @@ export interface SenderOptions {
 }
 
 /**
- * Buffered samples, column by column: no object per sample (a node agent
- * buffers tens of thousands of samples for up to batch_send_deadline, long
- * enough for objects to outlive the young generation and burden the old).
- * Values in a Float64Array, which keeps the staleness marker's NaN bits.
+ * Buffered samples, column by column in typed arrays: no object per sample (a
+ * node agent buffers tens of thousands of samples for up to
+ * batch_send_deadline, long enough for objects to outlive the young
+ * generation and burden the old). Values in a Float64Array, which keeps the
+ * staleness marker's NaN bits.
  */
 class SampleQueue {
   /** Each sample's series: its label set's number (after write relabeling). */
-  series: number[] = [];
-  t: number[] = [];
+  series = new Int32Array(1024);
+  t = new Float64Array(1024);
   v = new Float64Array(1024);
-  seq: number[] = [];
-  /** Samples before this index are gone (a queue without shift()). */
+  seq = new Float64Array(1024);
+  /** Samples are at [head, end): a queue without shift(). */
   head = 0;
+  end = 0;
 
   get length(): number {
-    return this.series.length - this.head;
+    return this.end - this.head;
   }
 
   push(s: number, t: number, v: number, seq: number): void {
-    const n = this.series.length;
-    if (n === this.v.length) {
-      const bigger = new Float64Array(n * 2);
-      bigger.set(this.v);
-      this.v = bigger;
-    }
+    if (this.end === this.series.length) this.makeRoom();
+    const n = this.end++;
+    this.series[n] = s;
+    this.t[n] = t;
     this.v[n] = v;
-    this.series.push(s);
-    this.t.push(t);
-    this.seq.push(seq);
+    this.seq[n] = seq;
+  }
+
+  /** Moves the samples to the front, or into arrays twice the size when they are more than half full. */
+  private makeRoom(): void {
+    const n = this.length;
+    const cap = n * 2 > this.series.length ? this.series.length * 2 : this.series.length;
+    const { head, end } = this;
+    const move = <A extends Int32Array | Float64Array>(a: A, make: (n: number) => A): A => {
+      if (a.length === cap) return a.copyWithin(0, head, end) as A;
+      const bigger = make(cap);
+      bigger.set(a.subarray(head, end));
+      return bigger;
+    };
+    this.series = move(this.series, (k) => new Int32Array(k));
+    this.t = move(this.t, (k) => new Float64Array(k));
+    this.v = move(this.v, (k) => new Float64Array(k));
+    this.seq = move(this.seq, (k) => new Float64Array(k));
+    this.head = 0;
+    this.end = n;
   }
 
   /** The sequence number of the oldest sample, or Infinity. */
   firstSeq(): number {
-    return this.head < this.series.length ? this.seq[this.head]! : Infinity;
+    return this.head < this.end ? this.seq[this.head]! : Infinity;
   }
 
-  /** Takes up to `max` samples from the front. */
-  take(max: number): Batch {
-    const end = Math.min(this.series.length, this.head + max);
-    const batch: Batch = { series: this.series.slice(this.head, end), t: this.t.slice(this.head, end), v: this.v.slice(this.head, end), firstSeq: this.seq[this.head]! };
-    this.head = end;
-    if (this.head === this.series.length) {
-      this.series = [];
-      this.t = [];
-      this.seq = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.series.length) {
-      const n = this.series.length - this.head;
-      this.v.copyWithin(0, this.head, this.head + n);
-      this.series = this.series.slice(this.head);
-      this.t = this.t.slice(this.head);
-      this.seq = this.seq.slice(this.head);
-      this.head = 0;
-    }
-    return batch;
+  /** Removes the `count` oldest samples. */
+  drop(count: number): void {
+    this.head += count;
+    if (this.head === this.end) this.head = this.end = 0;
   }
 }
 
+/** Room for `n` samples that write relabeling kept: WAL refs (which can pass 2^31), timestamps, values, set numbers. */
+function appendScratch(n: number): { refs: Float64Array; timestamps: Float64Array; values: Float64Array; ids: Int32Array } {
+  return { refs: new Float64Array(n), timestamps: new Float64Array(n), values: new Float64Array(n), ids: new Int32Array(n) };
+}
+
+/** A request on its way: how many samples, and the oldest one's sequence number. */
 interface Batch {
-  series: number[];
-  t: number[];
-  v: Float64Array;
+  count: number;
   firstSeq: number;
 }
 
@@ -141,8 +147,8 @@ export class RemoteWriteSender {
   private readonly refBase: number;
   /** Refs of earlier runs (from the WAL's series records) → set numbers, as they are read back. */
   private readonly replayedRefs = new Map<number, number>();
-  /** appendSeries' kept values, reused (the WAL and the queues copy them before it returns). */
-  private scratchValues = new Float64Array(1024);
+  /** appendSeries' columns of the samples it keeps, reused from call to call (the WAL and the queues copy them before it returns). */
+  private scratch = appendScratch(1024);
   private readonly shards: Shard[];
   private mode: 'memory' | 'disk' = 'memory';
   private cursor: WalCursor;
@@ -240,11 +246,8 @@ export class RemoteWriteSender {
    */
   appendSeries(ids: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>, n: number): void {
     if (this.closing) throw new Error('remote_write sender is closed');
-    const refs = new Array<number>(n);
-    const keptTimestamps = new Array<number>(n);
-    if (this.scratchValues.length < n) this.scratchValues = new Float64Array(Math.max(n, 2 * this.scratchValues.length));
-    const keptValues = this.scratchValues;
-    const kept = new Array<number>(n);
+    if (this.scratch.values.length < n) this.scratch = appendScratch(Math.max(n, 2 * this.scratch.values.length));
+    const { refs, timestamps: keptTimestamps, values: keptValues, ids: kept } = this.scratch;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const id = this.afterWriteRelabel(ids[i]!);
@@ -317,7 +320,7 @@ export class RemoteWriteSender {
 
   private buffered(): number {
     let n = 0;
-    for (const sh of this.shards) n += sh.items.length + (sh.inflight?.series.length ?? 0);
+    for (const sh of this.shards) n += sh.items.length + (sh.inflight?.count ?? 0);
     return n;
   }
 
@@ -392,33 +395,34 @@ export class RemoteWriteSender {
     if (sh.timer !== undefined) clearTimeout(sh.timer);
     sh.timer = undefined;
     sh.deadlineHit = false;
-    const batch = sh.items.take(this.settings.queue.maxSamplesPerSend);
+    const batch: Batch = { count: Math.min(sh.items.length, this.settings.queue.maxSamplesPerSend), firstSeq: sh.items.firstSeq() };
+    const { body, newest } = this.encode(sh.items, batch.count);
+    sh.items.drop(batch.count);
     sh.inflight = batch;
-    const { body, newest } = this.encode(batch);
     let attempt = 0;
     for (;;) {
       if (this.closing) return; // left unacknowledged: the WAL sends it after a restart
       const r = await this.attempt(body);
       if (r.kind === 'ok') {
-        this.c.samplesSent += batch.series.length;
+        this.c.samplesSent += batch.count;
         this.c.bytesSent += r.bytes;
         this.c.requestsSucceeded++;
         if (newest > this.c.highestSentTimestampMs) this.c.highestSentTimestampMs = newest;
         break;
       }
       if (r.kind === 'fail') {
-        this.c.samplesFailed += batch.series.length;
+        this.c.samplesFailed += batch.count;
         this.c.requestsFailed++;
-        this.log({ level: 'error', msg: 'non-recoverable error: samples dropped', remote: this.settings.name, samples: batch.series.length, err: r.reason });
+        this.log({ level: 'error', msg: 'non-recoverable error: samples dropped', remote: this.settings.name, samples: batch.count, err: r.reason });
         break;
       }
       const backoff = Math.min(this.settings.queue.maxBackoffMs, this.settings.queue.minBackoffMs * 2 ** attempt);
       // Jitter: anywhere in the upper half of the backoff, so shards retrying together spread out.
       const delay = r.after ?? backoff / 2 + (this.random() * backoff) / 2;
       attempt++;
-      this.c.samplesRetried += batch.series.length;
+      this.c.samplesRetried += batch.count;
       this.c.requestsRetried++;
-      this.log({ level: 'warn', msg: 'failed to send batch, retrying', remote: this.settings.name, samples: batch.series.length, err: r.reason, retry_in_ms: Math.round(delay) });
+      this.log({ level: 'warn', msg: 'failed to send batch, retrying', remote: this.settings.name, samples: batch.count, err: r.reason, retry_in_ms: Math.round(delay) });
       await this.sleep(delay);
     }
     sh.inflight = undefined;
@@ -426,32 +430,11 @@ export class RemoteWriteSender {
     this.pump();
   }
 
-  private encode(batch: Batch): { body: Uint8Array; newest: number } {
-    // One TimeSeries per series, its samples in order.
-    const index = new Map<number, number>();
-    const counts: number[] = [];
-    const order: number[] = [];
-    const n = batch.series.length;
-    for (let k = 0; k < n; k++) {
-      const s = batch.series[k]!;
-      const i = index.get(s);
-      if (i === undefined) {
-        index.set(s, order.length);
-        order.push(s);
-        counts.push(1);
-      } else counts[i]!++;
-    }
-    const request: RequestSeries[] = order.map((s, i) => ({ series: s, timestamps: new Array<number>(counts[i]!), values: new Float64Array(counts[i]!) }));
-    const fill = new Array<number>(order.length).fill(0);
+  /** The request of the queue's `count` oldest samples: one TimeSeries per series, its samples in order. */
+  private encode(queue: SampleQueue, count: number): { body: Uint8Array; newest: number } {
     let newest = 0;
-    for (let k = 0; k < n; k++) {
-      const i = index.get(batch.series[k]!)!;
-      const r = request[i]!;
-      const t = batch.t[k]!;
-      (r.timestamps as number[])[fill[i]!] = t;
-      (r.values as Float64Array)[fill[i]!++] = batch.v[k]!;
-      if (t > newest) newest = t;
-    }
+    for (let i = queue.head; i < queue.head + count; i++) if (queue.t[i]! > newest) newest = queue.t[i]!;
+    const request = groupBySeries(queue.series, queue.t, queue.v, queue.head, queue.head + count);
     return { body: encodeSnappyWriteRequest(this.table, request).body, newest };
   }
 
