@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ExpositionError, ExpositionStream, formatForContentType, scanExposition } from '../src/runtime/scrape/parse.js';
 import { parseExposition } from '../src/runtime/semantics/exposition.js';
+import { parseGoFloat, parseGoFloatAt } from '../src/runtime/scrape/go-format.js';
 import { FIXTURE_FILES } from './support/fixtures.js';
 
 function collect(input: string | Buffer, options: Parameters<typeof scanExposition>[2] = {}): { labels: Record<string, string>; value: number; t: number | undefined }[] {
@@ -79,6 +80,23 @@ describe('exposition parser', () => {
       );
     }
     expect(run((s) => s.write(payloads[3]![0]), 'prometheus-text')).toMatchObject({ line: 7_002, reason: 'invalid UTF-8 label value: "\\"\\xc3\\""' });
+  });
+
+  it('reads a sample value in place exactly as strconv.ParseFloat of its text (random decimals, signs, exponents, 15 and 16 digits)', () => {
+    const digits = (max: number) => fc.stringMatching(new RegExp(`^[0-9]{1,${max}}$`));
+    const decimal = fc
+      .tuple(fc.constantFrom('', '-', '+'), digits(17), fc.option(fc.tuple(fc.constant('.'), fc.oneof(digits(17), fc.constant(''))), { nil: undefined }), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '-', '+'), digits(3)), { nil: undefined }))
+      .map(([sign, whole, fraction, exponent]) => sign + whole + (fraction?.join('') ?? '') + (exponent?.join('') ?? ''));
+    const anything = fc.stringMatching(/^[-+.eE0-9_xp]{0,12}$/);
+    const cases = [fc.double().map(String), decimal, anything, fc.integer().map((n) => `${n / 1000}`)];
+    fc.assert(
+      fc.property(fc.oneof(...cases), fc.string({ maxLength: 3 }), (text, around) => {
+        const line = `${around}${text}${around}`;
+        const inPlace = parseGoFloatAt(line, around.length, around.length + text.length);
+        expect(Object.is(inPlace, parseGoFloat(text)) || (typeof inPlace === 'object' && JSON.stringify(inPlace) === JSON.stringify(parseGoFloat(text)))).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('counts the samples of cadvisor.prom as its sample lines', () => {

@@ -38,6 +38,59 @@ export function parseGoFloat(s: string): GoFloat {
   return { error: `strconv.ParseFloat: parsing ${goQuote(s)}: invalid syntax` };
 }
 
+/** parseGoFloat(s.slice(a, b)), without making the slice when the text is a short plain decimal (see exactDecimal). */
+export function parseGoFloatAt(s: string, a: number, b: number): GoFloat {
+  const exact = exactDecimal(s, a, b);
+  return exact === undefined ? parseGoFloat(s.slice(a, b)) : exact;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * The value of s[a, b) when it is `[-+]digits[.digits][(e|E)[-+]digits]` with
+ * at most 15 digits and a power of ten within 10^±22, undefined otherwise.
+ * Both the digits and the power of ten are then exact doubles, so the one
+ * multiplication or division rounds correctly (Clinger's fast path) and the
+ * result is the value Number() and Go's ParseFloat give. Most sample values
+ * have this shape; reading them in place saves a string per sample.
+ */
+function exactDecimal(s: string, a: number, b: number): number | undefined {
+  let i = a;
+  let c = s.charCodeAt(i);
+  const negative = c === 45;
+  if (negative || c === 43) c = s.charCodeAt(++i);
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = 0;
+  let dot = false;
+  for (; i < b; c = s.charCodeAt(++i)) {
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (dot) fraction++;
+    } else if (c === 46 && !dot) dot = true;
+    else break;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  let exponent = 0;
+  if (i < b) {
+    if (c !== 101 && c !== 69) return undefined;
+    c = s.charCodeAt(++i);
+    const negativeExponent = c === 45;
+    if (negativeExponent || c === 43) c = s.charCodeAt(++i);
+    if (i >= b) return undefined;
+    for (; i < b; c = s.charCodeAt(++i)) {
+      if (c < 48 || c > 57 || exponent > 1000) return undefined;
+      exponent = exponent * 10 + (c - 48);
+    }
+    if (negativeExponent) exponent = -exponent;
+  }
+  const power = exponent - fraction;
+  if (power < -22 || power > 22) return undefined;
+  const value = power >= 0 ? mantissa * POW10[power]! : mantissa / POW10[-power]!;
+  return negative ? -value : value;
+}
+
 /** Printable as Go's unicode.IsPrint sees it (letters, marks, numbers, punctuation, symbols, ASCII space). */
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 

@@ -4,7 +4,7 @@
  * timestamps in seconds (kept as ms, truncated), UNIT, exemplars parsed and
  * dropped, `# EOF` required, and the same errors.
  */
-import { parseGoFloat } from './go-format.js';
+import { parseGoFloatAt } from './go-format.js';
 import { isL, isLD, isM, isMD, ParserBase, ReasonError, S, T, tokenName, unescapeLabel, type MetricType, type ParseOptions, type MetadataHandler, type SampleHandler } from './parser-base.js';
 
 const OM_TYPES: Record<string, MetricType> = {
@@ -175,7 +175,7 @@ export class OpenMetricsParser extends ParserBase {
   }
 
   private secondsAt(a: number, what: string): number {
-    const f = parseGoFloat(this.s.slice(a, this.i));
+    const f = parseGoFloatAt(this.s, a, this.i);
     if (typeof f !== 'number') throw new ReasonError(`${f.error} while parsing: ${this.quote(this.s.slice(this.entryStart, this.i))}`);
     if (!Number.isFinite(f)) throw new ReasonError(`invalid ${what} ${Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf'}`);
     return f;

@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Labels } from '../semantics/labels.js';
-import { formatOpenMetricsFloat, goQuote, parseGoFloat } from './go-format.js';
+import { formatOpenMetricsFloat, goQuote, parseGoFloat, parseGoFloatAt } from './go-format.js';
 
 /** Tokens, named as Prometheus names them in its errors. */
 export const enum T {
@@ -466,7 +466,7 @@ export abstract class ParserBase {
 
   /** The sample value s[a, b), as Prometheus reads it; NaN is any NaN. */
   protected sampleValue(a: number, b: number): number {
-    const f = parseGoFloat(this.s.slice(a, b));
+    const f = parseGoFloatAt(this.s, a, b);
     if (typeof f === 'number') return f;
     throw new ReasonError(`${f.error} while parsing: ${this.quote(this.s.slice(this.entryStart, this.i))}`);
   }
