@@ -105,7 +105,8 @@ export interface ParseOptions {
    * caller knows its series text (under the metric type in force) already.
    * When it does, the labels are not read again (the same text gave them,
    * and passed every check, before): the sample is handed over with
-   * KNOWN_SERIES as its labels. Prometheus' scrape cache skips the labels of
+   * KNOWN_SERIES as its labels and an empty series text (the caller was
+   * just given it). Prometheus' scrape cache skips the labels of
    * a known series the same way. Text format only; a line of any unusual
    * shape is read in full anyway.
    */
@@ -460,7 +461,7 @@ export abstract class ParserBase {
   /** Hands the finished line over, or fails it for a label given twice (as Prometheus' storage refuses such a series). */
   protected emit(): void {
     if (this.duplicate !== undefined) throw new ReasonError(`label name "${this.duplicate}" is not unique: invalid sample`);
-    if (this.seriesText) this.onSample(this.labels, this.value, this.timestamp, this.s.slice(this.entryStart, this.seriesEnd), this.mtype);
+    if (this.seriesText) this.onSample(this.labels, this.value, this.timestamp, this.labels === KNOWN_SERIES ? '' : this.s.slice(this.entryStart, this.seriesEnd), this.mtype);
     else this.onSample(this.labels, this.value, this.timestamp);
   }
 
