@@ -17,6 +17,7 @@ import { RemoteWriteSender } from '../remote-write/sender.js';
 import { scrapeTargetFromConfig, type ScrapeConfigFields } from '../scrape/scrape-config.js';
 import { TargetScraper, type ScrapeResult } from '../scrape/scrape.js';
 import { STALE_NAN_BITS, type SampleColumns } from '../scrape/stale.js';
+import { collectionDue, collectSets } from '../series/collect.js';
 import { LabelSets } from '../series/label-sets.js';
 import { AGENT_SEMANTICS, walDirName, type AgentConfig, type AgentJob } from './config.js';
 import type { Logger } from './log.js';
@@ -32,6 +33,14 @@ export interface AgentOptions {
   userAgent?: string;
   /** Write-ahead log fsync interval (ms); the WAL's default when absent. */
   walFsyncIntervalMs?: number;
+  /** Label sets no longer written are forgotten once the table has doubled, by at least this many sets (default 10,000). */
+  forgetSetsMinGrowth?: number;
+}
+
+/** How many scrapes are under way across the agent's loops, and what to do when none is. */
+interface ScrapeActivity {
+  underWay: number;
+  idle(): void;
 }
 
 /** Per job, what /metrics reports. */
@@ -94,6 +103,7 @@ class ScrapeLoop {
     private readonly offsetMs: number,
     private readonly onResult: (r: ScrapeResult, at: number) => void,
     private readonly onError: (e: Error) => void,
+    private readonly activity: ScrapeActivity,
   ) {}
 
   start(now = Date.now()): void {
@@ -118,6 +128,7 @@ class ScrapeLoop {
     this.next += this.intervalMs;
     if (this.next <= now) this.next += Math.ceil((now - this.next + 1) / this.intervalMs) * this.intervalMs;
     if (this.running === undefined) {
+      this.activity.underWay++;
       this.running = this.scraper
         .scrape(at)
         .then((r) => {
@@ -125,6 +136,7 @@ class ScrapeLoop {
         }, this.onError)
         .finally(() => {
           this.running = undefined;
+          if (--this.activity.underWay === 0) this.activity.idle();
         });
     }
     this.schedule();
@@ -168,6 +180,13 @@ export class Agent {
   readonly sets = new LabelSets();
   /** append()'s values, reused (the senders copy them before it returns). */
   private scratchValues = new Float64Array(1024);
+  /** Every scraper that refers to label sets: those of the loops, and those stopped whose markers are not appended yet. */
+  private readonly scrapers = new Set<TargetScraper>();
+  private readonly activity: ScrapeActivity = { underWay: 0, idle: () => this.forgetSetsIfDue() };
+  /** Label sets live after the last collection; collections so far and the sets they forgot. */
+  private liveSets = 0;
+  setCollections = 0;
+  setsForgotten = 0;
 
   constructor(
     readonly config: AgentConfig,
@@ -265,6 +284,7 @@ export class Agent {
       removed++;
       void loop.stop().then(() => {
         if (!this.stopping) this.append(loop.scraper.stop(Date.now()));
+        this.scrapers.delete(loop.scraper);
       });
     }
     for (const [key, t] of wanted) {
@@ -284,6 +304,7 @@ export class Agent {
     const { job, stats } = state;
     const target = scrapeTargetFromConfig(job.config as ScrapeConfigFields, t, `${job.timeoutMs}ms`);
     const scraper = new TargetScraper(target, { semantics: AGENT_SEMANTICS, userAgent: this.options.userAgent ?? 'k8smon-agent', sets: this.sets, externalLabels: this.config.global.external_labels });
+    this.scrapers.add(scraper);
     let lastError: string | undefined;
     let lastAt: number | undefined;
     return new ScrapeLoop(
@@ -312,7 +333,25 @@ export class Agent {
         this.append(r.columns);
       },
       (e) => this.log('error', 'scrape loop error', { job: job.name, target: t.url, err: e.message }),
+      this.activity,
     );
+  }
+
+  /**
+   * Forgets the label sets nothing refers to any more (series of pods that
+   * went away), once the table has doubled since the last time
+   * (series/collect.ts). Called when no scrape is under way, so that every
+   * set number in use is held by a scraper's cache or a sender's queue.
+   */
+  private forgetSetsIfDue(): void {
+    if (this.stopping || !collectionDue(this.sets, this.liveSets, this.options.forgetSetsMinGrowth ?? 10_000)) return;
+    if (!this.senders.every((s) => s.canRenumberSets())) return; // a sender reads its WAL back: later
+    const started = performance.now();
+    const { before, after } = collectSets(this.sets, [...this.scrapers, ...this.senders]);
+    this.liveSets = after;
+    this.setCollections++;
+    this.setsForgotten += before - after;
+    this.log('info', 'forgot the label sets no longer written', { before, after, ms: Math.round(performance.now() - started) });
   }
 
   /**

@@ -85,6 +85,10 @@ export function agentMetrics(agent: Agent, version: string): string {
   e.family('prometheus_sd_failed_configs', 'gauge', 'Current number of service discovery configurations that failed to load.', [[{ name: 'scrape' }, jobs.reduce((n, j) => n + j.sources.filter((s) => s.status().some((st) => st.lastError !== undefined)).length, 0)]]);
   e.family('prometheus_sd_kubernetes_failures_total', 'counter', 'The number of failed WATCH/LIST requests.', [[{}, status.reduce((n, x) => n + x.st.failures, 0)]]);
 
+  // Label sets (series) held, and those forgotten (series/collect.ts).
+  e.family('k8smon_agent_label_sets', 'gauge', 'Label sets (series) the agent holds: those it writes, and those no longer written until the next collection.', [[{}, agent.sets.size]]);
+  e.family('k8smon_agent_label_sets_forgotten_total', 'counter', 'Label sets forgotten because nothing wrote them any more (series of targets or pods gone).', [[{}, agent.setsForgotten]]);
+
   // remote_write, per destination.
   const remotes = agent.senders.map((s) => ({ labels: { remote_name: s.settings.name, url: s.settings.url.toString() }, c: s.counters(), s }));
   e.family('prometheus_agent_samples_appended_total', 'counter', 'Total number of samples appended to the storage.', [[{}, agent.samplesIn]]);

@@ -36,6 +36,8 @@ export class LabelPairTable {
   private used = 0;
   /** Each set's encoded labels size, plus one (0: not worked out yet). */
   private setSize = new Int32Array(1024);
+  /** The sets' generation the pairs were numbered in. */
+  private generation = 0;
 
   constructor(readonly sets: LabelSets = new LabelSets()) {}
 
@@ -44,8 +46,14 @@ export class LabelPairTable {
     return this.sets.intern(labels);
   }
 
-  /** Encodes the pairs added to `sets` since the last call. */
+  /** Encodes the pairs added to `sets` since the last call (all of them again after the sets were renumbered). */
   update(): void {
+    if (this.generation !== this.sets.generation) {
+      this.generation = this.sets.generation;
+      this.encodedPairs = 0;
+      this.used = 0;
+      this.setSize = new Int32Array(1024);
+    }
     const n = this.sets.pairCount;
     if (n > this.offset.length) {
       const cap = Math.max(n, this.offset.length * 2);

@@ -21,6 +21,7 @@
  * it has for the series).
  */
 import { relabel } from '../semantics/relabel/relabel.js';
+import type { SetHolder } from '../series/collect.js';
 import { growInt32, LabelSets } from '../series/label-sets.js';
 import { AssumeRoleCredentials, awsCredentialsFromEnv, OAuth2TokenSource, readSecretFile, signV4, WebIdentityCredentials, type AwsCredentials } from './auth.js';
 import type { SenderSettings } from './config.js';
@@ -131,7 +132,7 @@ type Attempt = { kind: 'ok'; bytes: number } | { kind: 'retry'; after?: number; 
 
 export const REMOTE_WRITE_VERSION = '0.1.0';
 
-export class RemoteWriteSender {
+export class RemoteWriteSender implements SetHolder {
   readonly settings: SenderSettings;
   private readonly wal: WriteAheadLog;
   private readonly transport: HttpTransport;
@@ -142,9 +143,10 @@ export class RemoteWriteSender {
   /**
    * A series' ref in the WAL is refBase + its set's number: refs of this run
    * never clash with those of the runs before (whose series records the WAL
-   * replays), and no map from series to ref is kept.
+   * replays), and no map from series to ref is kept. When the sets are
+   * numbered anew (remapSets), refBase moves past every ref used so far.
    */
-  private readonly refBase: number;
+  private refBase: number;
   /** Refs of earlier runs (from the WAL's series records) → set numbers, as they are read back. */
   private readonly replayedRefs = new Map<number, number>();
   /** appendSeries' columns of the samples it keeps, reused from call to call (the WAL and the queues copy them before it returns). */
@@ -314,6 +316,33 @@ export class RemoteWriteSender {
     this.replayedRefs.set(ref, id);
     this.replaySeries.delete(ref);
     return id;
+  }
+
+  // ---- forgetting label sets (series/collect.ts) ------------------------------------
+
+  /**
+   * Whether the sets may be numbered anew now: not while samples are read
+   * back from the WAL (an outage's backlog, or the replay after a restart),
+   * whose refs name sets by their current numbers.
+   */
+  canRenumberSets(): boolean {
+    return this.mode === 'memory';
+  }
+
+  /** Marks the sets of the queued samples and of the refs replayed from earlier runs. */
+  markSets(live: Uint8Array): void {
+    for (const sh of this.shards) for (let i = sh.items.head; i < sh.items.end; i++) live[sh.items.series[i]!] = 1;
+    for (const id of this.replayedRefs.values()) live[id] = 1;
+  }
+
+  remapSets(remap: Int32Array): void {
+    for (const sh of this.shards) for (let i = sh.items.head; i < sh.items.end; i++) sh.items.series[i] = remap[sh.items.series[i]!]!;
+    for (const [ref, id] of this.replayedRefs) this.replayedRefs.set(ref, remap[id]!);
+    // New numbers, new refs: past every ref of the old numbering, so that a ref never names two series
+    // (the WAL writes the series records of the new refs again).
+    this.refBase += remap.length;
+    // Worked out again as sets are appended (LabelPairTable notices the new numbering by itself).
+    this.relabeled = new Int32Array(1024);
   }
 
   // ---- moving samples from the WAL into the shards -----------------------------

@@ -21,6 +21,7 @@ import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfig } from 
 import { DEFAULT_SEMANTICS, type PromSemantics } from '../semantics/version.js';
 import { httpGet, ScrapeError } from './http-get.js';
 import { ExpositionError, ExpositionStream, formatForContentType, type ExpositionFormat, type SampleHandler } from './parse.js';
+import type { SetHolder } from '../series/collect.js';
 import { LabelSets } from '../series/label-sets.js';
 import { KNOWN_SERIES, type MetricType } from './parser-base.js';
 import { SampleColumns, ScrapeCache, type CachedSeries, type CachedText, type ScrapedSample } from './stale.js';
@@ -87,7 +88,7 @@ export const ACCEPT_HEADERS: Record<PromSemantics, string> = {
 
 export const REPORT_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const;
 
-export class TargetScraper {
+export class TargetScraper implements SetHolder {
   private readonly rules: CompiledRelabel[];
   private readonly semantics: PromSemantics;
   private readonly userAgent: string;
@@ -274,6 +275,21 @@ export class TargetScraper {
     const external = this.externalLabels;
     for (const name in external) if (!Object.hasOwn(labels, name)) setOwn(labels, name, external[name]!);
     return labels;
+  }
+
+  /**
+   * Marks the label sets it refers to (its series and synthetic series); with
+   * remapSets, a SetHolder (series/collect.ts). Only between scrapes: one under
+   * way holds set numbers in its samples.
+   */
+  markSets(live: Uint8Array): void {
+    for (const id of this.reportIds) live[id] = 1;
+    this.cache?.markSets(live);
+  }
+
+  remapSets(remap: Int32Array): void {
+    this.reportIds = this.reportIds.map((id) => remap[id]!);
+    this.cache?.remapSets(remap);
   }
 
   /** Closes the kept-alive connection (a later scrape opens a new one). */

@@ -183,6 +183,31 @@ export class ScrapeCache {
     this.lastRawCount = this.rawCount;
   }
 
+  /** Every series this cache can reach (by the texts, by number, and the last scrape's tracked ones), each once. */
+  private reachable(): Set<CachedSeries> {
+    const all = new Set<CachedSeries>(this.series.values());
+    for (const k in this.raw) {
+      const st = this.raw[k]!.series;
+      if (st !== null) all.add(st);
+    }
+    for (const st of this.prevTracked) all.add(st);
+    return all;
+  }
+
+  /** Marks the label sets of its series (see series/collect.ts). */
+  markSets(live: Uint8Array): void {
+    for (const st of this.reachable()) live[st.id] = 1;
+  }
+
+  /** Gives its series their new set numbers. */
+  remapSets(remap: Int32Array): void {
+    const all = this.reachable();
+    for (const st of all) st.id = remap[st.id]!;
+    const byId = [...this.series.values()];
+    this.series.clear();
+    for (const st of byId) this.series.set(st.id, st);
+  }
+
   /** Takes over another cache's series state (made for other target labels or rules): the markers and scrape_series_added still due. */
   adopt(old: ScrapeCache): void {
     this.iter = old.iter;

@@ -13,9 +13,12 @@
  * Sets are found by a hash of their names and values (the hash the
  * remote_write sender shards by, so it must stay as it is: a series keeps its
  * shard, and its watermark, across restarts) and compared pair by pair, so
- * no key string is kept either. Numbers are never reused: a set lives as long
- * as the table (the agent's lifetime). That is also the remote_write sender's
- * lifetime for a series, as it is Prometheus' between WAL checkpoints.
+ * no key string is kept either.
+ *
+ * Sets the agent no longer writes (pods come and go) are forgotten by
+ * compact(), which numbers the rest anew; series/collect.ts decides when and
+ * has every holder of set numbers map them, as Prometheus' agent forgets
+ * series at its WAL checkpoints.
  */
 import { setOwn, type Labels } from '../semantics/labels.js';
 import { compareUtf8 } from '../remote-write/protobuf.js';
@@ -27,9 +30,11 @@ export function flatString(s: string): string {
 
 export class LabelSets {
   /** Label pairs: name → value → pair number; the pair's name and value by number. */
-  private readonly pairIndex = new Map<string, Map<string, number>>();
-  readonly pairNames: string[] = [];
-  readonly pairValues: string[] = [];
+  private pairIndex = new Map<string, Map<string, number>>();
+  pairNames: string[] = [];
+  pairValues: string[] = [];
+  /** How many times compact() numbered the sets and pairs anew: a cache by set or pair number is stale when this changed. */
+  generation = 0;
   /** The sets' pairs (sorted by name, UTF-8 byte order), back to back: set i is pairs[start[i], start[i] + length[i]). */
   pairs = new Int32Array(1 << 12);
   start = new Int32Array(256);
@@ -152,6 +157,68 @@ export class LabelSets {
     if (2 * this.count > this.slots.length) this.rehash(this.slots.length * 2);
     else this.slots[slot] = id + 1;
     return id;
+  }
+
+  /**
+   * Forgets the sets not marked in `live` (indexed by set number) and the
+   * label pairs no kept set uses, and numbers the kept sets and pairs 0, 1, …
+   * in their old order. Returns each old set number's new one (-1:
+   * forgotten). A kept set's hash is unchanged.
+   */
+  compact(live: Uint8Array): Int32Array {
+    const count = this.count;
+    const remap = new Int32Array(count).fill(-1);
+    const pairRemap = new Int32Array(this.pairNames.length).fill(-1);
+    let kept = 0;
+    let keptPairRuns = 0;
+    for (let id = 0; id < count; id++) {
+      if (live[id] !== 1) continue;
+      remap[id] = kept++;
+      keptPairRuns += this.length[id]!;
+      for (let i = this.start[id]!, e = i + this.length[id]!; i < e; i++) pairRemap[this.pairs[i]!] = 0;
+    }
+    const pairNames: string[] = [];
+    const pairValues: string[] = [];
+    const pairIndex = new Map<string, Map<string, number>>();
+    for (let p = 0; p < pairRemap.length; p++) {
+      if (pairRemap[p] === -1) continue;
+      const name = this.pairNames[p]!;
+      const value = this.pairValues[p]!;
+      pairRemap[p] = pairNames.length;
+      let values = pairIndex.get(name);
+      if (values === undefined) pairIndex.set(name, (values = new Map()));
+      values.set(value, pairNames.length);
+      pairNames.push(name);
+      pairValues.push(value);
+    }
+    const capacity = Math.max(256, kept);
+    const pairs = new Int32Array(Math.max(1 << 12, keptPairRuns));
+    const start = new Int32Array(capacity);
+    const length = new Int32Array(capacity);
+    const hash = new Int32Array(capacity);
+    let used = 0;
+    for (let id = 0; id < count; id++) {
+      const to = remap[id]!;
+      if (to === -1) continue;
+      start[to] = used;
+      length[to] = this.length[id]!;
+      hash[to] = this.hash[id]!;
+      for (let i = this.start[id]!, e = i + this.length[id]!; i < e; i++) pairs[used++] = pairRemap[this.pairs[i]!]!;
+    }
+    this.pairNames = pairNames;
+    this.pairValues = pairValues;
+    this.pairIndex = pairIndex;
+    this.pairs = pairs;
+    this.start = start;
+    this.length = length;
+    this.hash = hash;
+    this.used = used;
+    this.count = kept;
+    let slots = 1024;
+    while (slots < 2 * kept + 2) slots *= 2;
+    this.rehash(slots);
+    this.generation++;
+    return remap;
   }
 
   private rehash(capacity: number): void {
