@@ -277,7 +277,8 @@ remote_write:
     // see them) and the k8smon_agent_* health series; it drops the volume counters (events, scrapes and samples per job).
     const allowed = new RegExp(`^(?:${allowlistRegex('agent')})$`);
     const names = [...new Set(text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => /^[^{ ]+/.exec(l)![0]))];
-    expect(names.filter((n) => !allowed.test(n)).sort()).toEqual(['k8smon_agent_discovery_events_total', 'k8smon_agent_samples_scraped_total', 'k8smon_agent_scrapes_total']);
+    expect(names.filter((n) => !allowed.test(n)).sort()).toEqual(['k8smon_agent_discovery_events_total', 'k8smon_agent_label_sets_forgotten_total', 'k8smon_agent_samples_scraped_total', 'k8smon_agent_scrapes_total']);
+    expect(text).toMatch(/^prometheus_agent_active_series [1-9]\d*$/m);
     // Every line is a comment or a sample: the text format, parsed by the runtime's own parser elsewhere.
     for (const line of text.trimEnd().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \S+ .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? \S+)$/);
   });

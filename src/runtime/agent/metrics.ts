@@ -86,7 +86,7 @@ export function agentMetrics(agent: Agent, version: string): string {
   e.family('prometheus_sd_kubernetes_failures_total', 'counter', 'The number of failed WATCH/LIST requests.', [[{}, status.reduce((n, x) => n + x.st.failures, 0)]]);
 
   // Label sets (series) held, and those forgotten (series/collect.ts).
-  e.family('k8smon_agent_label_sets', 'gauge', 'Label sets (series) the agent holds: those it writes, and those no longer written until the next collection.', [[{}, agent.sets.size]]);
+  e.family('prometheus_agent_active_series', 'gauge', 'Number of active series being tracked by the WAL storage (label sets held: those written, and those no longer written until the next collection).', [[{}, agent.sets.size]]);
   e.family('k8smon_agent_label_sets_forgotten_total', 'counter', 'Label sets forgotten because nothing wrote them any more (series of targets or pods gone).', [[{}, agent.setsForgotten]]);
 
   // remote_write, per destination.
