@@ -115,6 +115,22 @@ remote_write:
     expect([...stale.values()].every((c) => c === 1)).toBe(true);
   }, 30_000);
 
+  it('a sender reading its WAL back (an outage longer than its queue holds) refuses renumbering until it has caught up (scripted receiver)', async () => {
+    const rx = await ScriptedReceiver.start();
+    rx.respond = () => ({ status: 503 });
+    const s = new RemoteWriteSender(senderSettings({ url: rx.url, queue_config: { batch_send_deadline: '10ms', min_backoff: '10ms', max_backoff: '20ms', capacity: 20 } }), {
+      wal: { dir: mkdtempSync(join(tmpdir(), 'k8smon-collect-disk-')) },
+    });
+    expect(s.canRenumberSets()).toBe(true);
+    for (let k = 0; k < 5; k++) s.append(Array.from({ length: 30 }, (_, i) => ({ labels: { __name__: 'backlog', idx: String(i) }, value: i, timestampMs: 1000 * (k + 1) })));
+    expect(s.canRenumberSets()).toBe(false);
+    rx.respond = () => ({ status: 204 });
+    expect(await s.flush(5000)).toBe(true);
+    expect(s.canRenumberSets()).toBe(true);
+    s.close();
+    await rx.close();
+  });
+
   it('a sender renumbered during an outage, restarted on the same write-ahead log, sends the backlog of both numberings with the right labels (scripted receiver)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8smon-collect-wal-'));
     const rx = await ScriptedReceiver.start();
