@@ -14,7 +14,7 @@
 // served), and the process's peak RSS (VmHWM). Prints medians and the
 // per-round ratios.
 //
-// Usage: npm run bench:agent [-- --rounds 3 --window 40 --interval 5 --node-flags '--cpu-prof']
+// Usage: npm run bench:agent [-- --rounds 3 --window 40 --interval 5 --node-flags '--cpu-prof' --only k8smon --rss-every 5 --churn-every 30]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -36,6 +36,9 @@ const nodeFlags = String(arg('node-flags', NODE_AGENT_NODE_FLAGS.join(' '))).spl
 const only = String(arg('only', ''));
 // Print the agent's RSS every this many seconds (0: never), to see when the peak is reached.
 const rssEvery = Number(arg('rss-every', 0));
+// Pod churn: every this many seconds (0: never) cAdvisor's pods are new ones (every pod label gets a new
+// suffix), as if the node's pods were all replaced; with --rss-every, shows whether memory stays flat.
+const churnEvery = Number(arg('churn-every', 0));
 const PODS = 110;
 
 const fixture = (name) =>
@@ -59,12 +62,28 @@ function scaledCadvisor() {
 
 const sampleCount = (text) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
 
+/** The payload, with every pod label renamed for the current churn generation (see --churn-every). */
+function churned(payload) {
+  if (churnEvery <= 0) return () => payload;
+  let generation = -1;
+  let text = payload;
+  return () => {
+    const g = Math.floor(Date.now() / (churnEvery * 1000));
+    if (g !== generation) {
+      generation = g;
+      text = payload.replace(/pod="([^"]+)"/g, `pod="$1-g${g}"`);
+    }
+    return text;
+  };
+}
+
 /** One loopback HTTP server per target (its own port: its own instance label). */
 async function serve(payload, counter) {
   const samples = sampleCount(payload) + 5; // + up, scrape_duration_seconds, … as each agent writes them
+  const current = churned(payload);
   const server = createServer((req, res) => {
     counter.samples += samples;
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(payload);
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(current());
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, address: `127.0.0.1:${server.address().port}` };
