@@ -347,8 +347,9 @@ export class Agent {
     if (this.stopping || !collectionDue(this.sets, this.liveSets, this.options.forgetSetsMinGrowth ?? 10_000)) return;
     if (!this.senders.every((s) => s.canRenumberSets())) return; // a sender reads its WAL back: later
     const started = performance.now();
-    const { before, after } = collectSets(this.sets, [...this.scrapers, ...this.senders]);
-    this.liveSets = after;
+    const { before, after, live } = collectSets(this.sets, [...this.scrapers, ...this.senders]);
+    this.liveSets = live;
+    if (after === before) return; // mostly live: not worth renumbering yet
     this.setCollections++;
     this.setsForgotten += before - after;
     this.log('info', 'forgot the label sets no longer written', { before, after, ms: Math.round(performance.now() - started) });

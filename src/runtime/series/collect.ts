@@ -25,13 +25,21 @@ export function collectionDue(sets: LabelSets, liveAtLastCollection: number, min
   return sets.size >= 2 * liveAtLastCollection && sets.size - liveAtLastCollection >= minGrowth;
 }
 
-/** Forgets the sets no holder refers to; returns how many there were and how many are left. */
-export function collectSets(sets: LabelSets, holders: Iterable<SetHolder>): { before: number; after: number } {
+/**
+ * Forgets the sets no holder refers to, unless they are fewer than half the
+ * table: renumbering has a cost (each sender writes the series records of
+ * its new refs to its WAL again), worth paying only to halve the table.
+ * Returns the sets there were, those left and those live.
+ */
+export function collectSets(sets: LabelSets, holders: Iterable<SetHolder>): { before: number; after: number; live: number } {
   const before = sets.size;
   const live = new Uint8Array(before);
   const all = [...holders];
   for (const h of all) h.markSets(live);
+  let count = 0;
+  for (let id = 0; id < before; id++) count += live[id]!;
+  if (2 * count > before) return { before, after: before, live: count };
   const remap = sets.compact(live);
   for (const h of all) h.remapSets(remap);
-  return { before, after: sets.size };
+  return { before, after: sets.size, live: count };
 }
