@@ -102,7 +102,8 @@ export interface ParseOptions {
   seriesText?: boolean;
   /**
    * With `seriesText`: asked, before a line's labels are read, whether the
-   * caller knows its series text (under the metric type in force) already.
+   * caller knows its series text, payload[start, end), under the metric type
+   * in force already (the text is not cut out of the payload for the question).
    * When it does, the labels are not read again (the same text gave them,
    * and passed every check, before): the sample is handed over with
    * KNOWN_SERIES as its labels and an empty series text (the caller was
@@ -110,7 +111,7 @@ export interface ParseOptions {
    * a known series the same way. Text format only; a line of any unusual
    * shape is read in full anyway.
    */
-  knownSeries?: (text: string, type: MetricType) => boolean;
+  knownSeries?: (payload: string, start: number, end: number, type: MetricType) => boolean;
 }
 
 /** The labels handed over for a series the caller said it knows (ParseOptions.knownSeries): not to be read. */
@@ -210,7 +211,7 @@ export abstract class ParserBase {
   /** Where the line's value starts: its series text is s[entryStart, seriesEnd). */
   protected seriesEnd = 0;
   private readonly seriesText: boolean;
-  protected readonly knownSeries: ((text: string, type: MetricType) => boolean) | undefined;
+  protected readonly knownSeries: ((payload: string, start: number, end: number, type: MetricType) => boolean) | undefined;
 
   /** `latin1`: the payload is not valid UTF-8 (it is then read byte by byte, and checked where Prometheus checks). */
   constructor(

@@ -92,7 +92,7 @@ export class PromTextParser extends ParserBase {
       }
       end++;
     }
-    if (s.charCodeAt(end) !== 32 || !this.knownSeries!(s.slice(this.entryStart, end), this.mtype)) return false;
+    if (s.charCodeAt(end) !== 32 || !this.knownSeries!(s, this.entryStart, end, this.mtype)) return false;
     this.labels = KNOWN_SERIES;
     this.hasName = true;
     this.duplicate = undefined;

@@ -24,7 +24,7 @@ import { ExpositionError, ExpositionStream, formatForContentType, type Expositio
 import type { SetHolder } from '../series/collect.js';
 import { LabelSets } from '../series/label-sets.js';
 import { KNOWN_SERIES, type MetricType } from './parser-base.js';
-import { SampleColumns, ScrapeCache, type CachedSeries, type CachedText, type ScrapedSample } from './stale.js';
+import { SampleColumns, ScrapeCache, type CachedSeries, type ScrapedSample } from './stale.js';
 import { reportLabels, sampleLabels } from './target-labels.js';
 
 export interface ScrapeTarget {
@@ -99,6 +99,8 @@ export class TargetScraper implements SetHolder {
   /** What each series text of this target became, for the target labels and rules it was worked out with. */
   private cache: ScrapeCache | undefined;
   private scrapedOnce = false;
+  /** Room for the samples of a scrape: the last one's count and a little more (markers, a few new series). */
+  private expectedSamples = 16;
   /** The target's kept-alive connection (one: a target's scrapes do not overlap). */
   private agent: HttpAgent | undefined;
 
@@ -141,7 +143,7 @@ export class TargetScraper implements SetHolder {
     let scraped = 0;
     let postRelabel = 0;
     let seriesAdded = 0;
-    let columns = new SampleColumns(this.sets);
+    let columns = new SampleColumns(this.sets, this.expectedSamples);
     const cache = this.cacheFor();
     const iter = ++cache.iter;
     const touched: CachedSeries[] = [];
@@ -156,16 +158,18 @@ export class TargetScraper implements SetHolder {
       const rules = this.rules;
       let overLimit = false;
       // The entry of the series text the parser last asked about: its labels are not read again.
-      let known: CachedText | undefined;
-      const knownSeries = (text: string, type: MetricType): boolean => (known = cache.lookup(text, type)) !== undefined;
+      const texts = cache.texts;
+      let known = -1;
+      const knownSeries = (payload: string, start: number, end: number, type: MetricType): boolean => (known = texts.find(payload, start, end, type)) !== -1;
       const onSample: SampleHandler = (exposed, value, timestampMs, text, type) => {
         scraped++;
-        const entry = exposed === KNOWN_SERIES ? known! : (cache.lookup(text!, type!) ?? cache.store(text!, type!, this.resolve(cache, exposed, honorLabels, rules)));
-        if (entry.iter !== iter) {
-          entry.iter = iter;
+        let entry = exposed === KNOWN_SERIES ? known : texts.find(text!, 0, text!.length, type!);
+        if (entry === -1) entry = texts.set(text!, type!, this.resolve(cache, exposed, honorLabels, rules));
+        if (texts.met[entry] !== iter) {
+          texts.met[entry] = iter;
           rawHits++;
         }
-        const st = entry.series;
+        const st = texts.series[entry] as CachedSeries | null;
         if (st === null) return;
         if (st.touched !== iter) {
           st.touched = iter;
@@ -232,6 +236,7 @@ export class TargetScraper implements SetHolder {
     this.scrapedOnce = true;
     const report = [up ? 1 : 0, durationSeconds, scraped, postRelabel, seriesAdded];
     for (let k = 0; k < REPORT_SERIES.length; k++) columns.push(this.reportIds[k]!, report[k]!, now);
+    this.expectedSamples = Math.ceil(columns.length * 1.05) + 16;
     let samples: ScrapedSample[] | undefined;
     const result: ScrapeResult = {
       columns,

@@ -8,6 +8,7 @@
  */
 import type { Labels } from '../semantics/labels.js';
 import type { LabelSets } from '../series/label-sets.js';
+import { SeriesTexts } from './series-texts.js';
 
 /** model/value.StaleNaN. */
 export const STALE_NAN_BITS = 0x7ff0000000000002n;
@@ -85,29 +86,21 @@ export interface CachedSeries {
   known: number;
 }
 
-/** What a series text became: its series, or null when metric relabeling drops it; for the metric type it was read under. */
-export interface CachedText {
-  type: string;
-  series: CachedSeries | null;
-  iter: number;
-}
-
 /**
  * A target's scrape cache, as Prometheus keeps one per scrape loop: from a
  * series' text as exposed (metric name and label block) to its series, so
  * that a series seen before costs no relabeling or lookup by labels, and no
- * per-sample object outlives the parse. The texts live in a null-prototype
- * object: V8 keeps a property key as its own flat copy, so the cache holds no
- * payload text alive. Entries a successful scrape did not meet are dropped
- * after it. Staleness lives here too: the series tracked by the last scrape
- * that this one lacks get markers.
+ * per-sample object outlives the parse. The texts (series-texts.ts) are
+ * their own flat strings, so the cache holds no payload text alive. Entries a
+ * successful scrape did not meet are dropped after it. Staleness lives here
+ * too: the series tracked by the last scrape that this one lacks get markers.
  */
 export class ScrapeCache {
-  readonly raw: Record<string, CachedText> = Object.create(null) as Record<string, CachedText>;
+  readonly texts = new SeriesTexts();
   /** Series by their label set's number. */
   readonly series = new Map<number, CachedSeries>();
-  private rawCount = 0;
-  private lastRawCount = 0;
+  /** How many texts the last successful scrape left. */
+  private lastTextCount = 0;
   /** The number of the scrape under way, and of the last successful one. */
   iter = 0;
   lastOk = 0;
@@ -120,20 +113,6 @@ export class ScrapeCache {
     readonly honorLabels: boolean,
     readonly rules: readonly unknown[],
   ) {}
-
-  /** The text's entry, if it was read under this metric type. */
-  lookup(text: string, type: string): CachedText | undefined {
-    const entry = this.raw[text];
-    return entry !== undefined && entry.type === type ? entry : undefined;
-  }
-
-  /** Caches what a text became. */
-  store(text: string, type: string, series: CachedSeries | null): CachedText {
-    if (this.raw[text] === undefined) this.rawCount++;
-    const entry: CachedText = { type, series, iter: 0 };
-    this.raw[text] = entry;
-    return entry;
-  }
 
   /** The series with these final labels. */
   seriesFor(labels: Readonly<Labels>): CachedSeries {
@@ -168,28 +147,20 @@ export class ScrapeCache {
    */
   sweep(ok: boolean, textsHit: number, seriesHit: number): void {
     const iter = this.iter;
+    const texts = this.texts;
     if (!ok) {
-      if (this.rawCount > 4 * this.lastRawCount + 1000) {
-        for (const k in this.raw) delete this.raw[k];
-        this.rawCount = 0;
-      }
+      if (texts.size > 4 * this.lastTextCount + 1000) texts.clear();
       return;
     }
-    if (this.rawCount > textsHit) {
-      for (const k in this.raw) if (this.raw[k]!.iter !== iter) delete this.raw[k];
-      this.rawCount = textsHit;
-    }
+    if (texts.size > textsHit) texts.retain((e) => texts.met[e] === iter);
     if (this.series.size > seriesHit) for (const [id, st] of this.series) if (st.touched !== iter) this.series.delete(id);
-    this.lastRawCount = this.rawCount;
+    this.lastTextCount = texts.size;
   }
 
   /** Every series this cache can reach (by the texts, by number, and the last scrape's tracked ones), each once. */
   private reachable(): Set<CachedSeries> {
     const all = new Set<CachedSeries>(this.series.values());
-    for (const k in this.raw) {
-      const st = this.raw[k]!.series;
-      if (st !== null) all.add(st);
-    }
+    for (const st of this.texts.series) if (st !== null) all.add(st);
     for (const st of this.prevTracked) all.add(st);
     return all;
   }
@@ -229,23 +200,50 @@ export class ScrapeCache {
  * is tens of thousands of samples, held across the scrape's awaits.
  */
 export class SampleColumns {
-  readonly ids: number[] = [];
-  readonly values: number[] = [];
-  readonly timestamps: number[] = [];
+  ids: Int32Array;
+  values: Float64Array;
+  timestamps: Float64Array;
   /** The staleness markers are ids[staleFrom, staleTo): their values are NaN, written as StaleNaN. */
   staleFrom = 0;
   staleTo = 0;
+  private count = 0;
 
-  constructor(readonly sets: LabelSets) {}
+  /**
+   * `capacity`: the samples expected (a target's last scrape), so that the
+   * columns are allocated once rather than grown sample by sample.
+   */
+  constructor(
+    readonly sets: LabelSets,
+    capacity = 16,
+  ) {
+    this.ids = new Int32Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+  }
 
   get length(): number {
-    return this.ids.length;
+    return this.count;
   }
 
   push(id: number, value: number, timestampMs: number): void {
-    this.ids.push(id);
-    this.values.push(value);
-    this.timestamps.push(timestampMs);
+    const n = this.count;
+    if (n === this.ids.length) this.grow(Math.max(16, n * 2));
+    this.ids[n] = id;
+    this.values[n] = value;
+    this.timestamps[n] = timestampMs;
+    this.count = n + 1;
+  }
+
+  private grow(capacity: number): void {
+    const ids = new Int32Array(capacity);
+    const values = new Float64Array(capacity);
+    const timestamps = new Float64Array(capacity);
+    ids.set(this.ids);
+    values.set(this.values);
+    timestamps.set(this.timestamps);
+    this.ids = ids;
+    this.values = values;
+    this.timestamps = timestamps;
   }
 
   /** Whether sample i is a staleness marker. */
@@ -256,7 +254,7 @@ export class SampleColumns {
   /** The samples as objects, each with its own labels (for callers other than the agent: tests, previews). */
   toSamples(): ScrapedSample[] {
     const out: ScrapedSample[] = [];
-    for (let i = 0; i < this.ids.length; i++) {
+    for (let i = 0; i < this.count; i++) {
       const sample: ScrapedSample = { labels: this.sets.labels(this.ids[i]!), value: this.values[i]!, timestampMs: this.timestamps[i]! };
       if (this.isStale(i)) sample.stale = true;
       out.push(sample);
