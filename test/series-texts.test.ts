@@ -21,7 +21,7 @@ describe('SeriesTexts', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), fc.array(fc.tuple(text, type), { maxLength: 40 }), fc.string({ maxLength: 4 }), (ops, probes, around) => {
-        const table = new SeriesTexts();
+        const table = new SeriesTexts<CachedSeries>();
         const model = new Map<string, { type: string; id: number }>();
         for (const o of ops) {
           if (o.op === 'set') {
@@ -49,7 +49,7 @@ describe('SeriesTexts', () => {
   });
 
   it('keeps 50,000 texts findable, and after retain() only those kept', () => {
-    const table = new SeriesTexts();
+    const table = new SeriesTexts<CachedSeries>();
     const line = (i: number): string => `container_memory_rss{id="/kubepods/pod${i}",namespace="ns-${i % 13}"}`;
     for (let i = 0; i < 50_000; i++) expect(table.set(line(i), 'gauge', series(i))).toBe(i);
     for (let i = 0; i < 50_000; i += 7) expect(table.find(` ${line(i)} 1`, 1, 1 + line(i).length, 'gauge')).toBe(i);

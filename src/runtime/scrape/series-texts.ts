@@ -11,12 +11,12 @@
  * the last scrape that met it.
  */
 import { flatString, growInt32 } from '../series/label-sets.js';
-import type { CachedSeries } from './stale.js';
 
-export class SeriesTexts {
+/** `T`: what a text becomes (the scrape cache's series). */
+export class SeriesTexts<T> {
   texts: string[] = [];
   types: string[] = [];
-  series: (CachedSeries | null)[] = [];
+  series: (T | null)[] = [];
   /** The last scrape (by number) that met each entry. */
   met = new Int32Array(64);
   private hashes = new Int32Array(64);
@@ -34,7 +34,7 @@ export class SeriesTexts {
   }
 
   /** Records what `text`, read under `type`, became (its entry's old record replaced); returns its entry. */
-  set(text: string, type: string, series: CachedSeries | null): number {
+  set(text: string, type: string, series: T | null): number {
     const h = hashRange(text, 0, text.length);
     let e = this.entryOf(text, 0, text.length, h);
     if (e === -1) {

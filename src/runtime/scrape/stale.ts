@@ -96,7 +96,7 @@ export interface CachedSeries {
  * too: the series tracked by the last scrape that this one lacks get markers.
  */
 export class ScrapeCache {
-  readonly texts = new SeriesTexts();
+  readonly texts = new SeriesTexts<CachedSeries>();
   /** Series by their label set's number. */
   readonly series = new Map<number, CachedSeries>();
   /** How many texts the last successful scrape left. */
