@@ -13,6 +13,7 @@
  * marshaller, fields holding the zero value (timestamp 0, value +0) are left
  * out: a decoder reads them back as zero.
  */
+import { compareUtf8 } from '../semantics/labels.js';
 
 const TAG_LEN_1 = 0x0a; // field 1, length-delimited
 const TAG_LEN_2 = 0x12; // field 2, length-delimited
@@ -104,22 +105,6 @@ export function encodeLabels(labels: Readonly<Record<string, string>>): Uint8Arr
     }
   }
   return out;
-}
-
-/** Go's string order (bytewise UTF-8): JavaScript's < compares UTF-16 units, which differs above U+D7FF. */
-export function compareUtf8(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (U+D800–DFFF) encode code points above U+FFFF, which sort after U+E000–FFFF in UTF-8.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys && (x >= 0xe000 || y >= 0xe000)) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 /** One series of a request: its encoded labels, then its samples in time order. */

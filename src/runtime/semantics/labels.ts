@@ -51,3 +51,19 @@ export function sortedByName(labels: Readonly<Labels>, keep: (name: string) => b
   for (const k of names) setOwn(out, k, labels[k]!);
   return out;
 }
+
+/** Go's string order (bytewise UTF-8): JavaScript's < compares UTF-16 units, which differs above U+D7FF. */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800–DFFF) encode code points above U+FFFF, which sort after U+E000–FFFF in UTF-8.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys && (x >= 0xe000 || y >= 0xe000)) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}

@@ -20,8 +20,7 @@
  * has every holder of set numbers map them, as Prometheus' agent forgets
  * series at its WAL checkpoints.
  */
-import { setOwn, type Labels } from '../semantics/labels.js';
-import { compareUtf8 } from '../remote-write/protobuf.js';
+import { compareUtf8, setOwn, type Labels } from '../semantics/labels.js';
 
 /** A copy of `s` that is its own flat string, not a slice of (or a rope over) a larger one that it would keep alive. */
 export function flatString(s: string): string {
