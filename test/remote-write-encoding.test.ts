@@ -12,7 +12,7 @@ import { encodeLabels, encodeWriteRequest, putInt64Varint, putUvarint, uvarintLe
 import { compareUtf8 } from '../src/runtime/semantics/labels.js';
 import { snappyCompress } from '../src/runtime/remote-write/snappy.js';
 import { encodeSnappyWriteRequest, groupBySeries, LabelPairTable, requestColumns, type RequestSeries } from '../src/runtime/remote-write/request.js';
-import { parseExposition } from '../src/runtime/semantics/exposition.js';
+import { parseExposition } from '../src/runtime/scrape/exposition.js';
 import { decodeWriteRequest, snappyDecode } from './support/protobuf-decode.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ExpositionError, ExpositionStream, formatForContentType, scanExposition } from '../src/runtime/scrape/parse.js';
-import { parseExposition } from '../src/runtime/semantics/exposition.js';
+import { parseExposition } from '../src/runtime/scrape/exposition.js';
 import { parseGoFloat, parseGoFloatAt } from '../src/runtime/scrape/go-format.js';
 import { FIXTURE_FILES } from './support/fixtures.js';
 

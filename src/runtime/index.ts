@@ -1,9 +1,10 @@
 /**
  * k8smon's embedded runtime as a library: the Prometheus semantics that
  * decide what gets scraped (semantics/: Kubernetes discovery, relabeling,
- * target finalisation, exposition parsing — each following Prometheus 3 or
- * 2.x), scraping (scrape/: the exposition parser, one target's scrapes with
- * their synthetic series and staleness markers), the preview and check
+ * target finalisation — each following Prometheus 3 or 2.x), scraping
+ * (scrape/: the exposition parser, one target's scrapes with their synthetic
+ * series and staleness markers), the label-set table the agent numbers its
+ * series in (series/), the preview and check
  * engine built on them (plan/, preview/, check/),
  * the remote_write 1.0 sender with its write-ahead log (remote-write/),
  * and the agent kinds' readers that turn a config or manifests into the
@@ -17,7 +18,7 @@ export type { TargetGroup, Labels } from './semantics/discovery/group.js';
 export { relabel, relabelWithSteps, compileRelabelConfigs, RELABEL_ACTIONS, RelabelConfigError, type RelabelConfig, type RelabelOptions, type RelabelStep } from './semantics/relabel/relabel.js';
 export { PromRegex, RelabelRegexError } from './semantics/relabel/regex.js';
 export { discoveredLabels, finalizeTarget, type TargetOutcome, type ScrapeJobDefaults } from './semantics/target.js';
-export { parseExposition, type Sample } from './semantics/exposition.js';
+export { parseExposition, type Sample } from './scrape/exposition.js';
 export { scanExposition, ExpositionStream, formatForContentType, ExpositionError, ContentTypeError, type ExpositionFormat, type ScanOptions, type ScanResult, type ParseOptions, type SampleHandler, type MetadataHandler } from './scrape/parse.js';
 export { TargetScraper, ACCEPT_HEADERS, REPORT_SERIES, type ScrapeTarget, type ScrapeOptions, type ScrapeResult } from './scrape/scrape.js';
 export { writeSampleValue, seriesKey, SampleColumns, STALE_NAN_BITS, NORMAL_NAN_BITS, type ScrapedSample } from './scrape/stale.js';

@@ -1,6 +1,6 @@
 /** Real exposition payloads (test/fixtures/metrics; provenance and licences in SOURCES.md there). */
 import { readFileSync } from 'node:fs';
-import { parseExposition, type Sample } from '../../src/runtime/semantics/exposition.js';
+import { parseExposition, type Sample } from '../../src/runtime/scrape/exposition.js';
 
 export const FIXTURE_FILES = {
   kubelet: 'kubelet.prom',

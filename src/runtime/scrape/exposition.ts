@@ -3,10 +3,10 @@
  * at once (the preview, tests). The parser itself is scrape/parse.ts, which
  * hands samples to a callback; this collects them.
  */
-import { scanExposition, type ScanOptions } from '../scrape/parse.js';
-import type { Labels } from './labels.js';
+import { scanExposition, type ScanOptions } from './parse.js';
+import type { Labels } from '../semantics/labels.js';
 
-export { ExpositionError } from '../scrape/parse.js';
+export { ExpositionError } from './parse.js';
 
 export interface Sample {
   labels: Labels;
