@@ -12,6 +12,7 @@
  * closes them; what is left stays in their write-ahead logs for the next start.
  */
 import { join } from 'node:path';
+import { fnv1a } from '../../util/fnv.js';
 import type { ClusterSource, ClusterSourceFactory } from '../cluster-source.js';
 import { RemoteWriteSender } from '../remote-write/sender.js';
 import { scrapeTargetFromConfig, type ScrapeConfigFields } from '../scrape/scrape-config.js';
@@ -73,10 +74,9 @@ export function agentSeed(externalLabels: Record<string, string>): number {
   return fnv(JSON.stringify(Object.entries(externalLabels).sort()));
 }
 
-/** FNV-1a, 32 bits. */
-function fnv(text: string, h = 0x811c9dc5): number {
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+/** FNV-1a, 32 bits, unsigned. */
+function fnv(text: string): number {
+  return fnv1a(text) >>> 0;
 }
 
 /**

@@ -109,7 +109,7 @@ function encodeLabelField(name: string, value: string): Uint8Array {
   return out;
 }
 
-/** One series of a request and its samples, in time order (the shape tests and benchmarks build). */
+/** One series of a request and its samples, in time order: the shape tests build (see requestColumns). */
 export interface RequestSeries {
   /** The series' number in the table's LabelSets. */
   series: number;

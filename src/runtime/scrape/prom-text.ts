@@ -238,18 +238,12 @@ export class PromTextParser extends ParserBase {
 
   /** strconv.ParseInt(s, 10, 64) of a run of digits. */
   private intTimestamp(a: number, b: number): number {
-    if (b - a <= 15) {
-      // Digits only (the lexer's or quickSuffix's scan): exact in a double, read in place.
+    if (b > a && b - a <= 15) {
+      // Up to 15 digits are exact in a double: read in place (anything else, such as a sign, below).
       let t = 0;
-      for (let i = a; i < b; i++) {
-        const c = this.s.charCodeAt(i);
-        if (c < 48 || c > 57) {
-          t = NaN;
-          break;
-        }
-        t = t * 10 + (c - 48);
-      }
-      if (!Number.isNaN(t) && b > a) return t;
+      let i = a;
+      for (let c = this.s.charCodeAt(i); i < b && c >= 48 && c <= 57; c = this.s.charCodeAt(++i)) t = t * 10 + (c - 48);
+      if (i === b) return t;
     }
     const digits = this.s.slice(a, b);
     if (b - a >= 19 && BigInt(digits) > 9223372036854775807n) throw new ReasonError(`strconv.ParseInt: parsing ${this.quote(digits)}: value out of range while parsing: ${this.quote(this.s.slice(this.entryStart, this.i))}`);

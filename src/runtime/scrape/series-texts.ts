@@ -10,6 +10,7 @@
  * read under, its series (null: metric relabeling drops it) and the number of
  * the last scrape that met it.
  */
+import { fnv1a } from '../../util/fnv.js';
 import { flatString, growInt32 } from '../series/label-sets.js';
 
 /** `T`: what a text becomes (the scrape cache's series). */
@@ -29,13 +30,13 @@ export class SeriesTexts<T> {
 
   /** The entry of the text s[a, b) when it was read under `type`, or -1. */
   find(s: string, a: number, b: number, type: string): number {
-    const e = this.entryOf(s, a, b, hashRange(s, a, b));
+    const e = this.entryOf(s, a, b, fnv1a(s, a, b));
     return e !== -1 && this.types[e] === type ? e : -1;
   }
 
   /** Records what `text`, read under `type`, became (its entry's old record replaced); returns its entry. */
   set(text: string, type: string, series: T | null): number {
-    const h = hashRange(text, 0, text.length);
+    const h = fnv1a(text);
     let e = this.entryOf(text, 0, text.length, h);
     if (e === -1) {
       e = this.texts.length;
@@ -97,11 +98,4 @@ export class SeriesTexts<T> {
     this.slots = new Int32Array(capacity);
     for (let e = 0; e < this.texts.length; e++) this.insert(e);
   }
-}
-
-/** FNV-1a over the UTF-16 code units of s[a, b). */
-function hashRange(s: string, a: number, b: number): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
 }

@@ -20,6 +20,7 @@
  * has every holder of set numbers map them, as Prometheus' agent forgets
  * series at its WAL checkpoints.
  */
+import { FNV_BASIS, fnv1a, fnvStep } from '../../util/fnv.js';
 import { compareUtf8, setOwn, type Labels } from '../semantics/labels.js';
 
 /** A copy of `s` that is its own flat string, not a slice of (or a rope over) a larger one that it would keep alive. */
@@ -75,14 +76,13 @@ export class LabelSets {
     const n = names.length;
     if (this.scratch.length < n) this.scratch = new Int32Array(n * 2);
     const ids = this.scratch;
-    let h = 0x811c9dc5;
+    let h = FNV_BASIS;
     for (let i = 0; i < n; i++) {
       const k = names[i]!;
       const v = labels[k]!;
       ids[i] = this.pair(k, v);
       h = seriesHashStep(h, k, v);
     }
-    h |= 0; // an int32, as the column keeps it (the empty set's hash is the unmixed basis)
     const mask = this.slots.length - 1;
     let slot = h & mask;
     for (let id = this.slots[slot]! - 1; id !== -1; id = this.slots[slot]! - 1) {
@@ -244,8 +244,5 @@ export function growInt32(a: Int32Array, size: number): Int32Array<ArrayBuffer> 
  * separator (0 after a name, 1 after a value), per UTF-16 code unit.
  */
 function seriesHashStep(h: number, name: string, value: string): number {
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ 0, 0x01000193);
-  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-  return Math.imul(h ^ 1, 0x01000193);
+  return fnvStep(fnv1a(value, 0, value.length, fnvStep(fnv1a(name, 0, name.length, h), 0)), 1);
 }
